@@ -1,0 +1,1 @@
+"""Redress: an independent complaints and grievance system."""

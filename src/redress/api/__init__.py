@@ -1,0 +1,1 @@
+"""The JSON API for integrations (django-ninja, OpenAPI at /api/openapi.json)."""

@@ -1,0 +1,30 @@
+"""The API's single NinjaAPI instance; each capability adds its router here."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+
+api = NinjaAPI(
+    title="Redress API",
+    version="1",
+    description=(
+        "Integrations with Redress. Every endpoint declares the token scope it needs; "
+        "errors are JSON objects with a `detail` message."
+    ),
+    urls_namespace="api",
+)
+
+
+class Health(Schema):
+    status: str
+    database: str
+
+
+@api.get("/health", response=Health, auth=None, tags=["service"], summary="Service health")
+def health(request: HttpRequest) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"status": "ok", "database": "ok"}
+

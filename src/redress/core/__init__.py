@@ -1,0 +1,1 @@
+"""Plumbing shared by every app: the data folder, secret files, HTTP hardening."""

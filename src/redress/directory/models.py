@@ -1,0 +1,56 @@
+"""People a scheme covers (members, staff), with the ties that decide who may handle a case."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Party(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        verbose_name_plural = "parties"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Office(models.Model):
+    """A place of work: a member's office, a department, a constituency office."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonKind(models.TextChoices):
+    MEMBER = "member", _("Member")
+    STAFF = "staff", _("Staff")
+
+
+class Person(models.Model):
+    """Someone in the directory, identified by a stable identifier from the scheme's records."""
+
+    identifier = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=PersonKind.choices)
+    role_title = models.CharField(_("role"), max_length=200, blank=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True)
+    constituency = models.CharField(max_length=200, blank=True)
+    line_manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""The complainant's front door: start page, reporting, follow-up. No accounts, no addresses."""

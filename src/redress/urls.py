@@ -1,0 +1,19 @@
+"""Every route of Redress. Each front door owns its own URL module."""
+
+from django.urls import include, path
+
+from redress.api.urls import api
+from redress.core import views as core_views
+
+urlpatterns = [
+    path("", include("redress.public.urls")),
+    path("staff/", include("redress.staff.urls")),
+    path("api/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("language", core_views.set_language, name="set-language"),
+]
+
+handler400 = "redress.core.views.bad_request"
+handler403 = "redress.core.views.forbidden"
+handler404 = "redress.core.views.not_found"
+handler500 = "redress.core.views.server_error"

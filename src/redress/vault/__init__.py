@@ -1,0 +1,1 @@
+"""The vault: envelope encryption of case content, key rotation and crypto-shredding."""
