@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "ninja",
     # Trust core
     "redress.core",
     "redress.ledger",
@@ -82,9 +83,13 @@ INSTALLED_APPS = [
     "redress.accounts",
     # Records
     "redress.directory",
+    # Workflow
+    "redress.cases",
     # Front doors
     "redress.public",
     "redress.staff",
+    "redress.api",
+    "redress.demo",
 ]
 
 MIDDLEWARE = [
@@ -96,7 +101,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "redress.core.csrf.NoReferrerCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -227,3 +232,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 CSRF_FAILURE_VIEW = "redress.core.views.csrf_failure"
+
+# Periodic work the worker enqueues: (dotted path of a django-tasks task, every N seconds).
+REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("redress.ledger.tasks.checkpoint", 60),
+]
+DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)

@@ -10,7 +10,7 @@ urlpatterns = [
     path("staff/", include("redress.staff.urls")),
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
-    path("language", core_views.set_language, name="set-language"),
+    path("language/<str:code>", core_views.set_language, name="set-language"),
 ]
 
 handler400 = "redress.core.views.bad_request"

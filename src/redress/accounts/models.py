@@ -26,6 +26,9 @@ class User(AbstractUser):
     """A person who signs in: staff of the scheme. Complainants never have accounts."""
 
     display_name = models.CharField(_("name"), max_length=200, blank=True)
+    # Demo accounts (made by `redress demo`) may show their current code on the sign-in page
+    # when the service runs in demo mode; no real account ever can.
+    is_demo = models.BooleanField(default=False)
 
     def roles(self) -> set[str]:
         """The roles this user holds now (cached for the life of the object)."""

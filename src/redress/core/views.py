@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
-from django.views.i18n import set_language as django_set_language
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
 
 from redress.core.routes import public
 
@@ -25,10 +26,29 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch between English and Welsh, then return to the page the person was on."""
-    return django_set_language(request)
+@require_GET
+def set_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch between English and Welsh, then return to the page the person was on.
+
+    A plain link, so it works without JavaScript; ``next`` must be a path on this site.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:

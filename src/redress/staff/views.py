@@ -1,9 +1,177 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Staff sign-in (password, then a mandatory TOTP code) and the staff home page."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from redress.accounts.access import requires
+from redress.accounts.second_factor import current_code
+from redress.accounts.models import User
+from redress.accounts.throttle import Throttle
+from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
+from redress.ledger.services import append
+from redress.staff.forms import CodeForm, SignInForm
+
+PENDING_USER = "staff_pending_user"
+NEXT = "staff_next"
+
+
+def _throttle() -> Throttle:
+    return Throttle(
+        "staff-sign-in",
+        limit=settings.SIGN_IN_MAX_FAILURES,
+        window=settings.SIGN_IN_LOCKOUT_SECONDS,
+    )
+
+
+def _lockout_message() -> str:
+    minutes = settings.SIGN_IN_LOCKOUT_SECONDS // 60
+    return _(
+        "Too many failed attempts. For your security, sign-in is paused. Try again in %(minutes)d minutes."
+    ) % {"minutes": minutes}
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("staff:home")
 
 
 @public
+@require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/sign_in.html")
+    """First step: username and password (Argon2id). Never says which of the two was wrong."""
+    form = SignInForm(request.POST if request.method == "POST" else None)
+    throttle = _throttle()
+    client = f"client:{client_fingerprint(request)}"
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        keys = (client, f"user:{username.lower()}")
+        if throttle.is_locked(*keys):
+            form.add_error(None, _lockout_message())
+        else:
+            user = auth.authenticate(
+                request, username=username, password=form.cleaned_data["password"]
+            )
+            if user is None:
+                throttle.fail(*keys)
+                form.add_error(None, _("The username or password is not right"))
+            else:
+                request.session.cycle_key()
+                request.session[PENDING_USER] = user.pk
+                request.session[NEXT] = _safe_next(request, request.GET.get("next"))
+                return redirect("staff:sign-in-code")
+    return render(request, "staff/sign_in.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pk = request.session.get(PENDING_USER)
+    if pk is None:
+        return None
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()  # type: ignore[return-value]
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """Second step: a TOTP code. Staff without an authenticator are taken to set one up."""
+    user = _pending_user(request)
+    if user is None:
+        return redirect("staff:sign-in")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("staff:set-up-authenticator")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    throttle = _throttle()
+    keys = (f"client:{client_fingerprint(request)}", f"user:{user.username.lower()}")
+    if request.method == "POST" and form.is_valid():
+        if throttle.is_locked(*keys):
+            form.add_error("code", _lockout_message())
+        elif device.verify_token(form.cleaned_data["code"]):
+            return _complete_sign_in(request, user, device)
+        else:
+            throttle.fail(*keys)
+            form.add_error("code", _("The code is not right. Check your authenticator app and try again"))
+    demo_code = current_code(device) if settings.DEMO_MODE and user.is_demo else None
+    return render(
+        request,
+        "staff/sign_in_code.html",
+        {"form": form, "demo_code": demo_code},
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def set_up_authenticator(request: HttpRequest) -> HttpResponse:
+    """First sign-in: show a new TOTP secret as a QR code and confirm it with one code."""
+    user = _pending_user(request)
+    if user is None:
+        return redirect("staff:sign-in")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("staff:sign-in-code")
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            append(actor=f"user:{user.pk}", action="accounts.second_factor_enrolled", obj=f"user:{user.pk}")
+            return _complete_sign_in(request, user, device)
+        form.add_error("code", _("The code is not right. Check your authenticator app and try again"))
+    qr = segno.make(device.config_url, error="m")
+    context: dict[str, Any] = {
+        "form": form,
+        "qr_data_uri": qr.svg_data_uri(scale=5, border=2),
+        "secret": _grouped_secret(device),
+    }
+    return render(request, "staff/set_up_authenticator.html", context, status=400 if form.errors else 200)
+
+
+def _grouped_secret(device: TOTPDevice) -> str:
+    import base64
+
+    encoded = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(encoded[i : i + 4] for i in range(0, len(encoded), 4))
+
+
+def _complete_sign_in(request: HttpRequest, user: User, device: TOTPDevice) -> HttpResponse:
+    next_url = request.session.pop(NEXT, None) or reverse("staff:home")
+    request.session.pop(PENDING_USER, None)
+    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)
+    _throttle().reset(f"user:{user.username.lower()}")
+    append(actor=f"user:{user.pk}", action="accounts.signed_in", obj=f"user:{user.pk}")
+    return HttpResponseRedirect(_safe_next(request, next_url))
+
+
+@public
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    auth.logout(request)
+    return redirect("staff:sign-in")
+
+
+@requires("staff.home")
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    return render(request, "staff/home.html", {"roles": sorted(user.roles())})

@@ -1,0 +1,81 @@
+# Redress: the two commands are `make demo` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := var/.stamps
+export REDRESS_DEMO_HOST ?= 127.0.0.1
+export REDRESS_DEMO_PORT ?= 8000
+
+.PHONY: demo test bench lint setup system-packages assets messages static database clean help
+
+help:
+	@echo "make demo   set everything up, load fictional demo data, serve on http://$(REDRESS_DEMO_HOST):$(REDRESS_DEMO_PORT)"
+	@echo "make test   set everything up and run the tests (SQLite, or DATABASE_URL)"
+	@echo "make bench  run every benchmark in bench/ and print a table"
+	@echo "make lint   ruff, mypy, import contracts, migration check"
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+# System packages a fresh Debian machine lacks: gettext for translations, the libraries
+# WeasyPrint needs, poppler for PDF checks, Chromium for browser tests. Needs root; skipped
+# with a note when they are already there or cannot be installed.
+system-packages: | $(STAMPS)
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "Could not install$$missing; the tests that need them will say so."; \
+	  else echo "Missing system packages:$$missing (run as root, or install them)"; fi; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMPS)/python: pyproject.toml $(BIN)/python | $(STAMPS)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: $(STAMPS)/npm
+	npm run --silent build
+
+messages: $(STAMPS)/python system-packages
+	cd src/redress && ../../$(BIN)/redress compilemessages --ignore=.venv -v 0
+
+static: assets $(STAMPS)/python
+	$(BIN)/redress collectstatic --noinput -v 0
+
+database: $(STAMPS)/python
+	$(BIN)/redress migrate --noinput -v 0
+
+setup: system-packages $(STAMPS)/python assets messages static database
+
+demo: setup
+	REDRESS_INSECURE_HTTP=1 REDRESS_DEMO_MODE=1 $(BIN)/redress demo
+	REDRESS_INSECURE_HTTP=1 REDRESS_DEMO_MODE=1 $(BIN)/redress serve --host $(REDRESS_DEMO_HOST) --port $(REDRESS_DEMO_PORT)
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+lint: $(STAMPS)/python
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	$(BIN)/redress makemigrations --check --dry-run -v 1
+
+clean:
+	rm -rf $(VENV) node_modules build var/.stamps var/static

@@ -1,0 +1,86 @@
+"""API tokens: issued and revoked by administrators, stored as digests, checked per scope."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from redress.accounts.models import ApiToken, Scope, User
+from redress.ledger.services import append
+
+TOKEN_PREFIX = "rdt_"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once to the administrator, never stored
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def issue(*, name: str, scopes: list[Scope], actor: User) -> IssuedToken:
+    """Create a token with ``scopes``. The secret is returned once; only its digest is kept.
+
+    256 bits of randomness make a fast digest sufficient: nothing can be guessed offline.
+    """
+    if not scopes:
+        raise ValueError("a token needs at least one scope")
+    prefix = secrets.token_hex(6)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            name=name,
+            prefix=prefix,
+            digest=_digest(secret),
+            scopes=[str(s) for s in scopes],
+            created_by=actor,
+        )
+        append(
+            actor=f"user:{actor.pk}",
+            action="accounts.token_issued",
+            obj=f"token:{token.pk}",
+            digest=hashlib.sha256(",".join(sorted(token.scopes)).encode()).hexdigest(),
+        )
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke(token: ApiToken, *, actor: User) -> None:
+    """Revoke ``token`` at once; later requests with it are refused."""
+    with transaction.atomic():
+        updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if updated:
+            append(actor=f"user:{actor.pk}", action="accounts.token_revoked", obj=f"token:{token.pk}")
+    token.refresh_from_db()
+
+
+def authenticate_any(secret: str) -> ApiToken | None:
+    """The live token matching ``secret``, whatever its scopes; None for unknown or revoked."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+    if token is None or not hmac.compare_digest(bytes(token.digest), _digest(secret)):
+        return None
+    return token
+
+
+def authenticate(secret: str, scope: Scope) -> ApiToken | None:
+    """The live token matching ``secret`` when it holds ``scope``; None otherwise.
+
+    Comparison is constant-time; revoked tokens and tokens without the scope are refused.
+    """
+    token = authenticate_any(secret)
+    if token is None or str(scope) not in token.scopes:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token

@@ -1,0 +1,36 @@
+"""Bearer-token authentication for the API, one scope per endpoint.
+
+A missing or unknown token answers 401; a valid token without the endpoint's scope answers 403.
+Both as JSON. The token's identity becomes the actor of whatever the request records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from redress.accounts.models import ApiToken, Scope
+from redress.accounts.tokens import authenticate, authenticate_any
+
+
+class TokenScope(HttpBearer):
+    """Requires an API token holding ``scope``."""
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = authenticate(token, self.scope)
+        if found is not None:
+            request.api_token = found  # type: ignore[attr-defined]
+            return found
+        if authenticate_any(token) is not None:
+            raise HttpError(403, f"This token does not have the '{self.scope}' scope.")
+        return None
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return super().__call__(request)

@@ -1,0 +1,45 @@
+"""Who may see which case. Deny by default; a live assignment opens a case, a role never does.
+
+Administrators and oversight never read case content, even if someone assigned them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from redress.accounts.access import has_any_role, is_staff_signed_in, rule
+from redress.accounts.models import Role, User
+from redress.cases.models import Case
+
+HANDLER_ROLES = (Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL)
+NEVER_CONTENT = (Role.ADMINISTRATOR, Role.OVERSIGHT)
+
+
+def cases_for(user: User) -> QuerySet[Case]:
+    """The cases ``user`` is assigned to now: the only case queryset views may start from."""
+    if not is_staff_signed_in(user) or any(user.has_role(r) for r in NEVER_CONTENT):
+        return Case.objects.none()
+    return Case.objects.filter(
+        assignments__user=user, assignments__ended_at__isnull=True
+    ).distinct()
+
+
+@rule("case.read_content")
+def may_read_content(actor: Any, case: Any) -> bool:
+    if not isinstance(case, Case) or not isinstance(actor, User):
+        return False
+    return cases_for(actor).filter(pk=case.pk).exists()
+
+
+rule("case.queue")(has_any_role(*HANDLER_ROLES))
+
+
+def load_case(request: HttpRequest, reference: str, **_: Any) -> Case:
+    """The case named in the URL, or 404; the access rule then decides whether it is shown."""
+    case = Case.objects.filter(reference=reference).select_related("data_key").first()
+    if case is None:
+        raise Http404
+    return case

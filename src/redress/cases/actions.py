@@ -1,0 +1,92 @@
+"""Every change to a case is one function here, atomic, with the actor as a required keyword,
+and the ledger entry written in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+
+from redress.accounts.models import Role, User
+from redress.cases.models import Assignment, AssignmentRole, Case, Category, Identity
+from redress.directory.models import Person
+from redress.ledger.services import append, digest_of
+from redress.vault.services import new_data_key
+
+# Crockford's base-32 alphabet: no I, L, O or U, so references read aloud without confusion.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class CaseError(Exception):
+    """An action was refused; the message says why, in words for the person who asked."""
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"R-{body[:4]}-{body[4:]}"
+
+
+def receive(
+    *,
+    category: Category,
+    identity: Identity,
+    narrative: str,
+    respondent: Person | None = None,
+    respondent_description: str = "",
+    actor: str = "complainant",
+) -> Case:
+    """Record a new complaint: its data key, sealed content and ledger entry, all or nothing."""
+    with transaction.atomic():
+        reference = new_reference()
+        case = Case(
+            reference=reference,
+            data_key=new_data_key(f"case:{reference}"),
+            category=category,
+            identity=identity,
+            respondent=respondent,
+        )
+        case.narrative = narrative
+        case.respondent_description = respondent_description or None
+        case.save()
+        append(
+            actor=actor,
+            action="case.received",
+            obj=f"case:{reference}",
+            digest=digest_of(narrative),
+        )
+    return case
+
+
+def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -> Assignment:
+    """Put ``user`` on ``case`` as ``role``. Administrators and oversight can never be assigned."""
+    if any(user.has_role(r) for r in (Role.ADMINISTRATOR, Role.OVERSIGHT)):
+        raise CaseError("Administrators and oversight staff cannot handle cases.")
+    if not user.has_role(role):
+        raise CaseError(f"{user} does not hold the {role} role.")
+    actor_ref = actor if isinstance(actor, str) else f"user:{actor.pk}"
+    with transaction.atomic():
+        assignment, _ = Assignment.objects.get_or_create(
+            case=case, user=user, role=role, ended_at=None
+        )
+        append(
+            actor=actor_ref,
+            action="case.assigned",
+            obj=f"case:{case.reference}",
+            digest=digest_of(f"user:{user.pk}:{role}"),
+        )
+    return assignment
+
+
+def read_content(case: Case, *, actor: User) -> dict[str, str | None]:
+    """The case's sealed content for a permitted reader; the read is ledgered first.
+
+    The ledger entry and the decryption happen in one transaction: if the entry cannot be
+    written, nothing is shown.
+    """
+    with transaction.atomic():
+        append(actor=f"user:{actor.pk}", action="case.viewed", obj=f"case:{case.reference}")
+        return {
+            "narrative": case.narrative,
+            "respondent_description": case.respondent_description,
+        }

@@ -1,0 +1,111 @@
+"""Every role against every route. A route missing from the matrix fails: nothing escapes review.
+
+Statuses are what a person in that role gets for a plain GET: 200 shown, 302 sent elsewhere
+(usually to sign in), 403 refused, 404 hidden, 405 method not allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from redress.accounts.models import Role
+from redress.core.routes import declared_access
+from tests.factories import make_staff, sign_in
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = "anonymous"
+NO_ROLE = "staff without a role"
+EVERYONE = [ANONYMOUS, NO_ROLE, *[str(r) for r in Role]]
+STAFF = [NO_ROLE, *[str(r) for r in Role]]
+
+
+def same_for_all(status: int) -> dict[str, int]:
+    return dict.fromkeys(EVERYONE, status)
+
+
+def staff_only(status: int = 200, anonymous: int = 302) -> dict[str, int]:
+    return {ANONYMOUS: anonymous, **dict.fromkeys(STAFF, status)}
+
+
+def roles_only(*allowed: Role, anonymous: int = 302) -> dict[str, int]:
+    return {
+        ANONYMOUS: anonymous,
+        **{who: (200 if who in {str(r) for r in allowed} else 403) for who in STAFF},
+    }
+
+
+# route name -> (path to GET, expected status for each kind of visitor)
+MATRIX: dict[str, tuple[str, dict[str, int]]] = {
+    "public:start": ("/", same_for_all(200)),
+    "public:accessibility": ("/accessibility", same_for_all(200)),
+    "public:privacy": ("/privacy", same_for_all(200)),
+    "healthz": ("/healthz", same_for_all(200)),
+    "set-language": ("/language/cy?next=/", same_for_all(302)),
+    "staff:home": ("/staff/", staff_only()),
+    "staff:queue": (
+        "/staff/cases",
+        roles_only(Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL),
+    ),
+    # Nobody is assigned to a case that does not exist: refused alike, existence not revealed.
+    "staff:case": ("/staff/cases/R-0000-0000", staff_only(403)),
+    "staff:tokens": ("/staff/tokens", roles_only(Role.ADMINISTRATOR)),
+    "staff:token-revoke": (
+        "/staff/tokens/999/revoke",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    # Signed-in staff are sent on from the sign-in steps; others see the form or the first step.
+    "staff:sign-in": ("/staff/sign-in", same_for_all(200)),
+    "staff:sign-in-code": ("/staff/sign-in/code", same_for_all(302)),
+    "staff:set-up-authenticator": ("/staff/sign-in/set-up-authenticator", same_for_all(302)),
+    "staff:sign-out": ("/staff/sign-out", same_for_all(405)),
+    "api:api-root": ("/api/", same_for_all(404)),
+    "api:openapi-json": ("/api/openapi.json", same_for_all(200)),
+    "api:openapi-view": ("/api/docs", same_for_all(200)),
+    "api:health": ("/api/health", same_for_all(200)),
+}
+
+
+def all_routes(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from all_routes(entry, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry.callback
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    names = {name for name, _ in all_routes()}
+    missing = names - MATRIX.keys()
+    stale = MATRIX.keys() - names
+    assert not missing, f"routes without an access-matrix row: {sorted(missing)}"
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+def test_every_view_declares_who_may_reach_it() -> None:
+    undeclared = [
+        name
+        for name, callback in all_routes()
+        if not name.startswith("api:") and declared_access(callback) is None
+    ]
+    assert undeclared == [], "views must use @public or @requires(...)"
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_each_visitor_gets_the_expected_answer_everywhere(who: str) -> None:
+    cache.clear()
+    client = Client()
+    if who != ANONYMOUS:
+        roles = [] if who == NO_ROLE else [Role(who)]
+        sign_in(client, make_staff(f"user-{who}".replace(" ", "-"), *roles))
+    answers = {name: client.get(path).status_code for name, (path, _) in MATRIX.items()}
+    expected = {name: row[who] for name, (_, row) in MATRIX.items()}
+    assert answers == expected

@@ -1,0 +1,29 @@
+"""Test data builders: staff with roles and a working second factor."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from redress.accounts.models import Role, RoleGrant, User
+from redress.accounts.second_factor import current_code
+
+PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+def make_staff(username: str, *roles: Role, totp: bool = True) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, display_name=username)
+    for role in roles:
+        RoleGrant.objects.create(user=user, role=role)
+    if totp:
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
+def sign_in(client: Client, user: User) -> None:
+    """Sign ``user`` in through the real two-step form, as a person would."""
+    response = client.post("/staff/sign-in", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    response = client.post("/staff/sign-in/code", {"code": current_code(device)})
+    assert response.status_code == 302, response.content
