@@ -69,6 +69,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "api:openapi-json": ("/api/openapi.json", same_for_all(200)),
     "api:openapi-view": ("/api/docs", same_for_all(200)),
     "api:health": ("/api/health", same_for_all(200)),
+    # API operations answer tokens, not sessions; their own matrix is in test_api_tokens.
+    "api:describe_token": ("/api/token", same_for_all(401)),
 }
 
 

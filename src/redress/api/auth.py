@@ -6,14 +6,22 @@ Both as JSON. The token's identity becomes the actor of whatever the request rec
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from redress.accounts.models import ApiToken, Scope
 from redress.accounts.tokens import authenticate, authenticate_any
+
+
+class AnyToken(HttpBearer):
+    """Requires any live API token, whatever its scopes."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = authenticate_any(token)
+        if found is not None:
+            request.api_token = found  # type: ignore[attr-defined]
+        return found
 
 
 class TokenScope(HttpBearer):
@@ -31,6 +39,3 @@ class TokenScope(HttpBearer):
         if authenticate_any(token) is not None:
             raise HttpError(403, f"This token does not have the '{self.scope}' scope.")
         return None
-
-    def __call__(self, request: HttpRequest) -> Any:
-        return super().__call__(request)

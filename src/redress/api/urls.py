@@ -6,6 +6,8 @@ from django.db import connection
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
+from redress.api.tokens import router as token_router
+
 api = NinjaAPI(
     title="Redress API",
     version="1",
@@ -27,4 +29,7 @@ def health(request: HttpRequest) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"status": "ok", "database": "ok"}
+
+
+api.add_router("/", token_router)
 
