@@ -38,10 +38,7 @@ def record(
 ) -> dict[str, object]:
     """Print one figure and add it to the results file (replacing an older figure of that name)."""
     ratio = (value / baseline) if baseline else None
-    if goal is None:
-        met = True
-    else:
-        met = value >= goal if higher_is_better else value <= goal
+    met = True if goal is None else (value >= goal if higher_is_better else value <= goal)
     row: dict[str, object] = {
         "name": name,
         "value": round(value, 4),
@@ -62,5 +59,6 @@ def record(
     direction = ">=" if higher_is_better else "<="
     goal_text = "" if goal is None else f"goal {direction} {goal:,}"
     base_text = "" if baseline is None else f"baseline {baseline:,.2f} ratio {ratio:.3f}"
-    print(f"{name:<44} {value:>14,.3f} {unit:<10} {base_text:<36} {goal_text:<18} {'met' if met else 'NOT MET'}")
+    verdict = "met" if met else "NOT MET"
+    print(f"{name:<44} {value:>14,.3f} {unit:<10} {base_text:<36} {goal_text:<18} {verdict}")
     return row

@@ -23,14 +23,17 @@ def main() -> int:
             continue
         print(f"== {script.stem}", flush=True)
         started = time.monotonic()
-        result = subprocess.run([sys.executable, str(script)], check=False)  # noqa: S603
+        result = subprocess.run([sys.executable, str(script)], check=False)
         if result.returncode:
             failures += 1
             print(f"   {script.name} failed with exit code {result.returncode}")
         print(f"   ({time.monotonic() - started:.1f} s)")
     rows = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else []
     print()
-    header = f"{'benchmark':<44} {'value':>14} {'unit':<12} {'baseline':>14} {'ratio':>8} {'goal':>12}  met"
+    header = (
+        f"{'benchmark':<44} {'value':>14} {'unit':<12} {'baseline':>14} {'ratio':>8} "
+        f"{'goal':>12}  met"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:

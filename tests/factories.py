@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from redress.accounts.models import Role, RoleGrant, User
 from redress.accounts.second_factor import current_code
 
-PASSWORD = "correct horse battery staple"  # noqa: S105
+PASSWORD = "correct horse battery staple"
 
 
 def make_staff(username: str, *roles: Role, totp: bool = True) -> User:

@@ -126,7 +126,7 @@ CY = {
     "Continue": "Parhau",
     "If you want to report something, you do not need to sign in.": "Os ydych am roi gwybod am rywbeth, nid oes angen i chi fewngofnodi.",
     "Enter your security code": "Rhowch eich cod diogelwch",
-    "Demo account: the current code is <strong class=\"app-code\">%(demo_code)s</strong>. Real accounts never show this.": "Cyfrif demo: y cod presennol yw <strong class=\"app-code\">%(demo_code)s</strong>. Nid yw cyfrifon go iawn byth yn dangos hyn.",
+    'Demo account: the current code is <strong class="app-code">%(demo_code)s</strong>. Real accounts never show this.': 'Cyfrif demo: y cod presennol yw <strong class="app-code">%(demo_code)s</strong>. Nid yw cyfrifon go iawn byth yn dangos hyn.',
     "Open your authenticator app and enter the 6-digit code it shows for Redress.": "Agorwch eich ap dilysu a rhowch y cod 6 digid y mae'n ei ddangos ar gyfer Redress.",
     "Service information": "Gwybodaeth am y gwasanaeth",
     "Menu": "Dewislen",
@@ -161,6 +161,12 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else str(
-        Path(__file__).resolve().parents[1] / "src/redress/locale/cy/LC_MESSAGES/django.po"
-    )))
+    raise SystemExit(
+        main(
+            sys.argv[1]
+            if len(sys.argv) > 1
+            else str(
+                Path(__file__).resolve().parents[1] / "src/redress/locale/cy/LC_MESSAGES/django.po"
+            )
+        )
+    )

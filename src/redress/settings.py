@@ -32,10 +32,13 @@ DATA_DIR: Path = paths.data_dir()
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 KEYS_DIR: Path = paths.keys_dir()
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.read_or_create(
-    KEYS_DIR / "django-secret-key",
-    lambda: __import__("secrets").token_urlsafe(50).encode(),
-).decode()
+SECRET_KEY = (
+    os.environ.get("SECRET_KEY")
+    or secrets.read_or_create(
+        KEYS_DIR / "django-secret-key",
+        lambda: __import__("secrets").token_urlsafe(50).encode(),
+    ).decode()
+)
 
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")

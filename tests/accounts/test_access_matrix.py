@@ -74,7 +74,9 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
 }
 
 
-def all_routes(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:
+def all_routes(
+    resolver: URLResolver | None = None, namespace: str = ""
+) -> Iterator[tuple[str, Any]]:
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):

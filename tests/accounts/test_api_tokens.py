@@ -118,7 +118,10 @@ def test_every_api_operation_is_in_the_matrix() -> None:
 
 @pytest.mark.parametrize(("operation", "expected"), list(API_MATRIX.items()))
 def test_api_answers_each_kind_of_caller_as_declared(
-    client: Client, admin, operation: tuple[str, str], expected: tuple[int, int, int]  # type: ignore[no-untyped-def]
+    client: Client,
+    admin,
+    operation: tuple[str, str],
+    expected: tuple[int, int, int],  # type: ignore[no-untyped-def]
 ) -> None:
     method, path = operation
     anonymous, scoped, unscoped = expected

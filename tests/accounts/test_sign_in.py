@@ -98,9 +98,7 @@ def test_staff_without_an_authenticator_must_set_one_up(client: Client) -> None:
     page = client.get("/staff/sign-in/set-up-authenticator").content.decode()
     assert "data:image/svg+xml" in page
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(
-        "/staff/sign-in/set-up-authenticator", {"code": current_code(device)}
-    )
+    response = client.post("/staff/sign-in/set-up-authenticator", {"code": current_code(device)})
     assert response.status_code == 302
     assert TOTPDevice.objects.get(user=user).confirmed
     assert client.get("/staff/").status_code == 200

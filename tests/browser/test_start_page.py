@@ -56,7 +56,9 @@ def test_pages_have_no_axe_violations(
 
 def test_enhanced_page_loads_scripts_without_csp_errors(live_server: Any, page: Any) -> None:
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.goto(live_server.url + "/")
     page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
     assert errors == []

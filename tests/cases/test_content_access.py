@@ -87,9 +87,7 @@ def test_assignment_that_ends_closes_the_case_to_its_former_handler(
     assert client.get(f"/staff/cases/{case.reference}").status_code == 403
 
 
-def test_shredded_case_says_deleted_under_the_retention_policy(
-    client: Client, case: Case
-) -> None:
+def test_shredded_case_says_deleted_under_the_retention_policy(client: Client, case: Case) -> None:
     worker = make_staff("ffion", Role.CASEWORKER)
     actions.assign(case, worker, AssignmentRole.CASEWORKER, actor="system:test")
     shred(case.data_key, actor="system:retention", reason="retention period ended")

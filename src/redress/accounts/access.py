@@ -60,9 +60,7 @@ def allowed(actor: Any, name: str, obj: Any = None) -> bool:
     return bool(check(actor, obj))
 
 
-def requires(
-    name: str, *, load: Callable[..., Any] | None = None
-) -> Callable[[V], V]:
+def requires(name: str, *, load: Callable[..., Any] | None = None) -> Callable[[V], V]:
     """Guard a view with the rule ``name``.
 
     ``load(request, **kwargs)`` fetches the object the rule is about (raising Http404 when it

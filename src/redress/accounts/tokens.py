@@ -13,7 +13,7 @@ from django.utils import timezone
 from redress.accounts.models import ApiToken, Scope, User
 from redress.ledger.services import append
 
-TOKEN_PREFIX = "rdt_"
+TOKEN_PREFIX = "rdt_"  # noqa: S105 - a public marker that makes leaked tokens easy to spot
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,9 @@ def revoke(token: ApiToken, *, actor: User) -> None:
             revoked_at=timezone.now()
         )
         if updated:
-            append(actor=f"user:{actor.pk}", action="accounts.token_revoked", obj=f"token:{token.pk}")
+            append(
+                actor=f"user:{actor.pk}", action="accounts.token_revoked", obj=f"token:{token.pk}"
+            )
     token.refresh_from_db()
 
 

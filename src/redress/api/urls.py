@@ -32,4 +32,3 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("/", token_router)
-

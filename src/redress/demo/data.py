@@ -14,10 +14,30 @@ OFFICES = [
 ]
 
 CONSTITUENCIES = [
-    "Ashwold East", "Brackenmoor", "Caddon Vale", "Dunmere", "Eastholt", "Fennick Bay",
-    "Glasswater", "Harrowfield", "Inchbrook", "Juniper Cross", "Kestrel Ridge", "Larkspur",
-    "Millbrae South", "Northwick Fells", "Orlen Valley", "Pentre Morfa", "Quarrington",
-    "Rosskillen", "Saltmarsh", "Tarnside", "Ulverby", "Vennor", "Wyeford", "Yarrowdale",
+    "Ashwold East",
+    "Brackenmoor",
+    "Caddon Vale",
+    "Dunmere",
+    "Eastholt",
+    "Fennick Bay",
+    "Glasswater",
+    "Harrowfield",
+    "Inchbrook",
+    "Juniper Cross",
+    "Kestrel Ridge",
+    "Larkspur",
+    "Millbrae South",
+    "Northwick Fells",
+    "Orlen Valley",
+    "Pentre Morfa",
+    "Quarrington",
+    "Rosskillen",
+    "Saltmarsh",
+    "Tarnside",
+    "Ulverby",
+    "Vennor",
+    "Wyeford",
+    "Yarrowdale",
 ]
 
 # (identifier, name, role title, party index, constituency index)

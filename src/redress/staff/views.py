@@ -7,25 +7,26 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.access import requires
-from redress.accounts.second_factor import current_code
 from redress.accounts.models import User
+from redress.accounts.second_factor import current_code
 from redress.accounts.throttle import Throttle
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.ledger.services import append
 from redress.staff.forms import CodeForm, SignInForm
 
+WRONG_CODE = gettext_lazy("The code is not right. Check your authenticator app and try again")
 PENDING_USER = "staff_pending_user"
 NEXT = "staff_next"
 
@@ -41,7 +42,8 @@ def _throttle() -> Throttle:
 def _lockout_message() -> str:
     minutes = settings.SIGN_IN_LOCKOUT_SECONDS // 60
     return _(
-        "Too many failed attempts. For your security, sign-in is paused. Try again in %(minutes)d minutes."
+        "Too many failed attempts. For your security, sign-in is paused. "
+        "Try again in %(minutes)d minutes."
     ) % {"minutes": minutes}
 
 
@@ -84,7 +86,7 @@ def _pending_user(request: HttpRequest) -> User | None:
     pk = request.session.get(PENDING_USER)
     if pk is None:
         return None
-    return get_user_model().objects.filter(pk=pk, is_active=True).first()  # type: ignore[return-value]
+    return User.objects.filter(pk=pk, is_active=True).first()
 
 
 @public
@@ -107,7 +109,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             return _complete_sign_in(request, user, device)
         else:
             throttle.fail(*keys)
-            form.add_error("code", _("The code is not right. Check your authenticator app and try again"))
+            form.add_error("code", WRONG_CODE)
     demo_code = current_code(device) if settings.DEMO_MODE and user.is_demo else None
     return render(
         request,
@@ -134,16 +136,21 @@ def set_up_authenticator(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            append(actor=f"user:{user.pk}", action="accounts.second_factor_enrolled", obj=f"user:{user.pk}")
+            append(
+                actor=f"user:{user.pk}",
+                action="accounts.second_factor_enrolled",
+                obj=f"user:{user.pk}",
+            )
             return _complete_sign_in(request, user, device)
-        form.add_error("code", _("The code is not right. Check your authenticator app and try again"))
+        form.add_error("code", WRONG_CODE)
     qr = segno.make(device.config_url, error="m")
     context: dict[str, Any] = {
         "form": form,
         "qr_data_uri": qr.svg_data_uri(scale=5, border=2),
         "secret": _grouped_secret(device),
     }
-    return render(request, "staff/set_up_authenticator.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors else 200
+    return render(request, "staff/set_up_authenticator.html", context, status=status)
 
 
 def _grouped_secret(device: TOTPDevice) -> str:

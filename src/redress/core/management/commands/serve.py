@@ -12,7 +12,7 @@ from gunicorn.app.base import BaseApplication
 from redress.wsgi import application
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
@@ -38,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "redress.cli", "worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "-m", "redress.cli", "worker"])
         try:
             _Gunicorn(
                 {

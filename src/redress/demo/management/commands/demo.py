@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     "office": None,
                 },
             )
-        for identifier, name, title, office, _manager, party in data.STAFF:
+        for identifier, name, title, office, _manager, staff_party in data.STAFF:
             Person.objects.update_or_create(
                 identifier=identifier,
                 defaults={
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                     "kind": PersonKind.STAFF,
                     "role_title": title,
                     "office": offices[office],
-                    "party": parties[party] if party is not None else None,
+                    "party": parties[staff_party] if staff_party is not None else None,
                 },
             )
         for identifier, _name, _title, _office, manager, _party in data.STAFF:
