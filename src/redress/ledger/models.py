@@ -1,0 +1,80 @@
+"""The ledger's tables: the hash-chained entries, the head row that serialises writers, and the
+signed checkpoints.
+
+Hashes are stored as raw bytes (32 bytes, ``BinaryField``) so the verifier compares and hashes
+them without converting; they are shown and exported as lowercase hex. ``digest`` is the one hash
+kept as hex text, because callers hand it in that form.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+
+class ChainPositionField(models.BigIntegerField):  # type: ignore[type-arg]
+    """A 64-bit integer primary key. On SQLite it is declared ``integer`` so that it becomes the
+    table's rowid: reading the chain in ``seq`` order is then a plain scan, not an index walk."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
+class Entry(models.Model):
+    """One act or read, chained to the entry before it. Holds references and digests, never content.
+
+    Rows are written only by ``services.append``; nothing in Redress updates or deletes them.
+    """
+
+    seq = ChainPositionField(primary_key=True, help_text="Position in the chain, from 1.")
+    time = models.DateTimeField(help_text="When the entry was appended (UTC).")
+    actor = models.CharField(max_length=100, help_text='Who: "user:12", "token:3", "system".')
+    action = models.CharField(max_length=100, help_text='What: "case.viewed".')
+    object = models.CharField(max_length=200, help_text='On what: "case:R-1234".')
+    digest = models.CharField(
+        max_length=64, blank=True, help_text="Hex SHA-256 of the content concerned, or empty."
+    )
+    prev_hash = models.BinaryField(max_length=32, help_text="Hash of the entry before (32 bytes).")
+    hash = models.BinaryField(max_length=32, help_text="SHA-256 of this entry's encoding.")
+
+    class Meta:
+        verbose_name_plural = "entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor} {self.action} {self.object}"
+
+    @property
+    def hash_hex(self) -> str:
+        return bytes(self.hash).hex()
+
+
+class Head(models.Model):
+    """The single row (pk=1) naming the last entry. Appenders lock it, so they queue one by one."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="ledger_head_one_row")]
+
+    def __str__(self) -> str:
+        return f"head at #{self.seq}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement that the chain's entry ``seq`` had hash ``hash`` at ``time``."""
+
+    seq = models.BigIntegerField(unique=True)
+    hash = models.BinaryField(max_length=32)
+    time = models.DateTimeField()
+    signature = models.BinaryField(max_length=64, help_text="Ed25519 signature (64 bytes).")
+    public_key = models.CharField(max_length=64, help_text="Ed25519 public key, hex.")
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"checkpoint at #{self.seq}"
