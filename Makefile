@@ -64,8 +64,9 @@ demo: setup
 	REDRESS_INSECURE_HTTP=1 REDRESS_DEMO_MODE=1 $(BIN)/redress demo
 	REDRESS_INSECURE_HTTP=1 REDRESS_DEMO_MODE=1 $(BIN)/redress serve --host $(REDRESS_DEMO_HOST) --port $(REDRESS_DEMO_PORT)
 
+# Tests keep their own data folder (database file, keys, uploads), apart from the demo's.
 test: setup
-	$(BIN)/pytest
+	REDRESS_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
 
 bench: setup
 	$(BIN)/python bench/run.py
@@ -78,4 +79,4 @@ lint: $(STAMPS)/python
 	$(BIN)/redress makemigrations --check --dry-run -v 1
 
 clean:
-	rm -rf $(VENV) node_modules build var/.stamps var/static
+	rm -rf $(VENV) node_modules build var/.stamps

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "redress.directory",
     # Workflow
     "redress.cases",
+    # Capabilities
+    "redress.intake",
     # Front doors
     "redress.public",
     "redress.staff",
@@ -176,7 +178,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("REDRESS_STATIC_ROOT", paths.SOURCE_ROOT / "build" / "collected"))
 STATICFILES_DIRS = [paths.SOURCE_ROOT / "build" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -241,3 +243,9 @@ REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
 ]
 DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
+REDRESS_NATION = os.environ.get("REDRESS_NATION", "england")
+# Wrong receipt codes: per client (in memory only) and across the whole service.
+RECEIPT_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_MAX_FAILURES", "5"))
+RECEIPT_LOCKOUT_SECONDS = int(os.environ.get("REDRESS_RECEIPT_LOCKOUT_SECONDS", "900"))
+RECEIPT_GLOBAL_FAILURES_PER_MINUTE = int(os.environ.get("REDRESS_RECEIPT_GLOBAL_FAILURES", "300"))
+FOLLOW_UP_SESSION_SECONDS = 1800

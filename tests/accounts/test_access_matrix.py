@@ -47,6 +47,17 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "public:accessibility": ("/accessibility", same_for_all(200)),
     "public:privacy": ("/privacy", same_for_all(200)),
     "healthz": ("/healthz", same_for_all(200)),
+    # The complainant's side: open to all, and without a draft or a code it leads back.
+    "public:report-step": ("/report/what-happened", same_for_all(302)),
+    "public:report-check": ("/report/check-answers", same_for_all(302)),
+    "public:report-submit": ("/report/submit", same_for_all(405)),
+    "public:report-sent": ("/report/sent", same_for_all(302)),
+    "public:report-acknowledgement": ("/report/acknowledgement", same_for_all(404)),
+    "public:report-done": ("/report/done", same_for_all(200)),
+    "public:report-check-code": ("/check", same_for_all(200)),
+    "public:report-status": ("/check/report", same_for_all(302)),
+    "public:report-withdraw": ("/check/withdraw", same_for_all(302)),
+    "public:report-leave": ("/check/leave", same_for_all(405)),
     "set-language": ("/language/cy?next=/", same_for_all(302)),
     "staff:home": ("/staff/", staff_only()),
     "staff:queue": (
@@ -71,6 +82,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "api:health": ("/api/health", same_for_all(200)),
     # API operations answer tokens, not sessions; their own matrix is in test_api_tokens.
     "api:describe_token": ("/api/token", same_for_all(401)),
+    "api:make_report": ("/api/reports", same_for_all(405)),
+    "api:my_report": ("/api/reports/me", same_for_all(401)),
+    # Last: starting a report makes a draft, which changes what the wizard's pages answer.
+    "public:report-begin": ("/report/start", same_for_all(302)),
 }
 
 

@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
+from redress.api.reports import router as reports_router
 from redress.api.tokens import router as token_router
 
 api = NinjaAPI(
@@ -32,3 +33,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("/", token_router)
+api.add_router("/", reports_router)

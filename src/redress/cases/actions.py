@@ -4,14 +4,19 @@ and the ledger entry written in the same transaction as the change.
 
 from __future__ import annotations
 
+import json
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from redress.accounts.models import Role, User
 from redress.cases.models import Assignment, AssignmentRole, Case, Category, Identity
 from redress.directory.models import Person
+from redress.ledger.models import Entry
 from redress.ledger.services import append, digest_of
+from redress.vault.models import DataKey
 from redress.vault.services import new_data_key
 
 # Crockford's base-32 alphabet: no I, L, O or U, so references read aloud without confusion.
@@ -27,6 +32,12 @@ def new_reference() -> str:
     return f"R-{body[:4]}-{body[4:]}"
 
 
+@dataclass(frozen=True)
+class Received:
+    case: Case
+    entry: Entry  # the ledger entry that proves when the case was received
+
+
 def receive(
     *,
     category: Category,
@@ -34,28 +45,59 @@ def receive(
     narrative: str,
     respondent: Person | None = None,
     respondent_description: str = "",
+    details: dict[str, Any] | None = None,
+    data_key: DataKey | None = None,
     actor: str = "complainant",
 ) -> Case:
     """Record a new complaint: its data key, sealed content and ledger entry, all or nothing."""
+    return receive_recorded(
+        category=category,
+        identity=identity,
+        narrative=narrative,
+        respondent=respondent,
+        respondent_description=respondent_description,
+        details=details,
+        data_key=data_key,
+        actor=actor,
+    ).case
+
+
+def receive_recorded(
+    *,
+    category: Category,
+    identity: Identity,
+    narrative: str,
+    respondent: Person | None = None,
+    respondent_description: str = "",
+    details: dict[str, Any] | None = None,
+    data_key: DataKey | None = None,
+    actor: str = "complainant",
+) -> Received:
+    """As ``receive``, also returning the ledger entry (for a signed acknowledgement).
+
+    ``data_key`` lets a draft's key become the case's, so evidence sealed while the report was
+    being written needs no re-encryption.
+    """
     with transaction.atomic():
         reference = new_reference()
         case = Case(
             reference=reference,
-            data_key=new_data_key(f"case:{reference}"),
+            data_key=data_key or new_data_key(f"case:{reference}"),
             category=category,
             identity=identity,
             respondent=respondent,
         )
         case.narrative = narrative
         case.respondent_description = respondent_description or None
+        case.details = json.dumps(details or {}, sort_keys=True)
         case.save()
-        append(
+        entry = append(
             actor=actor,
             action="case.received",
             obj=f"case:{reference}",
             digest=digest_of(narrative),
         )
-    return case
+    return Received(case=case, entry=entry)
 
 
 def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -> Assignment:

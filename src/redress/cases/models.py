@@ -56,6 +56,10 @@ class Case(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     narrative = EncryptedTextField(key_field="data_key", null=True, blank=True)
     respondent_description = EncryptedTextField(key_field="data_key", null=True, blank=True)
+    # Every other answer of the report (when, where, witnesses, impact, outcome wanted,
+    # support, contact details) as JSON, sealed like the narrative.
+    details = EncryptedTextField(key_field="data_key", null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["received_at"]
@@ -91,3 +95,50 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.role} on {self.case}"
+
+
+class Direction(models.TextChoices):
+    FROM_COMPLAINANT = "from_complainant", _("From the complainant")
+    TO_COMPLAINANT = "to_complainant", _("To the complainant")
+
+
+class Message(models.Model):
+    """A message on the complainant's channel. Anonymous complainants talk only through this."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    # For staff messages, who wrote it; complainants are never identified here.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    # The case's own data key: shredding the case makes its messages unreadable too.
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(key_field="data_key")
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"message on {self.case} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """Evidence: an encrypted file under a random name, with its description sealed too."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    stored_name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16)
+    size = models.PositiveIntegerField()
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by_complainant = models.BooleanField(default=True)
+    kept_original = models.BooleanField(default=False)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    # The name the complainant's file had can identify them ("IMG_2024 Jane's phone.jpg").
+    original_name = EncryptedTextField(key_field="data_key", null=True, blank=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} attachment on {self.case}"

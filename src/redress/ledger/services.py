@@ -718,3 +718,21 @@ def _select(where: str) -> str:
     else:
         raise LedgerError(f"the ledger verifier does not support {connection.vendor}")
     return f"SELECT {columns} FROM {_table()} WHERE {where}"  # noqa: S608 - fixed fragments
+
+
+def sign_statement(message: bytes) -> tuple[bytes, str]:
+    """Sign ``message`` with the ledger's Ed25519 key: (signature, public key hex).
+
+    For statements that should verify against the published checkpoint key, such as a
+    complainant's acknowledgement. Callers must prefix their own domain label so a statement can
+    never be mistaken for a checkpoint (whose messages start ``redress-ledger-checkpoint-v1``).
+    """
+    if message.startswith(b"redress-ledger-checkpoint"):
+        raise LedgerError("refusing to sign a message that looks like a checkpoint")
+    key = _signing_key()
+    return key.sign(message).signature, key.verify_key.encode().hex()
+
+
+def trusted_public_keys() -> frozenset[str]:
+    """Public keys (hex) whose signatures this installation accepts."""
+    return _trusted_public_keys()

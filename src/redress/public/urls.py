@@ -1,6 +1,6 @@
 from django.urls import path
 
-from redress.public import views
+from redress.public import followup, report, views
 
 app_name = "public"
 
@@ -8,4 +8,15 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("accessibility", views.accessibility, name="accessibility"),
     path("privacy", views.privacy, name="privacy"),
+    path("report/start", report.begin, name="report-begin"),
+    path("report/check-answers", report.check, name="report-check"),
+    path("report/submit", report.submit, name="report-submit"),
+    path("report/sent", report.sent, name="report-sent"),
+    path("report/acknowledgement", report.acknowledgement, name="report-acknowledgement"),
+    path("report/done", report.done, name="report-done"),
+    path("report/<slug:slug>", report.step, name="report-step"),
+    path("check", followup.check_code, name="report-check-code"),
+    path("check/report", followup.status, name="report-status"),
+    path("check/withdraw", followup.withdraw, name="report-withdraw"),
+    path("check/leave", followup.leave, name="report-leave"),
 ]

@@ -10,7 +10,7 @@ class VaultError(Exception):
     """
 
 
-class Shredded(Exception):  # noqa: N818 - the name is the state the content is in
+class Shredded(Exception):
     """The content's data key was destroyed under the retention policy; it cannot be read again.
 
     Deliberately not a VaultError: a shredded case is expected and is shown as such, while a

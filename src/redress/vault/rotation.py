@@ -48,7 +48,7 @@ DEFAULT_BATCH_SIZE = 500
 ProgressCallback = Callable[[int, int], None]
 
 
-class RotationRefused(VaultError):  # noqa: N818 - names the outcome, like Shredded
+class RotationRefused(VaultError):
     """The configured KEK source cannot be rotated by Redress."""
 
 

@@ -1,0 +1,216 @@
+"""``/api/reports``: report through an integration, and follow up with the receipt code.
+
+Validation is the wizard's own (the same step forms). A retried POST with the same
+``Idempotency-Key`` header makes one case and answers with the same receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from redress.accounts.throttle import Throttle
+from redress.core.middleware import client_fingerprint
+from redress.intake import actions, receipts
+from redress.intake import forms as steps
+from redress.intake.models import Draft
+from redress.intake.progress import next_step
+
+router = Router(tags=["reports"])
+
+# The fields each wizard step validates, in the API's flat JSON.
+STEP_FORMS: list[type[Any]] = [
+    steps.WhatHappenedForm,
+    steps.CategoryForm,
+    steps.WhoForm,
+    steps.WhenForm,
+    steps.WhereForm,
+    steps.WitnessesForm,
+    steps.ImpactForm,
+    steps.OutcomeForm,
+    steps.SupportForm,
+    steps.IdentityForm,
+]
+_IDEMPOTENCY_NAMESPACE = uuid.UUID("6f2b1d2e-63a4-4d5e-9d64-0e5b8a1c7f10")
+
+
+class ReportIn(Schema):
+    category: str
+    what_happened: str
+    identity: Literal["named", "confidential", "anonymous"] | str
+    respondent_id: str | None = None
+    respondent_description: str | None = None
+    when_kind: str = "not_sure"
+    when_date: dt.date | None = None
+    when_period: str | None = None
+    where: str | None = None
+    witnesses: str | None = None
+    impact: str | None = None
+    outcome: str | None = None
+    support: str = "no"
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    email_updates: bool = False
+
+
+class ReceiptOut(Schema):
+    receipt: str
+    reference: str
+
+
+class FieldErrors(Schema):
+    detail: str
+    errors: dict[str, str]
+
+
+class MessageOut(Schema):
+    direction: str
+    sent_at: dt.datetime
+    body: str
+
+
+class StatusOut(Schema):
+    reference: str
+    stage: str
+    what_next: str
+    next_due: dt.date | None
+    withdrawn: bool
+    messages: list[MessageOut]
+
+
+def _validated(body: ReportIn) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k, v in body.dict().items() if v is not None}
+    if body.when_date:
+        data.update(
+            when_day=body.when_date.day,
+            when_month=body.when_date.month,
+            when_year=body.when_date.year,
+        )
+    if not data.get("respondent_id") and data.get("respondent_description"):
+        data["respondent_id"] = "not-listed"
+    forms = list(STEP_FORMS)
+    if data.get("identity") in {"named", "confidential"}:
+        forms.append(steps.ContactForm)
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for form_class in forms:
+        form = form_class(
+            {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+        )
+        if form.is_valid():
+            cleaned = dict(form.cleaned_data)
+            for part in ("when_day", "when_month", "when_year"):
+                cleaned.pop(part, None)
+            if cleaned.get("respondent_id") == "not-listed":
+                cleaned["respondent_id"] = ""
+            answers.update(cleaned)
+        else:
+            for field, messages in form.errors.items():
+                name = {"when_day": "when_date", "__all__": "report"}.get(field, field)
+                errors.setdefault(name, str(messages[0]))
+    if errors:
+        raise _FieldErrors(errors)
+    return answers
+
+
+class _FieldErrors(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("invalid report")
+        self.errors = errors
+
+
+def _draft_id(key: str) -> uuid.UUID:
+    # Keyed, so the idempotency key a client chose cannot be linked to a draft without the secret.
+    mac = receipts.keyed_digest(f"idempotency:{key}").hex()
+    return uuid.uuid5(_IDEMPOTENCY_NAMESPACE, mac)
+
+
+@router.post(
+    "/reports",
+    response={201: ReceiptOut, 200: ReceiptOut, 400: FieldErrors},
+    auth=None,
+    summary="Make a report",
+    description=(
+        "Validated like the web form. Answers 201 with the receipt code, shown only once the "
+        "case is committed. Send an `Idempotency-Key` header to make retries safe: a repeat "
+        "with the same key answers 200 with the same receipt and makes no second case."
+    ),
+)
+def make_report(request: HttpRequest, body: ReportIn) -> Status[dict[str, Any]]:
+    try:
+        answers = _validated(body)
+    except _FieldErrors as invalid:
+        return Status(
+            400, {"detail": "The report has errors; see each field.", "errors": invalid.errors}
+        )
+    key = request.headers.get("Idempotency-Key", "").strip()[:200]
+    draft_id = _draft_id(key) if key else None
+    try:
+        with transaction.atomic():
+            draft = actions.start_draft() if draft_id is None else _create_draft(draft_id)
+            actions.save_answers(draft, answers)
+    except IntegrityError:
+        if draft_id is None:
+            raise
+        draft = Draft.objects.get(pk=draft_id)  # a retry of the same request: reuse its draft
+    submission = actions.submit(draft.pk)
+    status = 201 if submission.first_time else 200
+    return Status(status, {"receipt": submission.code, "reference": submission.case.reference})
+
+
+def _create_draft(draft_id: uuid.UUID) -> Draft:
+    from redress.vault.services import new_data_key
+
+    draft = Draft(pk=draft_id, data_key=new_data_key("draft"))
+    draft.answers = "{}"
+    draft.save(force_insert=True)
+    return draft
+
+
+@router.get(
+    "/reports/me",
+    response={200: StatusOut},
+    auth=None,
+    summary="Follow up a report with its receipt code",
+    description="Send the receipt code in the `X-Receipt` header.",
+)
+def my_report(request: HttpRequest) -> dict[str, Any]:
+    typed = request.headers.get("X-Receipt", "")
+    client = client_fingerprint(request)
+    per_client = Throttle(
+        "receipt", limit=settings.RECEIPT_MAX_FAILURES, window=settings.RECEIPT_LOCKOUT_SECONDS
+    )
+    everyone = Throttle("receipt-all", limit=settings.RECEIPT_GLOBAL_FAILURES_PER_MINUTE, window=60)
+    if per_client.is_locked(client) or everyone.is_locked("all"):
+        raise HttpError(429, "Too many codes were not recognised. Try again later.")
+    if not typed:
+        raise HttpError(401, "Send your receipt code in the X-Receipt header.")
+    case = actions.find_case(typed)
+    if case is None:
+        per_client.fail(client)
+        everyone.fail("all")
+        actions.record_failed_code()
+        raise HttpError(401, "No report has that receipt code.")
+    step = next_step(case)
+    return {
+        "reference": case.reference,
+        "stage": case.stage,
+        "what_next": step.what_next,
+        "next_due": step.due,
+        "withdrawn": case.withdrawn_at is not None,
+        "messages": [
+            {"direction": m.direction, "sent_at": m.sent_at, "body": m.body}
+            for m in case.messages.all()
+        ],
+    }
+
+
+__all__ = ["router"]

@@ -1,0 +1,1 @@
+"""Confidential reporting: the complainant's wizard, receipt codes and the anonymous channel."""

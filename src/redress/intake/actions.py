@@ -1,0 +1,300 @@
+"""The complainant's acts: writing a draft, staging evidence, submitting, following up.
+
+Every change is one function, atomic, ledgered in the same transaction. Complainants are never
+identified in the ledger: their acts are recorded with the actor ``complainant``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from redress.cases.actions import Received, receive_recorded
+from redress.cases.models import Attachment, Case, Category, Direction, Identity, Message
+from redress.directory.models import Person
+from redress.intake import receipts
+from redress.intake.models import Draft, Receipt
+from redress.intake.uploads import CleanedFile
+from redress.ledger.models import Entry
+from redress.ledger.services import append, digest_of
+from redress.vault.services import new_data_key, shred
+from redress.vault.storage import EncryptingStorage
+
+COMPLAINANT = "complainant"
+# How long an untouched draft lives before the sweep shreds it.
+DRAFT_LIFETIME = timedelta(hours=4)
+# How long a submitted draft keeps the receipt code for a lost response or a double click.
+RECEIPT_HOLD = timedelta(hours=24)
+
+
+class IncompleteReport(Exception):
+    """Submission was refused: these steps still need an answer."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(", ".join(missing))
+        self.missing = missing
+
+
+class ReportClosed(Exception):
+    """The report was withdrawn or closed, so it takes no more messages or evidence."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    case: Case
+    code: str
+    entry: Entry
+    first_time: bool  # False when this was a repeat of a submission already made
+
+
+def start_draft() -> Draft:
+    """A new, empty draft with its own data key (the key the case will inherit)."""
+    with transaction.atomic():
+        draft = Draft(data_key=new_data_key("draft"))
+        draft.answers = "{}"
+        draft.save()
+    return draft
+
+
+def answers_of(draft: Draft) -> dict[str, Any]:
+    return dict(json.loads(draft.answers or "{}"))
+
+
+def save_answers(draft: Draft, changes: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``changes`` into the draft's sealed answers; returns the whole set."""
+    answers = answers_of(draft)
+    answers.update(changes)
+    draft.answers = json.dumps(answers, sort_keys=True)
+    draft.updated_at = timezone.now()
+    draft.save(update_fields=["answers", "updated_at"])
+    return answers
+
+
+def stage_evidence(draft: Draft, cleaned: CleanedFile, *, original_name: str) -> dict[str, Any]:
+    """Seal a cleaned file with the draft's key and list it among the draft's evidence."""
+    stored = EncryptingStorage().save_sealed(cleaned.data, draft.data_key)
+    item = {
+        "stored_name": stored,
+        "kind": cleaned.kind,
+        "size": len(cleaned.data),
+        "kept_original": bool(cleaned.found) and not cleaned.removed,
+        "original_name": original_name[:200],
+        "removed": list(cleaned.removed),
+    }
+    answers = answers_of(draft)
+    save_answers(draft, {"evidence": [*answers.get("evidence", []), item]})
+    return item
+
+
+def remove_evidence(draft: Draft, stored_name: str) -> None:
+    answers = answers_of(draft)
+    kept = [e for e in answers.get("evidence", []) if e["stored_name"] != stored_name]
+    if len(kept) != len(answers.get("evidence", [])):
+        save_answers(draft, {"evidence": kept})
+        EncryptingStorage().delete(stored_name)
+
+
+REQUIRED = {
+    "what_happened": "what-happened",
+    "category": "category",
+    "when_kind": "when",
+    "support": "support",
+    "identity": "identity",
+}
+
+
+def missing_steps(answers: dict[str, Any]) -> list[str]:
+    """The wizard steps that still need an answer before the report can be sent."""
+    missing = [step for key, step in REQUIRED.items() if not answers.get(key)]
+    if not (answers.get("respondent_id") or answers.get("respondent_description")):
+        missing.insert(2, "who")
+    if answers.get("identity") in {Identity.NAMED, Identity.CONFIDENTIAL} and not answers.get(
+        "contact_name"
+    ):
+        missing.append("contact")
+    return missing
+
+
+def _details(answers: dict[str, Any]) -> dict[str, Any]:
+    keys = [
+        "when_kind",
+        "when_date",
+        "when_period",
+        "where",
+        "witnesses",
+        "impact",
+        "outcome",
+        "support",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "email_updates",
+    ]
+    return {k: answers[k] for k in keys if answers.get(k) not in (None, "")}
+
+
+def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
+    """Turn a complete draft into a case in one transaction, and issue its receipt code.
+
+    The draft row is locked, so a double click, a back-button resubmission or a retried request
+    makes one case: a repeat returns the same case and the same code (held sealed in the draft
+    until the complainant confirms they saved it). Refuses with ``IncompleteReport`` when a step
+    is unanswered.
+    """
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().select_related("data_key").get(pk=draft_id)
+        if draft.case_id is not None:
+            case = draft.case
+            assert case is not None
+            entry = Entry.objects.filter(action="case.received", object=f"case:{case.reference}")
+            return Submission(
+                case=case, code=draft.receipt or "", entry=entry.get(), first_time=False
+            )
+        answers = answers_of(draft)
+        missing = missing_steps(answers)
+        if missing:
+            raise IncompleteReport(missing)
+        respondent = None
+        if answers.get("respondent_id"):
+            respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
+        received: Received = receive_recorded(
+            category=Category(answers["category"]),
+            identity=Identity(answers["identity"]),
+            narrative=answers["what_happened"],
+            respondent=respondent,
+            respondent_description=answers.get("respondent_description", ""),
+            details=_details(answers),
+            data_key=draft.data_key,
+            actor=actor,
+        )
+        case = received.case
+        for item in answers.get("evidence", []):
+            attachment = Attachment(
+                case=case,
+                data_key=draft.data_key,
+                stored_name=item["stored_name"],
+                kind=item["kind"],
+                size=item["size"],
+                kept_original=item["kept_original"],
+            )
+            attachment.original_name = item["original_name"]
+            attachment.save()
+        code = receipts.new_code()
+        Receipt.objects.create(case=case, digest=receipts.digest(receipts.normalise(code) or ""))
+        draft.case = case
+        draft.receipt = code
+        # The case now holds the content; the draft keeps only the code, for a while.
+        draft.answers = "{}"
+        draft.updated_at = timezone.now()
+        draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
+    return Submission(case=case, code=code, entry=received.entry, first_time=True)
+
+
+def confirm_receipt_saved(draft: Draft) -> None:
+    """The complainant says they saved the code: the draft forgets it for good."""
+    draft.receipt = None
+    draft.receipt_confirmed_at = timezone.now()
+    draft.save(update_fields=["receipt", "receipt_confirmed_at"])
+
+
+def find_case(typed_code: str) -> Case | None:
+    """The case a receipt code opens, or None. Never says whether a code is close."""
+    code = receipts.normalise(typed_code)
+    if code is None:
+        return None
+    receipt = Receipt.objects.select_related("case", "case__data_key").filter(
+        digest=receipts.digest(code)
+    )
+    found = receipt.first()
+    return found.case if found else None
+
+
+def record_failed_code() -> None:
+    """Count a wrong code in the ledger, without anything that identifies who typed it."""
+    with transaction.atomic():
+        append(actor=COMPLAINANT, action="receipt.refused", obj="receipt:unknown")
+
+
+def _open(case: Case) -> None:
+    if case.withdrawn_at is not None:
+        raise ReportClosed("This report was withdrawn.")
+
+
+def send_message_from_complainant(case: Case, body: str) -> Message:
+    """A message on the anonymous channel from the complainant to the handlers."""
+    _open(case)
+    with transaction.atomic():
+        message = Message(case=case, data_key=case.data_key, direction=Direction.FROM_COMPLAINANT)
+        message.body = body
+        message.save()
+        append(
+            actor=COMPLAINANT,
+            action="case.message_received",
+            obj=f"case:{case.reference}",
+            digest=digest_of(body),
+        )
+    return message
+
+
+def add_evidence(case: Case, cleaned: CleanedFile, *, original_name: str) -> Attachment:
+    """Evidence added after submission, sealed with the case's key."""
+    _open(case)
+    stored = EncryptingStorage().save_sealed(cleaned.data, case.data_key)
+    with transaction.atomic():
+        attachment = Attachment(
+            case=case,
+            data_key=case.data_key,
+            stored_name=stored,
+            kind=cleaned.kind,
+            size=len(cleaned.data),
+            kept_original=bool(cleaned.found) and not cleaned.removed,
+        )
+        attachment.original_name = original_name[:200]
+        attachment.save()
+        append(
+            actor=COMPLAINANT,
+            action="case.evidence_added",
+            obj=f"case:{case.reference}",
+            digest=digest_of(cleaned.data),
+        )
+    return attachment
+
+
+def withdraw(case: Case, *, reason: str) -> None:
+    """The complainant withdraws. The case is kept (nothing is deleted) and marked withdrawn."""
+    _open(case)
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(withdrawn_at=timezone.now())
+        append(
+            actor=COMPLAINANT,
+            action="case.withdrawn",
+            obj=f"case:{case.reference}",
+            digest=digest_of(reason),
+        )
+    case.refresh_from_db(fields=["withdrawn_at"])
+
+
+def expire_drafts(now: Any = None) -> int:
+    """Shred abandoned drafts and the codes of old submissions; returns how many were ended."""
+    now = now or timezone.now()
+    ended = 0
+    abandoned = Draft.objects.filter(case__isnull=True, updated_at__lt=now - DRAFT_LIFETIME)
+    for draft in abandoned.select_related("data_key"):
+        for item in answers_of(draft).get("evidence", []):
+            EncryptingStorage().delete(item["stored_name"])
+        with transaction.atomic():
+            shred(draft.data_key, actor="system:sweep", reason="draft abandoned")
+            draft.delete()
+        ended += 1
+    held = Draft.objects.filter(
+        case__isnull=False, receipt_confirmed_at__isnull=True, updated_at__lt=now - RECEIPT_HOLD
+    )
+    for draft in held.select_related("data_key"):
+        confirm_receipt_saved(draft)
+        ended += 1
+    return ended

@@ -1,0 +1,270 @@
+"""One form per wizard step. The API validates a JSON report with the same forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from redress.cases.models import Category, Identity
+
+MAX_NARRATIVE = 10_000
+MAX_SHORT = 2_000
+
+
+class WhatHappenedForm(forms.Form):
+    what_happened = forms.CharField(
+        label=_("What happened?"),
+        max_length=MAX_NARRATIVE,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={
+            "required": _("Tell us what happened"),
+            "max_length": _("What happened must be 10,000 characters or fewer"),
+        },
+    )
+
+
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What kind of behaviour was it?"),
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select the kind of behaviour"),
+            "invalid_choice": _("Select the kind of behaviour"),
+        },
+    )
+
+
+class WhoForm(forms.Form):
+    """Either a person chosen from the directory or a description of someone not listed."""
+
+    respondent_id = forms.CharField(required=False, max_length=64)
+    respondent_description = forms.CharField(
+        label=_("Describe the person"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("The description must be 2,000 characters or fewer")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = cleaned.get("respondent_id")
+        described = (cleaned.get("respondent_description") or "").strip()
+        if chosen and chosen != "not-listed":
+            from redress.directory.models import Person
+
+            if not Person.objects.filter(identifier=chosen).exists():
+                self.add_error("respondent_id", _("Choose a person from the list"))
+            cleaned["respondent_description"] = ""
+        elif described:
+            cleaned["respondent_id"] = ""
+        else:
+            self.add_error(
+                "respondent_description",
+                _("Choose the person from the list, or describe someone who is not listed"),
+            )
+        return cleaned
+
+
+class WhenForm(forms.Form):
+    when_kind = forms.ChoiceField(
+        label=_("When did it happen?"),
+        choices=[
+            ("date", _("On a particular day")),
+            ("period", _("Over a period of time")),
+            ("not_sure", _("I'm not sure")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select when it happened"),
+            "invalid_choice": _("Select when it happened"),
+        },
+    )
+    when_day = forms.IntegerField(required=False, min_value=1, max_value=31)
+    when_month = forms.IntegerField(required=False, min_value=1, max_value=12)
+    when_year = forms.IntegerField(required=False, min_value=1950, max_value=2100)
+    when_period = forms.CharField(
+        label=_("Describe the period"),
+        required=False,
+        max_length=500,
+        error_messages={"max_length": _("The period must be 500 characters or fewer")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("when_kind")
+        cleaned["when_date"] = ""
+        if kind == "date":
+            parts = [cleaned.get("when_day"), cleaned.get("when_month"), cleaned.get("when_year")]
+            if (
+                any(self.has_error(f) for f in ("when_day", "when_month", "when_year"))
+                or None in parts
+            ):
+                self.add_error("when_day", _("Enter the date it happened, like 27 3 2026"))
+            else:
+                try:
+                    day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))  # type: ignore[arg-type]
+                except ValueError:
+                    self.add_error("when_day", _("The date must be a real date"))
+                else:
+                    if day > dt.date.today():
+                        self.add_error("when_day", _("The date must be today or in the past"))
+                    cleaned["when_date"] = day.isoformat()
+        elif kind == "period" and not (cleaned.get("when_period") or "").strip():
+            self.add_error("when_period", _("Describe the period, like 'from January to March'"))
+        return cleaned
+
+
+class WhereForm(forms.Form):
+    where = forms.CharField(
+        label=_("Where did it happen? (optional)"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Where it happened must be 2,000 characters or fewer")},
+    )
+
+
+class WitnessesForm(forms.Form):
+    witnesses = forms.CharField(
+        label=_("Did anyone see or hear what happened? (optional)"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("Witnesses must be 2,000 characters or fewer")},
+    )
+
+
+class ImpactForm(forms.Form):
+    impact = forms.CharField(
+        label=_("How has it affected you? (optional)"),
+        required=False,
+        max_length=MAX_NARRATIVE,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": _("The impact must be 10,000 characters or fewer")},
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Upload a file"),
+        required=False,
+        allow_empty_file=False,
+        error_messages={"empty": _("The selected file is empty")},
+    )
+    keep_original = forms.BooleanField(required=False)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("What would you like to happen? (optional)"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _("The outcome must be 2,000 characters or fewer")},
+    )
+
+
+class SupportForm(forms.Form):
+    support = forms.ChoiceField(
+        label=_("Would you like support from an independent adviser?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select yes if you would like support"),
+            "invalid_choice": _("Select yes if you would like support"),
+        },
+    )
+
+
+class IdentityForm(forms.Form):
+    identity = forms.ChoiceField(
+        label=_("Who should know who you are?"),
+        choices=Identity.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select who should know who you are"),
+            "invalid_choice": _("Select who should know who you are"),
+        },
+    )
+
+
+class ContactForm(forms.Form):
+    contact_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        error_messages={
+            "required": _("Enter your name"),
+            "max_length": _("Your name must be 200 characters or fewer"),
+        },
+    )
+    contact_email = forms.CharField(
+        label=_("Email address (optional)"),
+        required=False,
+        max_length=254,
+        validators=[validate_email],
+        error_messages={
+            "invalid": _("Enter an email address in the correct format, like name@example.com")
+        },
+    )
+    contact_phone = forms.RegexField(
+        label=_("Phone number (optional)"),
+        required=False,
+        max_length=30,
+        regex=r"^[0-9 +()\-]{6,30}$",
+        error_messages={
+            "invalid": _("Enter a phone number, like 01632 960 001 or +44 7700 900 982")
+        },
+    )
+    email_updates = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("email_updates") and not cleaned.get("contact_email"):
+            self.add_error("contact_email", _("Enter an email address to get email updates"))
+        return cleaned
+
+
+class CheckCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=64,
+        error_messages={"required": _("Enter your receipt code")},
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MAX_NARRATIVE,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Enter a message"),
+            "max_length": _("Your message must be 10,000 characters or fewer"),
+        },
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you withdrawing? (optional)"),
+        required=False,
+        max_length=MAX_SHORT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that withdrawing stops my complaint"),
+        error_messages={"required": _("Confirm that you want to withdraw")},
+    )
+
+
+class ConfirmSavedForm(forms.Form):
+    saved = forms.BooleanField(
+        label=_("I have written down or saved my receipt code"),
+        error_messages={"required": _("Confirm that you have saved your receipt code")},
+    )

@@ -1,0 +1,45 @@
+"""Drafts of reports in progress, and the keyed digests of receipt codes."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from redress.cases.models import Case
+from redress.vault.fields import EncryptedTextField
+from redress.vault.models import DataKey
+
+
+class Draft(models.Model):
+    """A report being written. Its answers are sealed with the data key the case will inherit.
+
+    Abandoned drafts expire: the sweep shreds their key and deletes staged evidence. After
+    submission the draft holds the receipt code (sealed) until the complainant confirms they have
+    saved it, so a double click or a lost response never loses the one copy of the code.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    answers = EncryptedTextField(key_field="data_key", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    receipt = EncryptedTextField(key_field="data_key", null=True, blank=True)
+    receipt_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"draft {self.id}"
+
+
+class Receipt(models.Model):
+    """The keyed digest of a case's receipt code; the code itself is never stored."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="receipt")
+    digest = models.BinaryField(max_length=32, unique=True)
+
+    def __str__(self) -> str:
+        return f"receipt for {self.case}"

@@ -1,0 +1,151 @@
+"""Check your report: the complainant comes back with the receipt code, no account needed.
+
+Wrong codes are throttled per client (the client is known only to an in-memory counter) and
+across the whole service, and each is counted in the ledger without saying who typed it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from redress.accounts.throttle import Throttle
+from redress.cases.models import Case
+from redress.core.middleware import client_fingerprint
+from redress.core.routes import public
+from redress.intake import actions
+from redress.intake.forms import CheckCodeForm, MessageForm, WithdrawForm
+from redress.intake.progress import next_step
+from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
+
+FOLLOW_UP = "intake_case"
+
+
+def _client_throttle() -> Throttle:
+    return Throttle(
+        "receipt",
+        limit=settings.RECEIPT_MAX_FAILURES,
+        window=settings.RECEIPT_LOCKOUT_SECONDS,
+    )
+
+
+def _global_throttle() -> Throttle:
+    return Throttle("receipt-all", limit=settings.RECEIPT_GLOBAL_FAILURES_PER_MINUTE, window=60)
+
+
+def _case(request: HttpRequest) -> Case | None:
+    pk = request.session.get(FOLLOW_UP)
+    if pk is None:
+        return None
+    return Case.objects.select_related("data_key").filter(pk=pk).first()
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def check_code(request: HttpRequest) -> HttpResponse:
+    form = CheckCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        client = client_fingerprint(request)
+        if _client_throttle().is_locked(client) or _global_throttle().is_locked("all"):
+            minutes = settings.RECEIPT_LOCKOUT_SECONDS // 60
+            form.add_error(
+                "code",
+                _("Too many codes were not recognised. Try again in %(minutes)d minutes.")
+                % {"minutes": minutes},
+            )
+        else:
+            case = actions.find_case(form.cleaned_data["code"])
+            if case is None:
+                _client_throttle().fail(client)
+                _global_throttle().fail("all")
+                actions.record_failed_code()
+                form.add_error(
+                    "code",
+                    _("We could not find a report with that code. Check it and try again"),
+                )
+            else:
+                _client_throttle().reset(client)
+                request.session.cycle_key()
+                request.session[FOLLOW_UP] = case.pk
+                request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)
+                return redirect("public:report-status")
+    return render(
+        request, "public/followup/check.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    case = _case(request)
+    if case is None:
+        return redirect("public:report-check-code")
+    message_form = MessageForm(request.POST if request.method == "POST" else None)
+    upload_error = None
+    if request.method == "POST":
+        if "send" in request.POST and message_form.is_valid():
+            try:
+                actions.send_message_from_complainant(case, message_form.cleaned_data["body"])
+            except actions.ReportClosed:
+                message_form.add_error(
+                    "body", _("This report was withdrawn, so it takes no messages")
+                )
+            else:
+                return redirect("public:report-status")
+        elif "upload" in request.POST:
+            message_form = MessageForm()
+            upload = request.FILES.get("file")
+            if upload is None:
+                upload_error = _("Select a file to upload")
+            else:
+                try:
+                    cleaned = clean(upload.read(MAX_BYTES + 1), filename=upload.name or "")
+                    actions.add_evidence(case, cleaned, original_name=upload.name or "")
+                except UploadRefused as refused:
+                    upload_error = refused.message
+                except actions.ReportClosed:
+                    upload_error = _("This report was withdrawn, so it takes no more evidence")
+                else:
+                    return redirect("public:report-status")
+    context = {
+        "case": case,
+        "next": next_step(case),
+        "messages_on_case": case.messages.all(),
+        "attachments": case.attachments.all(),
+        "message_form": message_form,
+        "upload_error": upload_error,
+    }
+    bad = message_form.errors or upload_error
+    return render(request, "public/followup/status.html", context, status=400 if bad else 200)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest) -> HttpResponse:
+    case = _case(request)
+    if case is None:
+        return redirect("public:report-check-code")
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        with contextlib.suppress(actions.ReportClosed):  # already withdrawn: nothing to do
+            actions.withdraw(case, reason=form.cleaned_data["reason"])
+        return redirect("public:report-status")
+    return render(
+        request,
+        "public/followup/withdraw.html",
+        {"form": form, "case": case},
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    """Forget the report in this browser (the code still works next time)."""
+    request.session.flush()
+    return redirect("public:start")

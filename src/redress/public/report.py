@@ -1,0 +1,402 @@
+"""The report wizard: one question per page, check your answers, then the receipt code.
+
+Works without JavaScript. The draft lives in the database, sealed; the browser holds only a
+session cookie naming it. Nothing here records who is reporting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from redress.cases.models import Category, Identity
+from redress.core.routes import public
+from redress.directory.models import Person
+from redress.intake import actions
+from redress.intake import forms as steps
+from redress.intake.acknowledgement import acknowledgement_for
+from redress.intake.models import Draft
+from redress.intake.uploads import UploadRefused, clean
+
+DRAFT = "intake_draft"
+SUBMITTED = "intake_submitted"
+# A report can take a while to write; the draft session outlives the staff idle timeout.
+DRAFT_SESSION_SECONDS = int(actions.DRAFT_LIFETIME.total_seconds())
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    form: type[forms.Form]
+    title: Any
+
+
+STEPS = [
+    Step("what-happened", steps.WhatHappenedForm, gettext_lazy("What happened?")),
+    Step("category", steps.CategoryForm, gettext_lazy("What kind of behaviour was it?")),
+    Step("who", steps.WhoForm, gettext_lazy("Who is your complaint about?")),
+    Step("when", steps.WhenForm, gettext_lazy("When did it happen?")),
+    Step("where", steps.WhereForm, gettext_lazy("Where did it happen?")),
+    Step("witnesses", steps.WitnessesForm, gettext_lazy("Did anyone see or hear what happened?")),
+    Step("impact", steps.ImpactForm, gettext_lazy("How has it affected you?")),
+    Step("evidence", steps.EvidenceForm, gettext_lazy("Upload evidence")),
+    Step("outcome", steps.OutcomeForm, gettext_lazy("What would you like to happen?")),
+    Step("support", steps.SupportForm, gettext_lazy("Would you like support?")),
+    Step("identity", steps.IdentityForm, gettext_lazy("Who should know who you are?")),
+    Step("contact", steps.ContactForm, gettext_lazy("How can we contact you?")),
+]
+BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def _draft(request: HttpRequest, *, create: bool = False) -> Draft | None:
+    draft_id = request.session.get(DRAFT)
+    draft = None
+    if draft_id:
+        draft = (
+            Draft.objects.select_related("data_key").filter(pk=draft_id, case__isnull=True).first()
+        )
+    if draft is None and create:
+        draft = actions.start_draft()
+        request.session[DRAFT] = str(draft.pk)
+        request.session.set_expiry(DRAFT_SESSION_SECONDS)
+    return draft
+
+
+def _next_slug(slug: str, answers: dict[str, Any]) -> str | None:
+    order = [s.slug for s in STEPS]
+    index = order.index(slug) + 1
+    while index < len(order):
+        candidate = order[index]
+        if candidate == "contact" and answers.get("identity") == Identity.ANONYMOUS:
+            index += 1
+            continue
+        return candidate
+    return None
+
+
+def _previous_url(slug: str, answers: dict[str, Any]) -> str:
+    order = [s.slug for s in STEPS]
+    index = order.index(slug) - 1
+    if index < 0:
+        return reverse("public:start")
+    return reverse("public:report-step", args=[order[index]])
+
+
+def _initial(step: Step, answers: dict[str, Any]) -> dict[str, Any]:
+    initial = {name: answers.get(name) for name in step.form.base_fields}
+    if step.slug == "when" and answers.get("when_date"):
+        year, month, day = answers["when_date"].split("-")
+        initial.update(when_year=int(year), when_month=int(month), when_day=int(day))
+    if (
+        step.slug == "who"
+        and answers.get("respondent_description")
+        and not answers.get("respondent_id")
+    ):
+        initial["respondent_id"] = "not-listed"
+    return initial
+
+
+def _stored(step: Step, cleaned: dict[str, Any]) -> dict[str, Any]:
+    keep = {k: v for k, v in cleaned.items() if k in step.form.base_fields or k == "when_date"}
+    for field in ("when_day", "when_month", "when_year"):
+        keep.pop(field, None)
+    if step.slug == "who" and keep.get("respondent_id") == "not-listed":
+        keep["respondent_id"] = ""
+    return keep
+
+
+@public
+@require_GET
+def begin(request: HttpRequest) -> HttpResponse:
+    """Start (or carry on with) a report."""
+    _draft(request, create=True)
+    return redirect("public:report-step", slug=STEPS[0].slug)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, slug: str) -> HttpResponse:
+    current = BY_SLUG.get(slug)
+    if current is None:
+        raise Http404
+    draft = _draft(request)
+    if draft is None:
+        return redirect("public:report-begin")
+    if current.slug == "evidence":
+        return _evidence(request, draft)
+    answers = actions.answers_of(draft)
+    changing = request.GET.get("change") == "1"
+    if request.method == "POST":
+        form = current.form(request.POST)
+        if form.is_valid():
+            answers = actions.save_answers(draft, _stored(current, form.cleaned_data))
+            following = _next_slug(current.slug, answers)
+            if changing or following is None:
+                needs_contact = (
+                    current.slug == "identity"
+                    and answers.get("identity") != Identity.ANONYMOUS
+                    and not answers.get("contact_name")
+                )
+                if needs_contact:
+                    return redirect(reverse("public:report-step", args=["contact"]))
+                return redirect("public:report-check")
+            return redirect("public:report-step", slug=following)
+    else:
+        form = current.form(initial=_initial(current, answers))
+    context: dict[str, Any] = {
+        "form": form,
+        "step": current,
+        "back_url": reverse("public:report-check") if changing else _previous_url(slug, answers),
+        "answers": answers,
+    }
+    if current.slug == "who":
+        context.update(_directory_search(request, form, answers))
+    return render(
+        request,
+        f"public/report/{current.slug.replace('-', '_')}.html",
+        context,
+        status=400 if form.errors else 200,
+    )
+
+
+def _directory_search(
+    request: HttpRequest, form: forms.Form, answers: dict[str, Any]
+) -> dict[str, Any]:
+    """People matching the search, by name, role, constituency or office (no JavaScript)."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    people: list[Person] = []
+    chosen = form.data.get("respondent_id") if form.is_bound else answers.get("respondent_id")
+    if query:
+        people = list(
+            Person.objects.filter(
+                Q(name__icontains=query)
+                | Q(role_title__icontains=query)
+                | Q(constituency__icontains=query)
+                | Q(office__name__icontains=query)
+                | Q(party__name__icontains=query)
+            ).select_related("party", "office")[:25]
+        )
+    if chosen and chosen != "not-listed" and all(p.identifier != chosen for p in people):
+        people = [
+            *Person.objects.filter(identifier=chosen).select_related("party", "office"),
+            *people,
+        ]
+    return {"query": query, "people": people, "chosen": chosen}
+
+
+def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
+    answers = actions.answers_of(draft)
+    form = steps.EvidenceForm()
+    error = None
+    found: tuple[str, ...] = ()
+    if request.method == "POST":
+        if "remove" in request.POST:
+            actions.remove_evidence(draft, request.POST["remove"])
+            return redirect("public:report-step", slug="evidence")
+        form = steps.EvidenceForm(request.POST, request.FILES)
+        upload = request.FILES.get("file")
+        if "continue" in request.POST and not upload:
+            following = _next_slug("evidence", answers)
+            changing = request.GET.get("change") == "1"
+            return redirect(
+                "public:report-check"
+                if changing
+                else reverse("public:report-step", args=[following])
+            )
+        if not form.is_valid() or upload is None:
+            error = form.errors.get("file", [_("Select a file to upload")])[0]
+        elif len(answers.get("evidence", [])) >= MAX_FILES:
+            error = _("You can upload up to %(count)d files") % {"count": MAX_FILES}
+        else:
+            try:
+                cleaned = clean(
+                    upload.read(steps_max_bytes() + 1),
+                    filename=upload.name or "",
+                    keep_original=bool(form.cleaned_data.get("keep_original")),
+                )
+            except UploadRefused as refused:
+                error = refused.message
+            else:
+                actions.stage_evidence(draft, cleaned, original_name=upload.name or "")
+                return redirect("public:report-step", slug="evidence")
+    context = {
+        "form": form,
+        "error": error,
+        "evidence": actions.answers_of(draft).get("evidence", []),
+        "back_url": _previous_url("evidence", answers),
+        "found": found,
+        "max_files": MAX_FILES,
+    }
+    return render(request, "public/report/evidence.html", context, status=400 if error else 200)
+
+
+def steps_max_bytes() -> int:
+    from redress.intake.uploads import MAX_BYTES
+
+    return MAX_BYTES
+
+
+def _summary(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    respondent = "-"
+    if answers.get("respondent_id"):
+        person = Person.objects.filter(identifier=answers["respondent_id"]).first()
+        respondent = f"{person.name}, {person.role_title}" if person else "-"
+    elif answers.get("respondent_description"):
+        respondent = answers["respondent_description"]
+    when = {
+        "date": answers.get("when_date", ""),
+        "period": answers.get("when_period", ""),
+        "not_sure": _("Not sure"),
+    }.get(answers.get("when_kind", ""), "")
+    rows = [
+        ("what-happened", _("What happened"), answers.get("what_happened", "")),
+        (
+            "category",
+            _("Kind of behaviour"),
+            dict(Category.choices).get(answers.get("category", ""), ""),
+        ),
+        ("who", _("Who it is about"), respondent),
+        ("when", _("When"), when),
+        ("where", _("Where"), answers.get("where", "")),
+        ("witnesses", _("Witnesses"), answers.get("witnesses", "")),
+        ("impact", _("How it has affected you"), answers.get("impact", "")),
+        (
+            "evidence",
+            _("Evidence"),
+            ", ".join(e["original_name"] or e["kind"] for e in answers.get("evidence", [])),
+        ),
+        ("outcome", _("What you would like to happen"), answers.get("outcome", "")),
+        (
+            "support",
+            _("Support"),
+            {"yes": _("Yes"), "no": _("No")}.get(answers.get("support", ""), ""),
+        ),
+        (
+            "identity",
+            _("Who knows who you are"),
+            dict(Identity.choices).get(answers.get("identity", ""), ""),
+        ),
+    ]
+    if answers.get("identity") in {Identity.NAMED, Identity.CONFIDENTIAL}:
+        contact = " ".join(
+            filter(
+                None,
+                [
+                    answers.get("contact_name"),
+                    answers.get("contact_email"),
+                    answers.get("contact_phone"),
+                ],
+            )
+        )
+        rows.append(("contact", _("Contact details"), contact))
+    return [
+        {"slug": slug, "label": label, "value": value or _("Not given")}
+        for slug, label, value in rows
+    ]
+
+
+@public
+@require_GET
+def check(request: HttpRequest) -> HttpResponse:
+    draft = _draft(request)
+    if draft is None:
+        return redirect("public:report-begin")
+    answers = actions.answers_of(draft)
+    return render(
+        request,
+        "public/report/check.html",
+        {
+            "rows": _summary(answers),
+            "missing": actions.missing_steps(answers),
+            "anonymous": answers.get("identity") == Identity.ANONYMOUS,
+        },
+    )
+
+
+@public
+@require_POST
+def submit(request: HttpRequest) -> HttpResponse:
+    """Send the report. The code is shown only after the case is committed."""
+    draft_id = request.session.get(DRAFT) or request.session.get(SUBMITTED)
+    if not draft_id:
+        return redirect("public:report-begin")
+    try:
+        submission = actions.submit(draft_id)
+    except actions.IncompleteReport as incomplete:
+        return redirect("public:report-step", slug=incomplete.missing[0])
+    except Draft.DoesNotExist:
+        return redirect("public:report-begin")
+    request.session.pop(DRAFT, None)
+    request.session[SUBMITTED] = str(draft_id)
+    request.session.set_expiry(int(actions.RECEIPT_HOLD.total_seconds()))
+    if submission.first_time:
+        # The acknowledgement names the ledger position; keep it for the download link.
+        request.session["intake_ack"] = json.dumps(acknowledgement_for(submission))
+    return redirect("public:report-sent")
+
+
+def _submitted(request: HttpRequest) -> Draft | None:
+    draft_id = request.session.get(SUBMITTED)
+    if not draft_id:
+        return None
+    return Draft.objects.select_related("case", "data_key").filter(pk=draft_id).first()
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sent(request: HttpRequest) -> HttpResponse:
+    draft = _submitted(request)
+    if draft is None or draft.case is None:
+        return redirect("public:start")
+    form = steps.ConfirmSavedForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        actions.confirm_receipt_saved(draft)
+        request.session.pop(SUBMITTED, None)
+        request.session.pop("intake_ack", None)
+        return redirect("public:report-done")
+    return render(
+        request,
+        "public/report/sent.html",
+        {
+            "code": draft.receipt,
+            "case": draft.case,
+            "form": form,
+            "anonymous": draft.case.identity == Identity.ANONYMOUS,
+            "has_acknowledgement": "intake_ack" in request.session,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@require_GET
+def acknowledgement(request: HttpRequest) -> HttpResponse:
+    """The signed acknowledgement as a file to keep."""
+    payload = request.session.get("intake_ack")
+    if not payload:
+        raise Http404
+    data = json.loads(payload)
+    response = HttpResponse(
+        json.dumps(data, indent=2, sort_keys=True) + "\n", content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="redress-acknowledgement-{data["case"]}.json"'
+    )
+    return response
+
+
+@public
+@require_GET
+def done(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/report/done.html")
