@@ -11,6 +11,7 @@ import itertools
 import multiprocessing
 import os
 import random
+import threading
 import time
 import traceback
 from collections import Counter
@@ -116,8 +117,11 @@ def test_parallel_verify_agrees_with_one_process(monkeypatch: pytest.MonkeyPatch
         def update(self, done: int) -> None:
             seen.append(done)
 
+    # Forking is refused while other threads run (a browser session earlier in the same test
+    # run leaves some); the verdicts must agree either way.
+    forking = threading.active_count() == 1
     assert verify(Recorder(), workers=3).checked == 60
-    assert ran == [3]
+    assert ran == ([3] if forking else [])
     assert seen == [] or seen[-1] <= 60
 
     for tamper, expected in [
