@@ -14,3 +14,10 @@ def on_postgresql() -> bool:
 def postgres_only() -> None:
     if not on_postgresql():
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's event loop and live server threads must not be running
+    while other tests fork processes (the ledger's concurrency tests do)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -16,7 +16,11 @@ from redress.vault.models import DataKey
 
 class Complaint(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    # No database constraint: this table outlives each test, and transactional tests on
+    # PostgreSQL truncate vault_datakey, which a foreign key from here would forbid.
+    data_key = models.ForeignKey(
+        DataKey, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     reference = models.CharField(max_length=20, blank=True)
     narrative = EncryptedTextField(key_field="data_key", null=True, blank=True, max_length=5000)
     evidence = EncryptedBinaryField(key_field="data_key", null=True, blank=True)
