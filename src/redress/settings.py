@@ -249,3 +249,17 @@ RECEIPT_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_MAX_FAILURES", "5"))
 RECEIPT_LOCKOUT_SECONDS = int(os.environ.get("REDRESS_RECEIPT_LOCKOUT_SECONDS", "900"))
 RECEIPT_GLOBAL_FAILURES_PER_MINUTE = int(os.environ.get("REDRESS_RECEIPT_GLOBAL_FAILURES", "300"))
 FOLLOW_UP_SESSION_SECONDS = 1800
+
+# Mail: written to files in the data folder unless an SMTP server is configured, so the demo
+# works offline and a newcomer can read what would have been sent (var/mail/).
+EMAIL_BACKEND = os.environ.get(
+    "REDRESS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Redress <no-reply@localhost>")
+SITE_URL = os.environ.get("REDRESS_SITE_URL", "http://127.0.0.1:8000")

@@ -58,6 +58,9 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "public:report-status": ("/check/report", same_for_all(302)),
     "public:report-withdraw": ("/check/withdraw", same_for_all(302)),
     "public:report-leave": ("/check/leave", same_for_all(405)),
+    "public:report-lost-code": ("/check/lost-code", same_for_all(200)),
+    "public:report-verify-email": ("/check/verify-email/forged", same_for_all(400)),
+    "public:report-recover": ("/check/recover/forged", same_for_all(400)),
     "set-language": ("/language/cy?next=/", same_for_all(302)),
     "staff:home": ("/staff/", staff_only()),
     "staff:queue": (

@@ -17,7 +17,7 @@ from django.utils import timezone
 from redress.cases.actions import Received, receive_recorded
 from redress.cases.models import Attachment, Case, Category, Direction, Identity, Message
 from redress.directory.models import Person
-from redress.intake import receipts
+from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
 from redress.intake.uploads import CleanedFile
 from redress.ledger.models import Entry
@@ -185,7 +185,12 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
             attachment.original_name = item["original_name"]
             attachment.save()
         code = receipts.new_code()
-        Receipt.objects.create(case=case, digest=receipts.digest(receipts.normalise(code) or ""))
+        receipt = Receipt.objects.create(
+            case=case, digest=receipts.digest(receipts.normalise(code) or "")
+        )
+        email = answers.get("contact_email")
+        if email and answers.get("identity") != Identity.ANONYMOUS:
+            contact.remember_email(receipt, email, updates=bool(answers.get("email_updates")))
         draft.case = case
         draft.receipt = code
         # The case now holds the content; the draft keeps only the code, for a while.

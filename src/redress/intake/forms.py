@@ -268,3 +268,15 @@ class ConfirmSavedForm(forms.Form):
         label=_("I have written down or saved my receipt code"),
         error_messages={"required": _("Confirm that you have saved your receipt code")},
     )
+
+
+class LostCodeForm(forms.Form):
+    email = forms.CharField(
+        label=_("Email address"),
+        max_length=254,
+        validators=[validate_email],
+        error_messages={
+            "required": _("Enter the email address you gave with your report"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+        },
+    )

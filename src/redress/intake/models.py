@@ -40,6 +40,11 @@ class Receipt(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="receipt")
     digest = models.BinaryField(max_length=32, unique=True)
+    # Named and confidential complainants may give an email address: only its keyed digest is
+    # kept here (the address itself is sealed in the case), to find the report when a code is lost.
+    email_digest = models.BinaryField(max_length=32, null=True, blank=True, db_index=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    email_updates = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"receipt for {self.case}"

@@ -12,14 +12,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from redress.accounts.throttle import Throttle
 from redress.cases.models import Case
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
-from redress.intake import actions
-from redress.intake.forms import CheckCodeForm, MessageForm, WithdrawForm
+from redress.intake import actions, contact
+from redress.intake.forms import CheckCodeForm, LostCodeForm, MessageForm, WithdrawForm
 from redress.intake.progress import next_step
 from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
 
@@ -149,3 +149,52 @@ def leave(request: HttpRequest) -> HttpResponse:
     """Forget the report in this browser (the code still works next time)."""
     request.session.flush()
     return redirect("public:start")
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def lost_code(request: HttpRequest) -> HttpResponse:
+    """Named and confidential complainants get a one-time link at their verified address."""
+    form = LostCodeForm(request.POST if request.method == "POST" else None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        client = client_fingerprint(request)
+        throttle = _client_throttle()
+        if throttle.is_locked(f"lost:{client}"):
+            form.add_error("email", _("Too many requests. Try again later."))
+        else:
+            throttle.fail(f"lost:{client}")  # every request counts: it sends an email
+            contact.request_recovery(form.cleaned_data["email"])
+            sent = True
+    return render(
+        request,
+        "public/followup/lost_code.html",
+        {"form": form, "sent": sent},
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@require_GET
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    ok = contact.verify_email(token)
+    return render(
+        request, "public/followup/email_verified.html", {"ok": ok}, status=200 if ok else 400
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest, token: str) -> HttpResponse:
+    """A recovery link: confirm (a POST, so mail scanners opening links change nothing), then
+    the new code, shown once."""
+    receipt = contact.recovery_receipt(token)
+    code = None
+    if receipt is not None and request.method == "POST":
+        code = contact.reissue(receipt)
+    return render(
+        request,
+        "public/followup/recover.html",
+        {"valid": receipt is not None or code is not None, "code": code},
+        status=200 if receipt is not None else 400,
+    )

@@ -19,4 +19,7 @@ urlpatterns = [
     path("check/report", followup.status, name="report-status"),
     path("check/withdraw", followup.withdraw, name="report-withdraw"),
     path("check/leave", followup.leave, name="report-leave"),
+    path("check/lost-code", followup.lost_code, name="report-lost-code"),
+    path("check/verify-email/<str:token>", followup.verify_email, name="report-verify-email"),
+    path("check/recover/<str:token>", followup.recover, name="report-recover"),
 ]

@@ -1,0 +1,334 @@
+"""How many reports ``POST /api/reports`` takes a second, against a bare insert on the same stack.
+
+Sets up a throwaway PostgreSQL database (``redress_bench``, dropped and made again) and data
+folder (var/bench/intake), migrates it, and serves Redress with gunicorn on a free loopback port,
+with ``bench.bare.settings``: Redress's own settings plus one view, ``POST /bench/bare-insert``,
+that runs a single raw INSERT behind the same middleware. A separate process (stdlib only:
+asyncio streams, keep-alive connections) then sends reports for BENCH_SECONDS (default 60) over
+BENCH_CONCURRENCY connections (default 16), after a short warm-up, and the same again to the bare
+view. Latencies are those of the 201 answers, measured at the client, so they include any wait
+for a free server thread.
+
+Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
+BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers) and
+BENCH_POSTGRES_URL (the maintenance database to connect to).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.report import percentile, record  # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "redress_bench"
+DATA_DIR = ROOT / "var" / "bench" / "intake"
+SERVER_LOG = DATA_DIR / "gunicorn.log"
+BIN = ROOT / ".venv" / "bin"
+INTAKE_PATH = "/api/reports"
+BARE_PATH = "/bench/bare-insert"
+MAX_FAILURE_SHARE = 0.01
+
+NARRATIVE = (
+    "My line manager has shouted at me in front of the team at three weekly meetings in a row, "
+    "calling my work useless and saying I should think about whether I belong here. After I "
+    "raised it informally he moved my desk away from the team, stopped inviting me to planning "
+    "sessions and gave the project I had led for a year to a new starter. Two colleagues saw the "
+    "meetings and told me afterwards they were shocked. I have been signed off sick for a week "
+    "with anxiety and I am frightened of going back. I want it to stop and to be treated fairly."
+)
+REPORT = {
+    "category": "bullying",
+    "what_happened": NARRATIVE,
+    "identity": "anonymous",
+    "respondent_description": "A manager",
+}
+
+
+# --- The load generator: a separate process, standard library only -------------------------
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes, bool]:
+    """Send one request; return the status, the body and whether the server keeps the line."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    version, status = lines[0].split(" ", 2)[:2]
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip().lower()
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+        keep = headers.get("connection") != "close" and version == "HTTP/1.1"
+    else:
+        body = await reader.read()
+        keep = False
+    return int(status), body, keep
+
+
+async def _client(
+    host: str, port: int, request: bytes, deadline: float, results: dict[str, object]
+) -> None:
+    latencies: list[float] = results["latencies"]  # type: ignore[assignment]
+    statuses: dict[str, int] = results["statuses"]  # type: ignore[assignment]
+    reader = writer = None
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(host, port)
+            assert reader is not None
+            status, body, keep = await _exchange(reader, writer, request)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            status, body, keep = 0, repr(error).encode(), False
+        elapsed = time.perf_counter() - started
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        if status == 201:
+            latencies.append(elapsed * 1000)
+        elif results["first_error"] is None:
+            results["first_error"] = f"{status}: {body[:2000].decode('utf-8', 'replace')}"
+        if not keep and writer is not None:
+            writer.close()
+            reader = writer = None
+    if writer is not None:
+        writer.close()
+
+
+async def _load(host: str, port: int, path: str, seconds: float, concurrency: int) -> dict:
+    body = json.dumps(REPORT).encode()
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    results: dict[str, object] = {"latencies": [], "statuses": {}, "first_error": None}
+    started = time.perf_counter()
+    deadline = started + seconds
+    await asyncio.gather(
+        *(_client(host, port, request, deadline, results) for _ in range(concurrency))
+    )
+    results["elapsed"] = time.perf_counter() - started
+    return results
+
+
+def load_generator(argv: list[str]) -> None:
+    """``intake_api.py --load HOST PORT PATH WARMUP SECONDS CONCURRENCY``: JSON on stdout."""
+    host, port, path = argv[0], int(argv[1]), argv[2]
+    warmup, seconds, concurrency = float(argv[3]), float(argv[4]), int(argv[5])
+    if warmup > 0:
+        asyncio.run(_load(host, port, path, warmup, concurrency))
+    print(json.dumps(asyncio.run(_load(host, port, path, seconds, concurrency))))
+
+
+# --- The benchmark ---------------------------------------------------------------------------
+
+
+def database_url(name: str) -> str:
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def drop_database() -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def create_bare_table() -> None:
+    import psycopg
+
+    with psycopg.connect(database_url(DB_NAME), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, body text NOT NULL)"
+        )
+
+
+def server_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        REDRESS_DATA_DIR=str(DATA_DIR),
+        DATABASE_URL=database_url(DB_NAME),
+        DJANGO_SETTINGS_MODULE="bench.bare.settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+    )
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int, log: object) -> subprocess.Popen[bytes]:
+    workers = ["--workers", str(WORKERS)]
+    if THREADS > 1:
+        workers += ["--worker-class", "gthread", "--threads", str(THREADS)]
+    # No --access-logfile: gunicorn's access log is off unless asked for, as in `redress serve`.
+    return subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "redress.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *workers,
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            "-",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        env=server_environment(),
+        stdout=log,  # type: ignore[arg-type]
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
+    url = f"http://127.0.0.1:{port}/healthz"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see {SERVER_LOG}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer 200 within 60 s; see {SERVER_LOG}")
+
+
+def run_load(port: int, path: str) -> dict:
+    result = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--load",
+            "127.0.0.1",
+            str(port),
+            path,
+            str(WARMUP_SECONDS),
+            str(SECONDS),
+            str(CONCURRENCY),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(result.stdout))
+
+
+def summarise(label: str, result: dict) -> tuple[float, list[float]]:
+    latencies: list[float] = result["latencies"]
+    statuses: dict[str, int] = result["statuses"]
+    total = sum(statuses.values())
+    failed = total - statuses.get("201", 0)
+    rate = len(latencies) / result["elapsed"]
+    print(
+        f"{label}: {len(latencies):,} created in {result['elapsed']:.1f} s = {rate:,.1f}/s; "
+        f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms; "
+        f"{failed:,} of {total:,} failed {statuses}"
+    )
+    if total == 0 or failed / total > MAX_FAILURE_SHARE:
+        print(f"first error from {label}: {result['first_error']}", file=sys.stderr)
+        raise SystemExit(f"{label}: more than {MAX_FAILURE_SHARE:.0%} of requests failed")
+    return rate, latencies
+
+
+def measure(port: int) -> None:
+    print(
+        f"{SECONDS:g} s each, {CONCURRENCY} connections, gunicorn {WORKERS} workers"
+        + (f" x {THREADS} threads (gthread)" if THREADS > 1 else " (sync)"),
+        flush=True,
+    )
+    intake_rate, latencies = summarise("intake", run_load(port, INTAKE_PATH))
+    bare_rate, _ = summarise("bare insert", run_load(port, BARE_PATH))
+    record("intake API reports/s", intake_rate, "reports/s", goal=300, baseline=bare_rate)
+    record("intake API p50 latency", percentile(latencies, 50), "ms", goal=None)
+    record(
+        "intake API p99 latency",
+        percentile(latencies, 99),
+        "ms",
+        goal=100,
+        higher_is_better=False,
+    )
+    record(
+        "intake cost vs bare insert",
+        bare_rate / intake_rate,
+        "x",
+        goal=1.5,
+        higher_is_better=False,
+    )
+
+
+def main() -> None:
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
+    DATA_DIR.mkdir(parents=True)
+    recreate_database()
+    server = None
+    try:
+        subprocess.run(
+            [str(BIN / "redress"), "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=server_environment(),
+            check=True,
+        )
+        create_bare_table()
+        port = free_port()
+        with SERVER_LOG.open("wb") as log:
+            server = start_server(port, log)
+            wait_healthy(server, port)
+            measure(port)
+    except BaseException:
+        if SERVER_LOG.exists():
+            tail = SERVER_LOG.read_text(errors="replace")[-3000:]
+            print(f"--- end of {SERVER_LOG}:\n{tail}", file=sys.stderr)
+        raise
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        drop_database()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--load"]:
+        load_generator(sys.argv[2:])
+    else:
+        main()

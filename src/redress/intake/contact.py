@@ -1,0 +1,163 @@
+"""Email for named and confidential complainants: verification, lost-code recovery, and
+content-free update notices.
+
+No email ever carries what a report says. Links are signed and short-lived; a recovery link
+works once, because reissuing the code changes the digest the link was made for. Nothing here
+reveals whether an address is known: the recovery request always answers the same way.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from redress.cases.models import Case
+from redress.intake import receipts
+from redress.intake.models import Receipt
+from redress.ledger.services import append
+
+VERIFY_SALT = "redress.intake.verify-email"
+RECOVER_SALT = "redress.intake.recover-code"
+VERIFY_MAX_AGE = 7 * 24 * 3600
+RECOVER_MAX_AGE = 3600
+
+
+def email_digest(email: str) -> bytes:
+    return receipts.keyed_digest("email:" + email.strip().lower())
+
+
+def _link(name: str, token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])
+
+
+def remember_email(receipt: Receipt, email: str, *, updates: bool) -> None:
+    """Keep the address's digest and send a verification link once the report is committed."""
+    receipt.email_digest = email_digest(email)
+    receipt.email_updates = updates
+    receipt.save(update_fields=["email_digest", "email_updates"])
+    token = signing.dumps(
+        {"receipt": receipt.pk, "email": bytes(receipt.email_digest).hex()}, salt=VERIFY_SALT
+    )
+    link = _link("public:report-verify-email", token)
+    transaction.on_commit(
+        lambda: send_mail(
+            _("Confirm your email address"),
+            _(
+                "You gave this email address with a report. To confirm it is yours, open this "
+                "link within 7 days:\n\n%(link)s\n\nIf this was not you, ignore this email."
+            )
+            % {"link": link},
+            None,
+            [email],
+        )
+    )
+
+
+def verify_email(token: str) -> bool:
+    """Mark the address verified when the signed link is genuine, fresh and still current."""
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    receipt = Receipt.objects.filter(pk=data.get("receipt")).first()
+    if receipt is None or bytes(receipt.email_digest or b"").hex() != data.get("email"):
+        return False
+    if receipt.email_verified_at is None:
+        with transaction.atomic():
+            receipt.email_verified_at = timezone.now()
+            receipt.save(update_fields=["email_verified_at"])
+            append(
+                actor="complainant",
+                action="receipt.email_verified",
+                obj=f"case:{receipt.case.reference}",
+            )
+    return True
+
+
+def request_recovery(email: str) -> int:
+    """Email a one-time link to reissue the code of every report with this verified address.
+
+    Returns how many were sent, for tests; callers must not show it to anyone.
+    """
+    found = Receipt.objects.filter(
+        email_digest=email_digest(email), email_verified_at__isnull=False
+    ).select_related("case")
+    sent = 0
+    for receipt in found:
+        token = signing.dumps(
+            {"receipt": receipt.pk, "digest": bytes(receipt.digest).hex()}, salt=RECOVER_SALT
+        )
+        link = _link("public:report-recover", token)
+        send_mail(
+            _("Get a new receipt code"),
+            _(
+                "Someone asked for a new receipt code for a report made with this email "
+                "address. To get one, open this link within an hour:\n\n%(link)s\n\n"
+                "Your old code will stop working. If this was not you, ignore this email: "
+                "nothing has changed."
+            )
+            % {"link": link},
+            None,
+            [email],
+        )
+        sent += 1
+    return sent
+
+
+def recovery_receipt(token: str) -> Receipt | None:
+    """The receipt a recovery link is for, if the link is genuine, fresh and not yet used."""
+    try:
+        data = signing.loads(token, salt=RECOVER_SALT, max_age=RECOVER_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    receipt = Receipt.objects.select_related("case").filter(pk=data.get("receipt")).first()
+    if receipt is None or bytes(receipt.digest).hex() != data.get("digest"):
+        return None
+    return receipt
+
+
+def reissue(receipt: Receipt) -> str:
+    """A new code for the report; the old one stops working at once."""
+    code = receipts.new_code()
+    with transaction.atomic():
+        receipt.digest = receipts.digest(receipts.normalise(code) or "")
+        receipt.save(update_fields=["digest"])
+        append(
+            actor="complainant",
+            action="receipt.reissued",
+            obj=f"case:{receipt.case.reference}",
+        )
+    return code
+
+
+def notify_update(case: Case) -> bool:
+    """Tell an opted-in complainant there is an update, without saying what it is."""
+    receipt = Receipt.objects.filter(
+        case=case, email_updates=True, email_verified_at__isnull=False
+    ).first()
+    if receipt is None:
+        return False
+    email = json.loads(case.details or "{}").get("contact_email")
+    if not email:
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse("public:report-check-code")
+    transaction.on_commit(
+        lambda: send_mail(
+            _("There is an update on your report"),
+            _(
+                "There is an update on your report. "
+                "Check your report with your receipt code:\n\n%(link)s"
+            )
+            % {"link": link},
+            None,
+            [email],
+        )
+    )
+    return True
