@@ -80,3 +80,15 @@ def test_endpoints_are_in_the_openapi_schema(client: Client) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "post" in paths["/api/reports"]
     assert "get" in paths["/api/reports/me"]
+
+
+def test_wrong_codes_through_the_api_are_throttled_too(client: Client) -> None:
+    for _ in range(5):
+        assert (
+            client.get(
+                "/api/reports/me", headers={"X-Receipt": "AAAA-AAAA-AAAA-AAAA-AAAA"}
+            ).status_code
+            == 401
+        )
+    response = client.get("/api/reports/me", headers={"X-Receipt": "AAAA-AAAA-AAAA-AAAA-AAAA"})
+    assert response.status_code == 429

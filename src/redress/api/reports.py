@@ -10,13 +10,11 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from redress.accounts.throttle import Throttle
 from redress.core.middleware import client_fingerprint
 from redress.intake import actions, receipts
 from redress.intake import forms as steps
@@ -184,20 +182,13 @@ def _create_draft(draft_id: uuid.UUID) -> Draft:
 )
 def my_report(request: HttpRequest) -> dict[str, Any]:
     typed = request.headers.get("X-Receipt", "")
-    client = client_fingerprint(request)
-    per_client = Throttle(
-        "receipt", limit=settings.RECEIPT_MAX_FAILURES, window=settings.RECEIPT_LOCKOUT_SECONDS
-    )
-    everyone = Throttle("receipt-all", limit=settings.RECEIPT_GLOBAL_FAILURES_PER_MINUTE, window=60)
-    if per_client.is_locked(client) or everyone.is_locked("all"):
-        raise HttpError(429, "Too many codes were not recognised. Try again later.")
     if not typed:
         raise HttpError(401, "Send your receipt code in the X-Receipt header.")
-    case = actions.find_case(typed)
+    try:
+        case = actions.open_with_code(typed, client=client_fingerprint(request))
+    except actions.CodeEntryPaused:
+        raise HttpError(429, "Too many codes were not recognised. Try again later.") from None
     if case is None:
-        per_client.fail(client)
-        everyone.fail("all")
-        actions.record_failed_code()
         raise HttpError(401, "No report has that receipt code.")
     step = next_step(case)
     return {

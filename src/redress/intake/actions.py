@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from redress.accounts.throttle import Throttle
 from redress.cases.actions import Received, receive_recorded
 from redress.cases.models import Attachment, Case, Category, Direction, Identity, Message
 from redress.directory.models import Person
@@ -303,3 +305,35 @@ def expire_drafts(now: Any = None) -> int:
         confirm_receipt_saved(draft)
         ended += 1
     return ended
+
+
+class CodeEntryPaused(Exception):
+    """Too many wrong codes from this client, or across the service: entry is paused."""
+
+
+def _code_throttles() -> tuple[Throttle, Throttle]:
+    per_client = Throttle(
+        "receipt", limit=settings.RECEIPT_MAX_FAILURES, window=settings.RECEIPT_LOCKOUT_SECONDS
+    )
+    everyone = Throttle("receipt-all", limit=settings.RECEIPT_GLOBAL_FAILURES_PER_MINUTE, window=60)
+    return per_client, everyone
+
+
+def open_with_code(typed_code: str, *, client: str) -> Case | None:
+    """The case a typed receipt code opens, throttled per client and across the service.
+
+    ``client`` is an in-memory fingerprint, never stored. A wrong code counts against both
+    throttles and is ledgered without any client identity. Raises CodeEntryPaused while either
+    throttle is locked, whatever the code.
+    """
+    per_client, everyone = _code_throttles()
+    if per_client.is_locked(client) or everyone.is_locked("all"):
+        raise CodeEntryPaused
+    case = find_case(typed_code)
+    if case is None:
+        per_client.fail(client)
+        everyone.fail("all")
+        record_failed_code()
+    else:
+        per_client.reset(client)
+    return case

@@ -26,16 +26,10 @@ from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
 FOLLOW_UP = "intake_case"
 
 
-def _client_throttle() -> Throttle:
+def _lost_code_throttle() -> Throttle:
     return Throttle(
-        "receipt",
-        limit=settings.RECEIPT_MAX_FAILURES,
-        window=settings.RECEIPT_LOCKOUT_SECONDS,
+        "lost-code", limit=settings.RECEIPT_MAX_FAILURES, window=settings.RECEIPT_LOCKOUT_SECONDS
     )
-
-
-def _global_throttle() -> Throttle:
-    return Throttle("receipt-all", limit=settings.RECEIPT_GLOBAL_FAILURES_PER_MINUTE, window=60)
 
 
 def _case(request: HttpRequest) -> Case | None:
@@ -50,8 +44,11 @@ def _case(request: HttpRequest) -> Case | None:
 def check_code(request: HttpRequest) -> HttpResponse:
     form = CheckCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        client = client_fingerprint(request)
-        if _client_throttle().is_locked(client) or _global_throttle().is_locked("all"):
+        try:
+            case = actions.open_with_code(
+                form.cleaned_data["code"], client=client_fingerprint(request)
+            )
+        except actions.CodeEntryPaused:
             minutes = settings.RECEIPT_LOCKOUT_SECONDS // 60
             form.add_error(
                 "code",
@@ -59,17 +56,12 @@ def check_code(request: HttpRequest) -> HttpResponse:
                 % {"minutes": minutes},
             )
         else:
-            case = actions.find_case(form.cleaned_data["code"])
             if case is None:
-                _client_throttle().fail(client)
-                _global_throttle().fail("all")
-                actions.record_failed_code()
                 form.add_error(
                     "code",
                     _("We could not find a report with that code. Check it and try again"),
                 )
             else:
-                _client_throttle().reset(client)
                 request.session.cycle_key()
                 request.session[FOLLOW_UP] = case.pk
                 request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)
@@ -159,11 +151,11 @@ def lost_code(request: HttpRequest) -> HttpResponse:
     sent = False
     if request.method == "POST" and form.is_valid():
         client = client_fingerprint(request)
-        throttle = _client_throttle()
-        if throttle.is_locked(f"lost:{client}"):
+        throttle = _lost_code_throttle()
+        if throttle.is_locked(client):
             form.add_error("email", _("Too many requests. Try again later."))
         else:
-            throttle.fail(f"lost:{client}")  # every request counts: it sends an email
+            throttle.fail(client)  # every request counts: it may send an email
             contact.request_recovery(form.cleaned_data["email"])
             sent = True
     return render(
