@@ -10,9 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from redress.accounts.models import Role, User
-from redress.cases.models import Assignment, AssignmentRole, Case, Category, Identity
+from redress.cases import lifecycle
+from redress.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Case,
+    Category,
+    Decision,
+    Identity,
+    Stage,
+)
 from redress.directory.models import Person
 from redress.ledger.models import Entry
 from redress.ledger.services import append, digest_of
@@ -132,3 +142,70 @@ def read_content(case: Case, *, actor: User) -> dict[str, str | None]:
             "narrative": case.narrative,
             "respondent_description": case.respondent_description,
         }
+
+
+class IllegalTransition(CaseError):
+    """The lifecycle does not allow this move, or this person may not make it."""
+
+
+def transition(
+    case: Case,
+    to: Stage,
+    *,
+    actor: User,
+    reasons: str,
+    decision: Decision | None = None,
+) -> Case:
+    """Move ``case`` to stage ``to``: checked against the lifecycle table and the actor's live
+    assignment, with reasons recorded, and ledgered in the same transaction.
+
+    Refuses (IllegalTransition, with a message for the person who asked): a move the table does
+    not list; an actor not assigned to the case in a role allowed to make it; empty reasons; a
+    deciding move without a decision, or with one that does not fit the move; closing a case
+    that has no decision.
+    """
+    if not reasons.strip():
+        raise IllegalTransition("Give the reasons for this step.")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
+        step = lifecycle.move(locked.stage, to)
+        if step is None:
+            allowed = ", ".join(str(s.label) for s in lifecycle.next_stages(locked.stage))
+            raise IllegalTransition(
+                f"A case at “{Stage(locked.stage).label}” cannot move to “{Stage(to).label}”. "
+                + (f"It can move to: {allowed}." if allowed else "It is closed.")
+            )
+        roles = set(
+            Assignment.objects.filter(case=locked, user=actor, ended_at__isnull=True).values_list(
+                "role", flat=True
+            )
+        )
+        if not roles & {str(r) for r in step.by}:
+            needed = " or ".join(str(r.label).lower() for r in step.by)
+            raise IllegalTransition(f"Only the case's assigned {needed} can make this step.")
+        if step.decides:
+            if decision is None or decision not in _FITTING_DECISIONS[Stage(to)]:
+                raise IllegalTransition("Record the decision for this step.")
+            locked.decision = decision
+            locked.decision_reasons = reasons
+            locked.decided_at = timezone.now()
+        elif to == Stage.CLOSED and not locked.decision:
+            raise IllegalTransition("A case cannot be closed without a decision and reasons.")
+        previous = locked.stage
+        locked.stage = to
+        locked.stage_changed_at = timezone.now()
+        locked.save()
+        append(
+            actor=f"user:{actor.pk}",
+            action="case.stage_changed",
+            obj=f"case:{locked.reference}",
+            digest=digest_of(f"{previous}>{to}|{locked.decision}|{reasons}"),
+        )
+    return locked
+
+
+_FITTING_DECISIONS: dict[Stage, set[Decision]] = {
+    Stage.NOT_TAKEN_FORWARD: {Decision.NOT_TAKEN_FORWARD},
+    Stage.CLOSED: {Decision.RESOLVED_INFORMALLY},
+    Stage.DECISION: {Decision.UPHELD, Decision.PARTLY_UPHELD, Decision.NOT_UPHELD},
+}

@@ -39,6 +39,14 @@ class Identity(models.TextChoices):
     ANONYMOUS = "anonymous", _("Anonymous")
 
 
+class Decision(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
+    NOT_TAKEN_FORWARD = "not_taken_forward", _("Not taken forward")
+    RESOLVED_INFORMALLY = "resolved_informally", _("Resolved informally")
+
+
 class Case(models.Model):
     """A complaint. Never deleted: closing needs a decision and reasons; retention shreds the key.
 
@@ -60,9 +68,20 @@ class Case(models.Model):
     # support, contact details) as JSON, sealed like the narrative.
     details = EncryptedTextField(key_field="data_key", null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=32, choices=Decision.choices, blank=True)
+    decision_reasons = EncryptedTextField(key_field="data_key", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["received_at"]
+        constraints = [
+            # Nothing is closed without a decision: enforced by the database too.
+            models.CheckConstraint(
+                condition=~Q(stage="closed") | ~Q(decision=""),
+                name="closed_case_has_decision",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
