@@ -10,7 +10,8 @@ view. Latencies are those of the 201 answers, measured at the client, so they in
 for a free server thread.
 
 Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
-BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers) and
+BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers),
+BENCH_KEEPALIVE (1; 0 sends ``Connection: close`` so each request takes a new connection) and
 BENCH_POSTGRES_URL (the maintenance database to connect to).
 """
 
@@ -20,6 +21,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -88,27 +90,33 @@ async def _exchange(
     return int(status), body, keep
 
 
-async def _client(
-    host: str, port: int, request: bytes, deadline: float, results: dict[str, object]
-) -> None:
-    latencies: list[float] = results["latencies"]  # type: ignore[assignment]
-    statuses: dict[str, int] = results["statuses"]  # type: ignore[assignment]
+class Tally:
+    """What one phase of load saw: 201 latencies (ms), a count per status, the first failure."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.statuses: dict[str, int] = {}
+        self.first_error: str | None = None
+
+    def add(self, status: int, body: bytes, seconds: float) -> None:
+        self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
+        if status == 201:
+            self.latencies.append(seconds * 1000)
+        elif self.first_error is None:
+            self.first_error = f"{status}: {body[:2000].decode('utf-8', 'replace')}"
+
+
+async def _client(host: str, port: int, request: bytes, deadline: float, tally: Tally) -> None:
     reader = writer = None
     while time.perf_counter() < deadline:
         started = time.perf_counter()
         try:
-            if writer is None:
+            if reader is None or writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
-            assert reader is not None
             status, body, keep = await _exchange(reader, writer, request)
         except (OSError, asyncio.IncompleteReadError, ValueError) as error:
             status, body, keep = 0, repr(error).encode(), False
-        elapsed = time.perf_counter() - started
-        statuses[str(status)] = statuses.get(str(status), 0) + 1
-        if status == 201:
-            latencies.append(elapsed * 1000)
-        elif results["first_error"] is None:
-            results["first_error"] = f"{status}: {body[:2000].decode('utf-8', 'replace')}"
+        tally.add(status, body, time.perf_counter() - started)
         if not keep and writer is not None:
             writer.close()
             reader = writer = None
@@ -118,18 +126,18 @@ async def _client(
 
 async def _load(host: str, port: int, path: str, seconds: float, concurrency: int) -> dict:
     body = json.dumps(REPORT).encode()
+    close = "" if os.environ.get("BENCH_KEEPALIVE", "1") == "1" else "Connection: close\r\n"
     request = (
         f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-        f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"Accept: application/json\r\nContent-Length: {len(body)}\r\n{close}\r\n"
     ).encode() + body
-    results: dict[str, object] = {"latencies": [], "statuses": {}, "first_error": None}
+    tally = Tally()
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
-        *(_client(host, port, request, deadline, results) for _ in range(concurrency))
+        *(_client(host, port, request, deadline, tally) for _ in range(concurrency))
     )
-    results["elapsed"] = time.perf_counter() - started
-    return results
+    return {"elapsed": time.perf_counter() - started, **vars(tally)}
 
 
 def load_generator(argv: list[str]) -> None:
@@ -231,22 +239,15 @@ def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
 
 
 def run_load(port: int, path: str) -> dict:
+    arguments = [str(port), path, str(WARMUP_SECONDS), str(SECONDS), str(CONCURRENCY)]
     result = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--load",
-            "127.0.0.1",
-            str(port),
-            path,
-            str(WARMUP_SECONDS),
-            str(SECONDS),
-            str(CONCURRENCY),
-        ],
-        check=True,
+        [sys.executable, __file__, "--load", "127.0.0.1", *arguments],
+        check=False,
         capture_output=True,
         text=True,
     )
+    if result.returncode:
+        raise SystemExit(f"the load generator failed ({result.returncode}):\n{result.stderr}")
     return dict(json.loads(result.stdout))
 
 
@@ -294,10 +295,13 @@ def measure(port: int) -> None:
 
 
 def main() -> None:
+    # A polite kill still stops the server and drops the database (through ``finally``).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     shutil.rmtree(DATA_DIR, ignore_errors=True)
     DATA_DIR.mkdir(parents=True)
     recreate_database()
     server = None
+    passed = False
     try:
         subprocess.run(
             [str(BIN / "redress"), "migrate", "--noinput", "-v", "0"],
@@ -311,9 +315,10 @@ def main() -> None:
             server = start_server(port, log)
             wait_healthy(server, port)
             measure(port)
+        passed = True
     except BaseException:
         if SERVER_LOG.exists():
-            tail = SERVER_LOG.read_text(errors="replace")[-3000:]
+            tail = "\n".join(SERVER_LOG.read_text(errors="replace").splitlines()[-20:])
             print(f"--- end of {SERVER_LOG}:\n{tail}", file=sys.stderr)
         raise
     finally:
@@ -325,6 +330,8 @@ def main() -> None:
                 server.kill()
                 server.wait()
         drop_database()
+        if passed:  # keep the server's log (and the throwaway keys) only when something failed
+            shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":

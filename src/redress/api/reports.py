@@ -151,15 +151,17 @@ def make_report(request: HttpRequest, body: ReportIn) -> Status[dict[str, Any]]:
         )
     key = request.headers.get("Idempotency-Key", "").strip()[:200]
     draft_id = _draft_id(key) if key else None
-    try:
-        with transaction.atomic():
-            draft = actions.start_draft() if draft_id is None else _create_draft(draft_id)
-            actions.save_answers(draft, answers)
-    except IntegrityError:
-        if draft_id is None:
-            raise
-        draft = Draft.objects.get(pk=draft_id)  # a retry of the same request: reuse its draft
-    submission = actions.submit(draft.pk)
+    # One transaction for draft and case: one commit per report.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent retry may own this draft
+                draft = actions.start_draft() if draft_id is None else _create_draft(draft_id)
+                actions.save_answers(draft, answers)
+        except IntegrityError:
+            if draft_id is None:
+                raise
+            draft = Draft.objects.get(pk=draft_id)  # a retry of the same request: reuse it
+        submission = actions.submit(draft.pk)
     status = 201 if submission.first_time else 200
     return Status(status, {"receipt": submission.code, "reference": submission.case.reference})
 

@@ -83,31 +83,63 @@ def receive_recorded(
     data_key: DataKey | None = None,
     actor: str = "complainant",
 ) -> Received:
-    """As ``receive``, also returning the ledger entry (for a signed acknowledgement).
-
-    ``data_key`` lets a draft's key become the case's, so evidence sealed while the report was
-    being written needs no re-encryption.
-    """
+    """As ``receive``, also returning the ledger entry (for a signed acknowledgement)."""
     with transaction.atomic():
-        reference = new_reference()
-        case = Case(
-            reference=reference,
-            data_key=data_key or new_data_key(f"case:{reference}"),
+        case = open_case(
             category=category,
             identity=identity,
+            narrative=narrative,
             respondent=respondent,
+            respondent_description=respondent_description,
+            details=details,
+            data_key=data_key,
         )
-        case.narrative = narrative
-        case.respondent_description = respondent_description or None
-        case.details = json.dumps(details or {}, sort_keys=True)
-        case.save()
-        entry = append(
-            actor=actor,
-            action="case.received",
-            obj=f"case:{reference}",
-            digest=digest_of(narrative),
-        )
+        entry = record_received(case, actor=actor)
     return Received(case=case, entry=entry)
+
+
+def open_case(
+    *,
+    category: Category,
+    identity: Identity,
+    narrative: str,
+    respondent: Person | None = None,
+    respondent_description: str = "",
+    details: dict[str, Any] | None = None,
+    data_key: DataKey | None = None,
+) -> Case:
+    """Save a new case with its sealed content, NOT yet ledgered.
+
+    Only for callers that do more work in the same transaction and then call
+    ``record_received`` as their last step, so the ledger's lock is held as briefly as possible.
+    ``data_key`` lets a draft's key become the case's, so evidence sealed while the report was
+    being written needs no re-encryption. Refuses to run outside a transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise CaseError("open_case must run inside the transaction that records it")
+    reference = new_reference()
+    case = Case(
+        reference=reference,
+        data_key=data_key or new_data_key(f"case:{reference}"),
+        category=category,
+        identity=identity,
+        respondent=respondent,
+    )
+    case.narrative = narrative
+    case.respondent_description = respondent_description or None
+    case.details = json.dumps(details or {}, sort_keys=True)
+    case.save()
+    return case
+
+
+def record_received(case: Case, *, actor: str) -> Entry:
+    """The ledger entry that proves when ``case`` was received; call it last in the act."""
+    return append(
+        actor=actor,
+        action="case.received",
+        obj=f"case:{case.reference}",
+        digest=digest_of(case.narrative or ""),
+    )
 
 
 def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -> Assignment:

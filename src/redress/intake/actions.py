@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from redress.accounts.throttle import Throttle
-from redress.cases.actions import Received, receive_recorded
+from redress.cases.actions import open_case, record_received
 from redress.cases.models import Attachment, Case, Category, Direction, Identity, Message
 from redress.directory.models import Person
 from redress.intake import contact, receipts
@@ -153,10 +153,8 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
         if draft.case_id is not None:
             case = draft.case
             assert case is not None
-            entry = Entry.objects.filter(action="case.received", object=f"case:{case.reference}")
-            return Submission(
-                case=case, code=draft.receipt or "", entry=entry.get(), first_time=False
-            )
+            received = Entry.objects.get(action="case.received", object=f"case:{case.reference}")
+            return Submission(case=case, code=draft.receipt or "", entry=received, first_time=False)
         answers = answers_of(draft)
         missing = missing_steps(answers)
         if missing:
@@ -164,7 +162,7 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
         respondent = None
         if answers.get("respondent_id"):
             respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
-        received: Received = receive_recorded(
+        case = open_case(
             category=Category(answers["category"]),
             identity=Identity(answers["identity"]),
             narrative=answers["what_happened"],
@@ -172,9 +170,7 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
             respondent_description=answers.get("respondent_description", ""),
             details=_details(answers),
             data_key=draft.data_key,
-            actor=actor,
         )
-        case = received.case
         for item in answers.get("evidence", []):
             attachment = Attachment(
                 case=case,
@@ -199,7 +195,9 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
         draft.answers = "{}"
         draft.updated_at = timezone.now()
         draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
-    return Submission(case=case, code=code, entry=received.entry, first_time=True)
+        # Last, so the ledger's lock is held only for the entry and the commit.
+        entry = record_received(case, actor=actor)
+    return Submission(case=case, code=code, entry=entry, first_time=True)
 
 
 def confirm_receipt_saved(draft: Draft) -> None:

@@ -125,7 +125,8 @@ def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry:
     appending when the head row is missing while entries exist.
     """
     encoded = _validated(actor=actor, action=action, obj=obj, digest=digest)
-    with transaction.atomic():
+    # No savepoint: if the entry cannot be written, the caller's whole act must roll back.
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         seq = head.seq + 1
         prev = bytes(head.hash)
