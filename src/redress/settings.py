@@ -241,6 +241,7 @@ CSRF_FAILURE_VIEW = "redress.core.views.csrf_failure"
 # Periodic work the worker enqueues: (dotted path of a django-tasks task, every N seconds).
 REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
+    ("redress.intake.tasks.expire_drafts", 600),
 ]
 DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
 REDRESS_NATION = os.environ.get("REDRESS_NATION", "england")
