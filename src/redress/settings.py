@@ -243,7 +243,13 @@ REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
     ("redress.intake.tasks.expire_drafts", 600),
 ]
+# Called directly on every pass of the worker (about once a second): cheap, and time-critical.
+REDRESS_EVERY_PASS: list[str] = ["redress.ledger.services.sequence_pending"]
 DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
+# The ledger's sequencer: acts write pending entries without waiting for the chain's head, and
+# one batch per commit chains them (chained at once after commit, or within a second by the
+# worker). Off: every act chains its own entry under the head lock (simplest; fine on SQLite).
+LEDGER_SEQUENCER = env_bool("REDRESS_LEDGER_SEQUENCER", False)
 REDRESS_NATION = os.environ.get("REDRESS_NATION", "england")
 # Wrong receipt codes: per client (in memory only) and across the whole service.
 RECEIPT_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_MAX_FAILURES", "5"))

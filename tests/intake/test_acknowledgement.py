@@ -69,3 +69,11 @@ def test_command_exits_non_zero_for_a_forgery(statement: dict[str, object], tmp_
         call_command("acknowledgement", "verify", str(path))
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("acknowledgement", "verify", str(tmp_path / "missing.json"))
+
+
+def test_acknowledgement_in_sequencer_mode(client: Client, settings: object) -> None:
+    settings.LEDGER_SEQUENCER = True  # type: ignore[attr-defined]
+    fill_report(client)
+    client.post("/report/submit")
+    statement = json.loads(client.get("/report/acknowledgement").content)
+    assert "Genuine" in verify(statement)

@@ -24,7 +24,7 @@ from redress.cases.models import (
     Stage,
 )
 from redress.directory.models import Person
-from redress.ledger.models import Entry
+from redress.ledger.models import Entry, Pending
 from redress.ledger.services import append, digest_of
 from redress.vault.models import DataKey
 from redress.vault.services import new_data_key
@@ -45,7 +45,7 @@ def new_reference() -> str:
 @dataclass(frozen=True)
 class Received:
     case: Case
-    entry: Entry  # the ledger entry that proves when the case was received
+    entry: Entry | Pending  # the ledger entry that proves when the case was received
 
 
 def receive(
@@ -132,7 +132,7 @@ def open_case(
     return case
 
 
-def record_received(case: Case, *, actor: str) -> Entry:
+def record_received(case: Case, *, actor: str) -> Entry | Pending:
     """The ledger entry that proves when ``case`` was received; call it last in the act."""
     return append(
         actor=actor,

@@ -15,7 +15,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from redress.ledger.models import Entry
-from redress.ledger.services import format_time, sign_statement, trusted_public_keys
+from redress.ledger.services import chained, format_time, sign_statement, trusted_public_keys
 
 if TYPE_CHECKING:
     from redress.intake.actions import Submission
@@ -34,11 +34,8 @@ def _message(statement: dict[str, Any]) -> bytes:
 
 def acknowledgement_for(submission: Submission) -> dict[str, Any]:
     """The signed statement for a just-committed submission."""
-    return sign(
-        case=submission.case.reference,
-        received_at=format_time(submission.entry.time),
-        entry=submission.entry,
-    )
+    entry = chained(submission.entry)
+    return sign(case=submission.case.reference, received_at=format_time(entry.time), entry=entry)
 
 
 def sign(*, case: str, received_at: str, entry: Entry) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from redress.directory.models import Person
 from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
 from redress.intake.uploads import CleanedFile
-from redress.ledger.models import Entry
+from redress.ledger.models import Entry, Pending
 from redress.ledger.services import append, digest_of
 from redress.vault.services import new_data_key, shred
 from redress.vault.storage import EncryptingStorage
@@ -50,7 +50,7 @@ class ReportClosed(Exception):
 class Submission:
     case: Case
     code: str
-    entry: Entry
+    entry: Entry | Pending  # resolve with ledger.services.chained() after commit
     first_time: bool  # False when this was a repeat of a submission already made
 
 
@@ -153,7 +153,11 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
         if draft.case_id is not None:
             case = draft.case
             assert case is not None
-            received = Entry.objects.get(action="case.received", object=f"case:{case.reference}")
+            received = Entry.objects.filter(
+                action="case.received", object=f"case:{case.reference}"
+            ).first() or Pending.objects.get(
+                action="case.received", object=f"case:{case.reference}"
+            )
             return Submission(case=case, code=draft.receipt or "", entry=received, first_time=False)
         answers = answers_of(draft)
         missing = missing_steps(answers)

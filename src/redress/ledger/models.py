@@ -41,6 +41,8 @@ class Entry(models.Model):
 
     class Meta:
         verbose_name_plural = "entries"
+        # A case's timeline and an acknowledgement look entries up by their object.
+        indexes = [models.Index(fields=["object"], name="ledger_entry_object")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.actor} {self.action} {self.object}"
@@ -78,3 +80,22 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint at #{self.seq}"
+
+
+class Pending(models.Model):
+    """An entry committed with its act but not yet chained (the sequencer mode).
+
+    Written in the act's own transaction without taking the head lock, so concurrent acts commit
+    in parallel; the sequencer chains every committed pending entry in one batch, in ``id`` order,
+    and deletes them in the same transaction. A crash loses nothing: pending rows wait.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    time = models.DateTimeField(help_text="When the act was recorded (UTC).")
+    actor = models.CharField(max_length=100)
+    action = models.CharField(max_length=100)
+    object = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"pending {self.actor} {self.action} {self.object}"

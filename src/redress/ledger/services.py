@@ -38,7 +38,7 @@ from redress.ledger.encoding import (
     entry_hash,
     micros,
 )
-from redress.ledger.models import Checkpoint, Entry, Head
+from redress.ledger.models import Checkpoint, Entry, Head, Pending
 
 Fault = Literal[
     "changed",
@@ -107,7 +107,7 @@ def digest_of(data: bytes | str) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry:
+def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry | Pending:
     """Append one entry to the chain and return it.
 
     Guarantees: the entry gets the next ``seq`` with no gap, its ``prev_hash`` is the hash of the
@@ -125,6 +125,8 @@ def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry:
     appending when the head row is missing while entries exist.
     """
     encoded = _validated(actor=actor, action=action, obj=obj, digest=digest)
+    if settings.LEDGER_SEQUENCER:
+        return _append_pending(actor=actor, action=action, obj=obj, digest=digest)
     # No savepoint: if the entry cannot be written, the caller's whole act must roll back.
     with transaction.atomic(savepoint=False):
         head = _locked_head()
@@ -145,6 +147,95 @@ def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry:
         )
         Head.objects.filter(pk=1).update(seq=seq, hash=chain_hash)
     return entry
+
+
+def _append_pending(*, actor: str, action: str, obj: str, digest: str) -> Pending:
+    with transaction.atomic(savepoint=False):
+        pending = Pending.objects.create(
+            time=timezone.now(), actor=actor, action=action, object=obj, digest=digest
+        )
+    # Chain it as soon as the act commits, unless another process is chaining right now (it, the
+    # next act to commit, or the worker's pass within a second will take this one too).
+    transaction.on_commit(lambda: sequence_pending(wait=False), robust=True)
+    return pending
+
+
+def sequence_pending(limit: int = 5000, *, wait: bool = True) -> int:
+    """Chain committed pending entries (the sequencer mode); returns how many were chained.
+
+    Takes the head lock once for a whole batch and commits once, so the cost of the lock is
+    shared by every act that committed meanwhile. Entries are chained in ``id`` order with the
+    sequencing time. Safe to call from many processes at once: they queue on the head, and a
+    caller that finds nothing left returns 0. Bounded delay: an act's entry is chained when its
+    own commit hook runs, or, when that hook found another process chaining (``wait=False``),
+    by the next act to commit or the worker's next pass (about a second).
+    """
+    with transaction.atomic():
+        if wait:
+            head = _locked_head()
+        else:
+            free = Head.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+            if free is None:
+                if Head.objects.filter(pk=1).exists():
+                    return 0  # another process is chaining now
+                free = _locked_head()  # a fresh database: make the head
+            head = free
+        rows = list(Pending.objects.order_by("id")[:limit])
+        if not rows:
+            return 0
+        seq, prev = head.seq, bytes(head.hash)
+        # Times never run backwards along the chain.
+        last = Entry.objects.filter(seq=seq).values_list("time", flat=True).first()
+        now = max(timezone.now(), last) if last else timezone.now()
+        entries = []
+        for row in rows:
+            seq += 1
+            chained = entry_hash(
+                seq,
+                micros(now),
+                prev,
+                row.actor.encode(),
+                row.action.encode(),
+                row.object.encode(),
+                row.digest.encode(),
+            )
+            entries.append(
+                Entry(
+                    seq=seq,
+                    time=now,
+                    actor=row.actor,
+                    action=row.action,
+                    object=row.object,
+                    digest=row.digest,
+                    prev_hash=prev,
+                    hash=chained,
+                )
+            )
+            prev = chained
+        Entry.objects.bulk_create(entries)
+        Pending.objects.filter(id__in=[row.id for row in rows]).delete()
+        Head.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return len(rows)
+
+
+def chained(entry: Entry | Pending) -> Entry:
+    """The chained entry for what ``append`` returned, sequencing now if it is still pending.
+
+    Call after the act's transaction has committed.
+    """
+    if isinstance(entry, Entry):
+        return entry
+    sequence_pending()
+    found = (
+        Entry.objects.filter(
+            object=entry.object, action=entry.action, actor=entry.actor, digest=entry.digest
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if found is None:
+        raise LedgerError("the pending entry was not chained; is its transaction committed?")
+    return found
 
 
 def _validated(*, actor: str, action: str, obj: str, digest: str) -> tuple[bytes, ...]:

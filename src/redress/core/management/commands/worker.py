@@ -24,9 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
         periodic = [(import_string(path), every) for path, every in settings.REDRESS_PERIODIC_TASKS]
+        every_pass = [import_string(path) for path in settings.REDRESS_EVERY_PASS]
         last_run: dict[int, float] = {}
         worker_id = f"{socket.gethostname()}-{os.getpid()}"
         while True:
+            for work in every_pass:
+                work()
             now = time.monotonic()
             for index, (task, every) in enumerate(periodic):
                 if now - last_run.get(index, -every) >= every:
