@@ -81,3 +81,19 @@ def test_concurrent_processes_never_fork_or_gap_the_chain() -> None:
     assert seqs == list(range(1, 161))
     assert not Pending.objects.exists()
     assert verify().ok
+
+
+def test_verify_command_mentions_entries_waiting_to_be_chained() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    append(actor="user:1", action="case.viewed", obj="case:R-1")
+    Pending.objects.create(
+        time=timezone.now(), actor="complainant", action="case.received", object="case:R-2"
+    )
+    out = StringIO()
+    call_command("ledger", "verify", stdout=out)
+    assert "Ledger intact: 1 entries checked" in out.getvalue()
+    assert "1 committed entries are waiting to be chained" in out.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from redress.core.progress import Progress
-from redress.ledger.models import Head
+from redress.ledger.models import Head, Pending
 from redress.ledger.services import (
     LedgerError,
     default_workers,
@@ -71,6 +71,10 @@ class Command(BaseCommand):
             else "no checkpoint yet"
         )
         self.stdout.write(f"Ledger intact: {result.checked} entries checked; {where}")
+        waiting = Pending.objects.count()
+        if waiting:
+            # Committed acts not yet chained (sequencer mode): the worker chains them shortly.
+            self.stdout.write(f"{waiting} committed entries are waiting to be chained")
 
     def checkpoint(self, *, export: bool) -> None:
         try:
