@@ -155,7 +155,7 @@ def make_report(request: HttpRequest, body: ReportIn) -> Status[dict[str, Any]]:
     with transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint: a concurrent retry may own this draft
-                draft = actions.start_draft() if draft_id is None else _create_draft(draft_id)
+                draft = actions.start_draft(draft_id)
                 actions.save_answers(draft, answers)
         except IntegrityError:
             if draft_id is None:
@@ -164,15 +164,6 @@ def make_report(request: HttpRequest, body: ReportIn) -> Status[dict[str, Any]]:
         submission = actions.submit(draft.pk)
     status = 201 if submission.first_time else 200
     return Status(status, {"receipt": submission.code, "reference": submission.case.reference})
-
-
-def _create_draft(draft_id: uuid.UUID) -> Draft:
-    from redress.vault.services import new_data_key
-
-    draft = Draft(pk=draft_id, data_key=new_data_key("draft"))
-    draft.answers = "{}"
-    draft.save(force_insert=True)
-    return draft
 
 
 @router.get(
@@ -204,6 +195,3 @@ def my_report(request: HttpRequest) -> dict[str, Any]:
             for m in case.messages.all()
         ],
     }
-
-
-__all__ = ["router"]

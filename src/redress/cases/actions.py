@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -42,12 +41,6 @@ def new_reference() -> str:
     return f"R-{body[:4]}-{body[4:]}"
 
 
-@dataclass(frozen=True)
-class Received:
-    case: Case
-    entry: Entry | Pending  # the ledger entry that proves when the case was received
-
-
 def receive(
     *,
     category: Category,
@@ -60,30 +53,6 @@ def receive(
     actor: str = "complainant",
 ) -> Case:
     """Record a new complaint: its data key, sealed content and ledger entry, all or nothing."""
-    return receive_recorded(
-        category=category,
-        identity=identity,
-        narrative=narrative,
-        respondent=respondent,
-        respondent_description=respondent_description,
-        details=details,
-        data_key=data_key,
-        actor=actor,
-    ).case
-
-
-def receive_recorded(
-    *,
-    category: Category,
-    identity: Identity,
-    narrative: str,
-    respondent: Person | None = None,
-    respondent_description: str = "",
-    details: dict[str, Any] | None = None,
-    data_key: DataKey | None = None,
-    actor: str = "complainant",
-) -> Received:
-    """As ``receive``, also returning the ledger entry (for a signed acknowledgement)."""
     with transaction.atomic():
         case = open_case(
             category=category,
@@ -94,8 +63,8 @@ def receive_recorded(
             details=details,
             data_key=data_key,
         )
-        entry = record_received(case, actor=actor)
-    return Received(case=case, entry=entry)
+        record_received(case, actor=actor)
+    return case
 
 
 def open_case(

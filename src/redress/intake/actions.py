@@ -7,6 +7,7 @@ identified in the ledger: their acts are recorded with the actor ``complainant``
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -54,12 +55,16 @@ class Submission:
     first_time: bool  # False when this was a repeat of a submission already made
 
 
-def start_draft() -> Draft:
-    """A new, empty draft with its own data key (the key the case will inherit)."""
+def start_draft(draft_id: uuid.UUID | None = None) -> Draft:
+    """A new, empty draft with its own data key (the key the case will inherit).
+
+    With ``draft_id`` (an idempotent API request), a draft of that id that already exists makes
+    this raise IntegrityError instead of making a second one.
+    """
     with transaction.atomic():
-        draft = Draft(data_key=new_data_key("draft"))
+        draft = Draft(pk=draft_id or uuid.uuid4(), data_key=new_data_key("draft"))
         draft.answers = "{}"
-        draft.save()
+        draft.save(force_insert=True)
     return draft
 
 

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from redress.cases.models import Category, Identity
+from redress.directory.models import Person
 
 MAX_NARRATIVE = 10_000
 MAX_SHORT = 2_000
@@ -56,8 +57,6 @@ class WhoForm(forms.Form):
         chosen = cleaned.get("respondent_id")
         described = (cleaned.get("respondent_description") or "").strip()
         if chosen and chosen != "not-listed":
-            from redress.directory.models import Person
-
             if not Person.objects.filter(identifier=chosen).exists():
                 self.add_error("respondent_id", _("Choose a person from the list"))
             cleaned["respondent_description"] = ""

@@ -170,6 +170,8 @@ def sequence_pending(limit: int = 5000, *, wait: bool = True) -> int:
     own commit hook runs, or, when that hook found another process chaining (``wait=False``),
     by the next act to commit or the worker's next pass (about a second).
     """
+    if not Pending.objects.exists():
+        return 0  # nothing to chain: do not take the head lock for nothing
     with transaction.atomic():
         if wait:
             head = _locked_head()

@@ -26,7 +26,7 @@ from redress.intake import actions
 from redress.intake import forms as steps
 from redress.intake.acknowledgement import acknowledgement_for
 from redress.intake.models import Draft
-from redress.intake.uploads import UploadRefused, clean
+from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
 
 DRAFT = "intake_draft"
 SUBMITTED = "intake_submitted"
@@ -199,7 +199,6 @@ def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
     answers = actions.answers_of(draft)
     form = steps.EvidenceForm()
     error = None
-    found: tuple[str, ...] = ()
     if request.method == "POST":
         if "remove" in request.POST:
             actions.remove_evidence(draft, request.POST["remove"])
@@ -221,7 +220,7 @@ def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
         else:
             try:
                 cleaned = clean(
-                    upload.read(steps_max_bytes() + 1),
+                    upload.read(MAX_BYTES + 1),
                     filename=upload.name or "",
                     keep_original=bool(form.cleaned_data.get("keep_original")),
                 )
@@ -235,16 +234,9 @@ def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
         "error": error,
         "evidence": actions.answers_of(draft).get("evidence", []),
         "back_url": _previous_url("evidence", answers),
-        "found": found,
         "max_files": MAX_FILES,
     }
     return render(request, "public/report/evidence.html", context, status=400 if error else 200)
-
-
-def steps_max_bytes() -> int:
-    from redress.intake.uploads import MAX_BYTES
-
-    return MAX_BYTES
 
 
 def _summary(answers: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from redress.accounts.models import Scope
+
 
 class SignInForm(forms.Form):
     username = forms.CharField(
@@ -57,6 +59,4 @@ class IssueTokenForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from redress.accounts.models import Scope
-
         self.fields["scopes"].choices = Scope.choices  # type: ignore[attr-defined]

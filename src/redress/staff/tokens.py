@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -50,7 +51,5 @@ def token_revoke(request: HttpRequest, pk: int, obj: ApiToken) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     tokens.revoke(obj, actor=user)
-    from django.contrib import messages
-
     messages.success(request, _("Token “%(name)s” was revoked.") % {"name": obj.name})
     return redirect("staff:tokens")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import segno
@@ -154,8 +155,6 @@ def set_up_authenticator(request: HttpRequest) -> HttpResponse:
 
 
 def _grouped_secret(device: TOTPDevice) -> str:
-    import base64
-
     encoded = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(encoded[i : i + 4] for i in range(0, len(encoded), 4))
 
