@@ -6,6 +6,7 @@ Needs polib (`pip install polib`); it is a maintainer's tool, not a runtime depe
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -377,6 +378,11 @@ CY = {
     "Revoked": "Wedi'i ddirymu",
     "No tokens have been issued.": "Nid oes unrhyw docynnau wedi'u creu.",
 }
+
+
+# Each area of the interface may keep its own table as tools/cy/<area>.json ({"English": "Cymraeg"}).
+for extra in sorted((Path(__file__).resolve().parent / "cy").glob("*.json")):
+    CY.update(json.loads(extra.read_text(encoding="utf-8")))
 
 
 def main(path: str) -> int:

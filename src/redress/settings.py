@@ -6,6 +6,7 @@ loopback, and every secret lives in the data folder or the environment, never in
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -242,6 +243,7 @@ CSRF_FAILURE_VIEW = "redress.core.views.csrf_failure"
 REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
     ("redress.intake.tasks.expire_drafts", 600),
+    ("redress.cases.tasks.sweep", 300),
 ]
 # Called directly on every pass of the worker (about once a second): cheap, and time-critical.
 REDRESS_EVERY_PASS: list[str] = ["redress.ledger.services.sequence_pending"]
@@ -251,6 +253,8 @@ DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
 # worker). Off: every act chains its own entry under the head lock (simplest; fine on SQLite).
 LEDGER_SEQUENCER = env_bool("REDRESS_LEDGER_SEQUENCER", False)
 REDRESS_NATION = os.environ.get("REDRESS_NATION", "england")
+# The scheme's deadline policy over DESIGN.md's defaults, as JSON: {"investigation": 40, ...}.
+REDRESS_POLICY: dict[str, object] = json.loads(os.environ.get("REDRESS_POLICY", "{}") or "{}")
 # Wrong receipt codes: per client (in memory only) and across the whole service.
 RECEIPT_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_MAX_FAILURES", "5"))
 RECEIPT_LOCKOUT_SECONDS = int(os.environ.get("REDRESS_RECEIPT_LOCKOUT_SECONDS", "900"))

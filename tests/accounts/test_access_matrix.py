@@ -6,7 +6,9 @@ Statuses are what a person in that role gets for a plain GET: 200 shown, 302 sen
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,30 +18,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from redress.accounts.models import Role
 from redress.core.routes import declared_access
+from tests.accounts.visitors import (
+    ANONYMOUS,
+    EVERYONE,
+    NO_ROLE,
+    roles_only,
+    same_for_all,
+    staff_only,
+)
 from tests.factories import make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
-
-ANONYMOUS = "anonymous"
-NO_ROLE = "staff without a role"
-EVERYONE = [ANONYMOUS, NO_ROLE, *[str(r) for r in Role]]
-STAFF = [NO_ROLE, *[str(r) for r in Role]]
-
-
-def same_for_all(status: int) -> dict[str, int]:
-    return dict.fromkeys(EVERYONE, status)
-
-
-def staff_only(status: int = 200, anonymous: int = 302) -> dict[str, int]:
-    return {ANONYMOUS: anonymous, **dict.fromkeys(STAFF, status)}
-
-
-def roles_only(*allowed: Role, anonymous: int = 302) -> dict[str, int]:
-    return {
-        ANONYMOUS: anonymous,
-        **{who: (200 if who in {str(r) for r in allowed} else 403) for who in STAFF},
-    }
-
 
 # route name -> (path to GET, expected status for each kind of visitor)
 MATRIX: dict[str, tuple[str, dict[str, int]]] = {
@@ -87,9 +76,15 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "api:describe_token": ("/api/token", same_for_all(401)),
     "api:make_report": ("/api/reports", same_for_all(405)),
     "api:my_report": ("/api/reports/me", same_for_all(401)),
-    # Last: starting a report makes a draft, which changes what the wizard's pages answer.
-    "public:report-begin": ("/report/start", same_for_all(302)),
 }
+
+# Each area keeps its rows beside this file, in tests/accounts/matrix_<area>.py as ``ROWS``
+# (built with the helpers above), so the matrix grows with the routes.
+for _module in sorted(Path(__file__).parent.glob("matrix_*.py")):
+    MATRIX.update(importlib.import_module(f"tests.accounts.{_module.stem}").ROWS)
+
+# Last: starting a report makes a draft, which changes what the wizard's pages answer.
+MATRIX["public:report-begin"] = ("/report/start", same_for_all(302))
 
 
 def all_routes(

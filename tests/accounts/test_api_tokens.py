@@ -4,6 +4,8 @@ their use ledgered with the token as actor; and the API's own access matrix."""
 from __future__ import annotations
 
 import hashlib
+import importlib
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -110,6 +112,10 @@ API_MATRIX = {
     ("POST", "/api/reports"): (400, 400, 400),
     ("GET", "/api/reports/me"): (401, 401, 401),
 }
+# Each area keeps its operations' rows in tests/accounts/api_matrix_<area>.py as ``ROWS``:
+# (method, path) -> (status without a token, with every scope, with only the statistics scope).
+for _module in sorted(Path(__file__).parent.glob("api_matrix_*.py")):
+    API_MATRIX.update(importlib.import_module(f"tests.accounts.{_module.stem}").ROWS)
 
 
 def test_every_api_operation_is_in_the_matrix() -> None:

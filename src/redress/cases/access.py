@@ -27,6 +27,25 @@ def cases_for(user: User) -> QuerySet[Case]:
     ).distinct()
 
 
+def unassigned_pool(user: User) -> QuerySet[Case]:
+    """Open cases with no caseworker yet, for caseworkers to take: reference, stage and dates
+    only; the content opens once they are assigned."""
+    if not is_staff_signed_in(user) or not user.has_role(Role.CASEWORKER):
+        return Case.objects.none()
+    return (
+        Case.objects.exclude(stage="closed")
+        .exclude(assignments__role="caseworker", assignments__ended_at__isnull=True)
+        .distinct()
+    )
+
+
+@rule("case.take")
+def may_take(actor: Any, case: Any) -> bool:
+    if not isinstance(case, Case) or not isinstance(actor, User):
+        return False
+    return unassigned_pool(actor).filter(pk=case.pk).exists()
+
+
 @rule("case.read_content")
 def may_read_content(actor: Any, case: Any) -> bool:
     if not isinstance(case, Case) or not isinstance(actor, User):

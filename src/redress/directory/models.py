@@ -32,6 +32,9 @@ class Office(models.Model):
 class PersonKind(models.TextChoices):
     MEMBER = "member", _("Member")
     STAFF = "staff", _("Staff")
+    # A party's own officials (whips, party staff) are in the directory so that conflicts with
+    # them can be seen; they never handle complaints.
+    PARTY_OFFICIAL = "party_official", _("Party official")
 
 
 class Person(models.Model):
@@ -47,6 +50,8 @@ class Person(models.Model):
     line_manager = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
+    # Where a respondent's invitation and a vetting notice are sent; never shown to complainants.
+    email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["name"]
