@@ -546,7 +546,7 @@ def add_record(case: Case, kind: RecordKind, body: str, *, actor: User) -> CaseR
         record = _record(locked, kind, body, source=Source.STAFF, author=actor)
         append(
             actor=_ref(actor),
-            action=f"case.record_added:{kind}",
+            action=f"case.record_added.{kind}",
             obj=_obj(locked),
             digest=digest_of(body),
         )
@@ -801,10 +801,10 @@ def notify_respondent(case: Case, *, actor: User) -> str:
             raise CaseError(_("The respondent is told once the case is under investigation."))
         if locked.stage == Stage.CLOSED:
             raise CaseError(_("The case is closed."))
-        if not locked.records.filter(kind=RecordKind.ALLEGATIONS).exists():
-            raise CaseError(_("Write the substance of the allegations first: it is what they see."))
         if _live_exception(locked) is not None:
             raise CaseError(_("An approved risk exception delays telling the respondent."))
+        if not locked.records.filter(kind=RecordKind.ALLEGATIONS).exists():
+            raise CaseError(_("Write the substance of the allegations first: it is what they see."))
         token = secrets.token_urlsafe(32)
         locked.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         RespondentInvitation.objects.create(

@@ -57,15 +57,18 @@ def sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> Sw
     """Mark overdue and escalate, exactly once per item; tell owners and oversight."""
     today = today or timezone.localdate()
     now = now or timezone.now()
+    # Values as the ORM writes them, so raw and ORM reads of these columns agree.
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    day = connection.ops.adapt_datefield_value(today)
     with transaction.atomic(), connection.cursor() as cursor:
         # The stamp ``now`` marks this pass's rows, so the notifications that follow name
         # exactly the items this pass changed.
-        cursor.execute(_MARK_OVERDUE, [now, today])
+        cursor.execute(_MARK_OVERDUE, [stamp, day])
         overdue = cursor.rowcount
-        cursor.execute(_TELL_OWNERS, [str(Audience.OWNER), now, now])
-        cursor.execute(_ESCALATE, [now, today])
+        cursor.execute(_TELL_OWNERS, [str(Audience.OWNER), stamp, stamp])
+        cursor.execute(_ESCALATE, [stamp, day])
         escalated = cursor.rowcount
-        cursor.execute(_TELL_OVERSIGHT, [str(Audience.OVERSIGHT), now, now])
+        cursor.execute(_TELL_OVERSIGHT, [str(Audience.OVERSIGHT), stamp, stamp])
         if overdue or escalated:
             append(
                 actor="system:sweep",
