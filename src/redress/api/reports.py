@@ -150,7 +150,10 @@ def make_report(request: HttpRequest, body: ReportIn) -> Status[dict[str, Any]]:
             400, {"detail": "The report has errors; see each field.", "errors": invalid.errors}
         )
     key = request.headers.get("Idempotency-Key", "").strip()[:200]
-    draft_id = _draft_id(key) if key else None
+    if not key:
+        submission = actions.submit_answers(answers)
+        return Status(201, {"receipt": submission.code, "reference": submission.case.reference})
+    draft_id = _draft_id(key)
     # One transaction for draft and case: one commit per report.
     with transaction.atomic():
         try:
@@ -158,8 +161,6 @@ def make_report(request: HttpRequest, body: ReportIn) -> Status[dict[str, Any]]:
                 draft = actions.start_draft(draft_id)
                 actions.save_answers(draft, answers)
         except IntegrityError:
-            if draft_id is None:
-                raise
             draft = Draft.objects.get(pk=draft_id)  # a retry of the same request: reuse it
         submission = actions.submit(draft.pk)
     status = 201 if submission.first_time else 200

@@ -25,6 +25,7 @@ from redress.intake.models import Draft, Receipt
 from redress.intake.uploads import CleanedFile
 from redress.ledger.models import Entry, Pending
 from redress.ledger.services import append, digest_of
+from redress.vault.models import DataKey
 from redress.vault.services import new_data_key, shred
 from redress.vault.storage import EncryptingStorage
 
@@ -165,48 +166,68 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
             )
             return Submission(case=case, code=draft.receipt or "", entry=received, first_time=False)
         answers = answers_of(draft)
-        missing = missing_steps(answers)
-        if missing:
-            raise IncompleteReport(missing)
-        respondent = None
-        if answers.get("respondent_id"):
-            respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
-        case = open_case(
-            category=Category(answers["category"]),
-            identity=Identity(answers["identity"]),
-            narrative=answers["what_happened"],
-            respondent=respondent,
-            respondent_description=answers.get("respondent_description", ""),
-            details=_details(answers),
-            data_key=draft.data_key,
+        case, code, entry = _make_case(answers, data_key=draft.data_key, actor=actor, draft=draft)
+    return Submission(case=case, code=code, entry=entry, first_time=True)
+
+
+def submit_answers(answers: dict[str, Any], *, actor: str = COMPLAINANT) -> Submission:
+    """A complete report that arrives in one piece (the API without an idempotency key): the
+    same case, receipt and ledger entry as ``submit``, without the draft a wizard needs."""
+    with transaction.atomic():
+        key = new_data_key("case")
+        case, code, entry = _make_case(answers, data_key=key, actor=actor, draft=None)
+    return Submission(case=case, code=code, entry=entry, first_time=True)
+
+
+def _make_case(
+    answers: dict[str, Any], *, data_key: DataKey, actor: str, draft: Draft | None
+) -> tuple[Case, str, Entry | Pending]:
+    """The case, its evidence, its receipt and its ledger entry, inside the caller's transaction.
+
+    Refuses with ``IncompleteReport`` when a step is unanswered.
+    """
+    missing = missing_steps(answers)
+    if missing:
+        raise IncompleteReport(missing)
+    respondent = None
+    if answers.get("respondent_id"):
+        respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
+    case = open_case(
+        category=Category(answers["category"]),
+        identity=Identity(answers["identity"]),
+        narrative=answers["what_happened"],
+        respondent=respondent,
+        respondent_description=answers.get("respondent_description", ""),
+        details=_details(answers),
+        data_key=data_key,
+    )
+    for item in answers.get("evidence", []):
+        attachment = Attachment(
+            case=case,
+            data_key=data_key,
+            stored_name=item["stored_name"],
+            kind=item["kind"],
+            size=item["size"],
+            kept_original=item["kept_original"],
         )
-        for item in answers.get("evidence", []):
-            attachment = Attachment(
-                case=case,
-                data_key=draft.data_key,
-                stored_name=item["stored_name"],
-                kind=item["kind"],
-                size=item["size"],
-                kept_original=item["kept_original"],
-            )
-            attachment.original_name = item["original_name"]
-            attachment.save()
-        code = receipts.new_code()
-        receipt = Receipt.objects.create(
-            case=case, digest=receipts.digest(receipts.normalise(code) or "")
-        )
-        email = answers.get("contact_email")
-        if email and answers.get("identity") != Identity.ANONYMOUS:
-            contact.remember_email(receipt, email, updates=bool(answers.get("email_updates")))
+        attachment.original_name = item["original_name"]
+        attachment.save()
+    code = receipts.new_code()
+    receipt = Receipt.objects.create(
+        case=case, digest=receipts.digest(receipts.normalise(code) or "")
+    )
+    email = answers.get("contact_email")
+    if email and answers.get("identity") != Identity.ANONYMOUS:
+        contact.remember_email(receipt, email, updates=bool(answers.get("email_updates")))
+    if draft is not None:
         draft.case = case
         draft.receipt = code
         # The case now holds the content; the draft keeps only the code, for a while.
         draft.answers = "{}"
         draft.updated_at = timezone.now()
         draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
-        # Last, so the ledger's lock is held only for the entry and the commit.
-        entry = record_received(case, actor=actor)
-    return Submission(case=case, code=code, entry=entry, first_time=True)
+    # Last, so the ledger's lock is held only for the entry and the commit.
+    return case, code, record_received(case, actor=actor)
 
 
 def confirm_receipt_saved(draft: Draft) -> None:
