@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "redress.cases",
     # Capabilities
     "redress.intake",
+    # Reporting
+    "redress.reports",
     # Front doors
     "redress.public",
     "redress.staff",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from redress.staff import cases, tokens, views
+from redress.staff import cases, statistics, tokens, views
 
 app_name = "staff"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("sign-out", views.sign_out, name="sign-out"),
     path("cases", cases.queue, name="queue"),
     path("cases/<str:reference>", cases.case_detail, name="case"),
+    path("statistics", statistics.statistics, name="statistics"),
+    path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     path("tokens", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
 ]

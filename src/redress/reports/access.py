@@ -1,0 +1,8 @@
+"""Who may read the statistics before publication: oversight. Figures carry no case content."""
+
+from __future__ import annotations
+
+from redress.accounts.access import has_any_role, rule
+from redress.accounts.models import Role
+
+rule("reports.read")(has_any_role(Role.OVERSIGHT))

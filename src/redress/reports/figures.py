@@ -1,0 +1,317 @@
+"""The published figures for a period, from a few aggregate queries, with small cells hidden.
+
+Every count is a GROUP BY in the database; percentiles use PostgreSQL's PERCENTILE_CONT (on
+SQLite, the embedded default, one query fetches the durations and Python takes the quantiles).
+Nothing here loops over cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from redress.cases.models import Case, Category, Deadline, DeadlineKind, Decision, Identity, Stage
+from redress.directory.models import PersonKind
+from redress.ledger.models import Checkpoint
+from redress.ledger.services import LedgerBrokenError, make_checkpoint
+from redress.reports.suppression import THRESHOLD, Published, suppress
+
+RESPONDENT_TYPES = [
+    (str(PersonKind.MEMBER), _("Member")),
+    (str(PersonKind.STAFF), _("Staff")),
+    ("other", _("Other or not named")),
+]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table: labelled rows and columns, hidden cells as None, margins included."""
+
+    key: str
+    title: str
+    rows: list[tuple[str, str]]
+    columns: list[tuple[str, str]]
+    published: Published
+
+    def cell(self, row: int, column: int) -> int | None:
+        return self.published.grid[row][column]
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """Days from receipt to a step: p50 and p90, or None when fewer than 5 cases took it."""
+
+    key: str
+    title: str
+    cases: int
+    p50: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True)
+class DeadlineShare:
+    key: str
+    title: str
+    due: int | None
+    met: int | None
+    share: float | None
+
+
+@dataclass
+class Figures:
+    start: dt.date
+    end: dt.date
+    computed_at: dt.datetime
+    checkpoint: Checkpoint | None
+    checkpoint_problem: str = ""
+    tables: list[Table] = field(default_factory=list)
+    timeliness: list[Timeliness] = field(default_factory=list)
+    deadlines: list[DeadlineShare] = field(default_factory=list)
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    zone = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(end, dt.time.min, tzinfo=zone),
+    )
+
+
+def _one_way(
+    key: str,
+    title: str,
+    labels: Sequence[tuple[str, Any]],
+    counts: dict[str, int],
+    raw: dict[str, list[list[int]]] | None = None,
+) -> Table:
+    table = [[counts.get(value, 0)] for value, _label in labels]
+    if raw is not None:
+        raw[key] = table
+    return Table(
+        key=key,
+        title=title,
+        rows=[(v, str(lbl)) for v, lbl in labels],
+        columns=[("count", str(_("Complaints")))],
+        published=suppress(table),
+    )
+
+
+def compute(start: dt.date, end: dt.date) -> Figures:
+    """The figures for complaints received from ``start`` up to (not including) ``end``."""
+    since, until = _bounds(start, end)
+    checkpoint, problem = _checkpoint()
+    figures = Figures(
+        start=start,
+        end=end,
+        computed_at=timezone.now(),
+        checkpoint=checkpoint,
+        checkpoint_problem=problem,
+    )
+    received = Case.objects.filter(received_at__gte=since, received_at__lt=until)
+    raw: dict[str, list[list[int]]] = {}
+
+    # 1. Received: category by respondent type (one query), identity choice, stage.
+    by_kind: dict[tuple[str, str], int] = {}
+    for row in received.values("category", "respondent__kind").annotate(n=Count("id")):
+        kind = (
+            row["respondent__kind"] if row["respondent__kind"] in ("member", "staff") else "other"
+        )
+        by_kind[(row["category"], kind)] = by_kind.get((row["category"], kind), 0) + row["n"]
+    categories = [(str(v), str(lbl)) for v, lbl in Category.choices]
+    grid = [[by_kind.get((c, k), 0) for k, _l in RESPONDENT_TYPES] for c, _lbl in categories]
+    raw["received"] = grid
+    figures.tables.append(
+        Table(
+            key="received",
+            title=str(_("Complaints received, by category and who they were about")),
+            rows=categories,
+            columns=[(k, str(lbl)) for k, lbl in RESPONDENT_TYPES],
+            published=suppress(grid),
+        )
+    )
+    identity = dict(
+        received.values_list("identity").annotate(n=Count("id")).values_list("identity", "n")
+    )
+    figures.tables.append(
+        _one_way(
+            "identity",
+            str(_("Complaints received, by how the complainant chose to be known")),
+            Identity.choices,
+            identity,
+            raw,
+        )
+    )
+    stages = dict(received.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    figures.tables.append(
+        _one_way(
+            "stages",
+            str(_("Where the complaints received now stand")),
+            Stage.choices,
+            stages,
+            raw,
+        )
+    )
+    # 2. Outcomes of decisions made in the period, whenever the complaint came in.
+    decided = Case.objects.filter(decided_at__gte=since, decided_at__lt=until).exclude(decision="")
+    outcomes = dict(
+        decided.values_list("decision").annotate(n=Count("id")).values_list("decision", "n")
+    )
+    figures.tables.append(
+        _one_way("outcomes", str(_("Outcomes decided in the period")), Decision.choices, outcomes)
+    )
+    _link_grand_totals(figures, raw)
+    # 3. Time to acknowledgement, assessment and decision.
+    figures.timeliness = [
+        _percentiles(
+            "acknowledgement",
+            str(_("Receipt to acknowledgement")),
+            since,
+            until,
+            DeadlineKind.ACKNOWLEDGE,
+        ),
+        _percentiles(
+            "assessment", str(_("Receipt to initial assessment")), since, until, DeadlineKind.ASSESS
+        ),
+        _percentiles("decision", str(_("Receipt to decision")), since, until, None),
+    ]
+    # 4. Deadlines met, by item, for items that fell due in the period.
+    last_day = min(end, timezone.localdate())
+    shares = (
+        Deadline.objects.filter(due_on__gte=start, due_on__lt=last_day, cancelled_at__isnull=True)
+        .values("kind")
+        .annotate(
+            due=Count("id"),
+            met=Count("id", filter=Q(met_at__isnull=False, met_at__date__lte=F("due_on"))),
+        )
+    )
+    found = {row["kind"]: row for row in shares}
+    for kind, title in DeadlineKind.choices:
+        row = found.get(kind, {"due": 0, "met": 0})
+        hidden = row["due"] < THRESHOLD
+        figures.deadlines.append(
+            DeadlineShare(
+                key=kind,
+                title=str(title),
+                due=None if hidden else row["due"],
+                met=None if hidden else row["met"],
+                share=None if hidden or not row["due"] else row["met"] / row["due"],
+            )
+        )
+    # 5. Escrow entries and vetting checks, counts only.
+    extra = _escrow_and_vetting(since, until)
+    figures.tables.append(
+        _one_way("other", str(_("Escrow entries and vetting checks")), extra[0], extra[1])
+    )
+    return figures
+
+
+def _link_grand_totals(figures: Figures, raw: dict[str, list[list[int]]]) -> None:
+    """The tables about complaints received share their grand total: if one table had to hide
+    it, publishing it in another would undo that, so it is hidden in all of them."""
+    linked = ("received", "identity", "stages")
+    if not any(t.published.grid[-1][-1] is None for t in figures.tables if t.key in linked):
+        return
+    for index, table in enumerate(figures.tables):
+        if table.key in linked:
+            figures.tables[index] = Table(
+                key=table.key,
+                title=table.title,
+                rows=table.rows,
+                columns=table.columns,
+                published=suppress(raw[table.key], hide_total=True),
+            )
+
+
+def _percentiles(
+    key: str, title: str, since: dt.datetime, until: dt.datetime, kind: DeadlineKind | None
+) -> Timeliness:
+    if kind is None:
+        sql = (
+            "SELECT {duration} FROM cases_case c WHERE c.received_at >= %s AND c.received_at < %s"
+            " AND c.decided_at IS NOT NULL"
+        )
+        end_column = "c.decided_at"
+        params: list[Any] = [since, until]
+    else:
+        sql = (
+            "SELECT {duration} FROM cases_case c JOIN cases_deadline d ON d.case_id = c.id"
+            " WHERE c.received_at >= %s AND c.received_at < %s AND d.kind = %s"
+            " AND d.met_at IS NOT NULL"
+        )
+        end_column = "d.met_at"
+        params = [since, until, str(kind)]
+    params = [
+        connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p
+        for p in params
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            duration = f"EXTRACT(EPOCH FROM ({end_column} - c.received_at)) / 86400.0"
+            cursor.execute(
+                sql.format(
+                    duration=f"COUNT(*), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {duration}),"
+                    f" PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY {duration})"
+                ),
+                params,
+            )
+            count, p50, p90 = cursor.fetchone()
+        else:
+            duration = f"julianday({end_column}) - julianday(c.received_at)"
+            cursor.execute(sql.format(duration=duration) + " ORDER BY 1", params)
+            values = [row[0] for row in cursor.fetchall()]
+            count = len(values)
+            p50, p90 = _quantile(values, 0.5), _quantile(values, 0.9)
+    if count < THRESHOLD:
+        return Timeliness(key=key, title=title, cases=count, p50=None, p90=None)
+    return Timeliness(key=key, title=title, cases=count, p50=float(p50), p90=float(p90))
+
+
+def _quantile(ordered: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks, as PERCENTILE_CONT does."""
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _escrow_and_vetting(
+    since: dt.datetime, until: dt.datetime
+) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    labels: list[tuple[str, str]] = []
+    counts: dict[str, int] = {}
+    if apps.is_installed("redress.escrow"):
+        entry = apps.get_model("escrow", "EscrowEntry")
+        held = entry.objects.filter(created_at__gte=since, created_at__lt=until)
+        labels += [
+            ("escrow_held", str(_("Escrow entries lodged"))),
+            ("escrow_matched", str(_("Escrow entries matched"))),
+        ]
+        counts["escrow_held"] = held.count()
+        counts["escrow_matched"] = held.filter(status="matched").count()
+    if apps.is_installed("redress.vetting"):
+        check = apps.get_model("vetting", "VettingCheck")
+        labels.append(("vetting", str(_("Vetting checks made"))))
+        counts["vetting"] = check.objects.filter(made_at__gte=since, made_at__lt=until).count()
+    return labels, counts
+
+
+def _checkpoint() -> tuple[Checkpoint | None, str]:
+    """Sign the ledger's head now, so the report can say exactly what it was computed at."""
+    try:
+        make_checkpoint()
+    except LedgerBrokenError as broken:
+        return Checkpoint.objects.order_by("-seq").first(), str(broken)
+    return Checkpoint.objects.order_by("-seq").first(), ""

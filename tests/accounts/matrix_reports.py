@@ -1,0 +1,9 @@
+"""Access-matrix rows for the statistics pages: oversight only."""
+
+from redress.accounts.models import Role
+from tests.accounts.visitors import roles_only
+
+ROWS = {
+    "staff:statistics": ("/staff/statistics", roles_only(Role.OVERSIGHT)),
+    "staff:statistics-csv": ("/staff/statistics.csv", roles_only(Role.OVERSIGHT)),
+}
