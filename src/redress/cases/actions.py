@@ -339,9 +339,11 @@ def _move(locked: Case, to: Stage, *, by: set[str], actor: str, reasons: str) ->
 def _after_move(case: Case, previous: Stage, to: Stage) -> None:
     """The deadlines a move meets, starts and ends (DESIGN.md's lifecycle table)."""
     if to == Stage.ACKNOWLEDGED:
+        case.acknowledged_at = case.stage_changed_at
         schedule.meet(case, DeadlineKind.ACKNOWLEDGE)
         schedule.start(case, DeadlineKind.FEEDBACK, DeadlineKind.SUBSTANTIVE_ANSWER)
     elif to == Stage.ASSESSED:
+        case.assessed_at = case.stage_changed_at
         schedule.meet(case, DeadlineKind.ASSESS)
     elif to == Stage.NOT_TAKEN_FORWARD:
         schedule.meet(case, DeadlineKind.SUBSTANTIVE_ANSWER)

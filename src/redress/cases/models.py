@@ -87,6 +87,9 @@ class Case(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     sanction = models.CharField(max_length=32, choices=Sanction.choices, blank=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)
+    # When the first steps were taken: what the published time-to-stage figures count.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
     # "On hold" (for example during a police investigation) stops every deadline's clock.
     held_since = models.DateTimeField(null=True, blank=True)
     hold_reason = EncryptedTextField(key_field="data_key", null=True, blank=True)

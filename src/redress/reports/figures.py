@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -122,13 +122,21 @@ def compute(start: dt.date, end: dt.date) -> Figures:
     received = Case.objects.filter(received_at__gte=since, received_at__lt=until)
     raw: dict[str, list[list[int]]] = {}
 
-    # 1. Received: category by respondent type (one query), identity choice, stage.
+    # 1. Received: one GROUP BY over the period's cases gives the category by respondent type
+    # table, the identity choices and the stages (a few hundred groups, added up here).
     by_kind: dict[tuple[str, str], int] = {}
-    for row in received.values("category", "respondent__kind").annotate(n=Count("id")):
+    identity: dict[str, int] = {}
+    stages: dict[str, int] = {}
+    groups = received.values("category", "respondent__kind", "identity", "stage").annotate(
+        n=Count("id")
+    )
+    for row in groups.order_by():
         kind = (
             row["respondent__kind"] if row["respondent__kind"] in ("member", "staff") else "other"
         )
         by_kind[(row["category"], kind)] = by_kind.get((row["category"], kind), 0) + row["n"]
+        identity[row["identity"]] = identity.get(row["identity"], 0) + row["n"]
+        stages[row["stage"]] = stages.get(row["stage"], 0) + row["n"]
     categories = [(str(v), str(lbl)) for v, lbl in Category.choices]
     grid = [[by_kind.get((c, k), 0) for k, _l in RESPONDENT_TYPES] for c, _lbl in categories]
     raw["received"] = grid
@@ -141,9 +149,6 @@ def compute(start: dt.date, end: dt.date) -> Figures:
             published=suppress(grid),
         )
     )
-    identity = dict(
-        received.values_list("identity").annotate(n=Count("id")).values_list("identity", "n")
-    )
     figures.tables.append(
         _one_way(
             "identity",
@@ -153,7 +158,6 @@ def compute(start: dt.date, end: dt.date) -> Figures:
             raw,
         )
     )
-    stages = dict(received.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     figures.tables.append(
         _one_way(
             "stages",
@@ -166,25 +170,21 @@ def compute(start: dt.date, end: dt.date) -> Figures:
     # 2. Outcomes of decisions made in the period, whenever the complaint came in.
     decided = Case.objects.filter(decided_at__gte=since, decided_at__lt=until).exclude(decision="")
     outcomes = dict(
-        decided.values_list("decision").annotate(n=Count("id")).values_list("decision", "n")
+        decided.values_list("decision")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("decision", "n")
     )
     figures.tables.append(
         _one_way("outcomes", str(_("Outcomes decided in the period")), Decision.choices, outcomes)
     )
     _link_grand_totals(figures, raw)
     # 3. Time to acknowledgement, assessment and decision.
+    steps = _percentiles(since, until)
     figures.timeliness = [
-        _percentiles(
-            "acknowledgement",
-            str(_("Receipt to acknowledgement")),
-            since,
-            until,
-            DeadlineKind.ACKNOWLEDGE,
-        ),
-        _percentiles(
-            "assessment", str(_("Receipt to initial assessment")), since, until, DeadlineKind.ASSESS
-        ),
-        _percentiles("decision", str(_("Receipt to decision")), since, until, None),
+        _timeliness("acknowledgement", str(_("Receipt to acknowledgement")), steps, "acknowledge"),
+        _timeliness("assessment", str(_("Receipt to initial assessment")), steps, "assess"),
+        _timeliness("decision", str(_("Receipt to decision")), steps, "decision"),
     ]
     # 4. Deadlines met, by item, for items that fell due in the period.
     last_day = min(end, timezone.localdate())
@@ -234,46 +234,59 @@ def _link_grand_totals(figures: Figures, raw: dict[str, list[list[int]]]) -> Non
             )
 
 
+_STEPS = ("acknowledge", "assess", "decision")
+_STEP_COLUMNS = {
+    "acknowledge": "acknowledged_at",
+    "assess": "assessed_at",
+    "decision": "decided_at",
+}
+
+
 def _percentiles(
-    key: str, title: str, since: dt.datetime, until: dt.datetime, kind: DeadlineKind | None
-) -> Timeliness:
-    if kind is None:
-        sql = (
-            "SELECT {duration} FROM cases_case c WHERE c.received_at >= %s AND c.received_at < %s"
-            " AND c.decided_at IS NOT NULL"
-        )
-        end_column = "c.decided_at"
-        params: list[Any] = [since, until]
-    else:
-        sql = (
-            "SELECT {duration} FROM cases_case c JOIN cases_deadline d ON d.case_id = c.id"
-            " WHERE c.received_at >= %s AND c.received_at < %s AND d.kind = %s"
-            " AND d.met_at IS NOT NULL"
-        )
-        end_column = "d.met_at"
-        params = [since, until, str(kind)]
-    params = [
-        connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p
-        for p in params
-    ]
-    with connection.cursor() as cursor:
+    since: dt.datetime, until: dt.datetime
+) -> dict[str, tuple[int, float | None, float | None]]:
+    """For each step (acknowledge, assess, decision): how many cases took it, and the p50 and
+    p90 of the days it took, from receipt. One scan of the period's cases."""
+    stamps = [connection.ops.adapt_datetimefield_value(moment) for moment in (since, until)]
+    period = "FROM cases_case WHERE received_at >= %s AND received_at < %s"
+    found: dict[str, tuple[int, float | None, float | None]] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            duration = f"EXTRACT(EPOCH FROM ({end_column} - c.received_at)) / 86400.0"
-            cursor.execute(
-                sql.format(
-                    duration=f"COUNT(*), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {duration}),"
-                    f" PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY {duration})"
-                ),
-                params,
-            )
-            count, p50, p90 = cursor.fetchone()
+            # Sorts in memory rather than on disk; both quantiles from one sort per step.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            parts = []
+            for step in _STEPS:
+                column = _STEP_COLUMNS[step]
+                # date_part gives double precision: much quicker to sort than EXTRACT's numeric.
+                days = f"date_part('epoch', {column} - received_at) / 86400.0"
+                parts.append(
+                    f"COUNT({column}), PERCENTILE_CONT(ARRAY[0.5, 0.9]) WITHIN GROUP"
+                    f" (ORDER BY {days}) FILTER (WHERE {column} IS NOT NULL)"
+                )
+            cursor.execute(f"SELECT {', '.join(parts)} {period}", stamps)
+            row = cursor.fetchone()
+            for index, step in enumerate(_STEPS):
+                count, quantiles = row[2 * index], row[2 * index + 1]
+                p50, p90 = quantiles if quantiles else (None, None)
+                found[step] = (count, p50, p90)
         else:
-            duration = f"julianday({end_column}) - julianday(c.received_at)"
-            cursor.execute(sql.format(duration=duration) + " ORDER BY 1", params)
-            values = [row[0] for row in cursor.fetchall()]
-            count = len(values)
-            p50, p90 = _quantile(values, 0.5), _quantile(values, 0.9)
-    if count < THRESHOLD:
+            for step in _STEPS:
+                column = _STEP_COLUMNS[step]
+                cursor.execute(
+                    f"SELECT julianday({column}) - julianday(received_at) {period}"
+                    f" AND {column} IS NOT NULL ORDER BY 1",
+                    stamps,
+                )
+                ordered = [value for (value,) in cursor.fetchall()]
+                found[step] = (len(ordered), _quantile(ordered, 0.5), _quantile(ordered, 0.9))
+    return found
+
+
+def _timeliness(
+    key: str, title: str, steps: dict[str, tuple[int, float | None, float | None]], step: str
+) -> Timeliness:
+    count, p50, p90 = steps.get(step, (0, None, None))
+    if count < THRESHOLD or p50 is None or p90 is None:
         return Timeliness(key=key, title=title, cases=count, p50=None, p90=None)
     return Timeliness(key=key, title=title, cases=count, p50=float(p50), p90=float(p90))
 

@@ -1,0 +1,132 @@
+"""How long the full yearly transparency report takes over 1,000,000 cases on PostgreSQL.
+
+Makes a throwaway PostgreSQL database (``redress_bench_report``, dropped and made again),
+migrates it, and generates in SQL (generate_series, no Python loops) BENCH_REPORT_CASES cases
+(default 1,000,000) received through 2025 with a realistic spread of category, respondent,
+identity, stage and outcome, and their acknowledgement and assessment deadlines (about 2.6
+million items, most met). Then times ``redress.reports.figures.compute`` for 2025 three times and
+reports the median, beside a bare ``SELECT count(*)`` of the year's cases as the baseline.
+
+Knobs: BENCH_REPORT_CASES, BENCH_POSTGRES_URL (the maintenance database to connect to).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+CASES = int(os.environ.get("BENCH_REPORT_CASES", "1000000"))
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DB_NAME = "redress_bench_report"
+parts = urlsplit(ADMIN_URL)
+os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
+os.environ.setdefault("REDRESS_DATA_DIR", str(ROOT / "var" / "bench" / "report"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "redress.settings")
+
+import psycopg  # noqa: E402
+
+with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+    admin.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from bench.report import record  # noqa: E402
+from redress.reports.figures import compute  # noqa: E402
+from redress.reports.periods import year  # noqa: E402
+
+GENERATE = """
+INSERT INTO directory_person (identifier, name, kind, role_title, constituency, email)
+SELECT 'P-' || g, 'Person ' || g, CASE WHEN g %% 3 = 0 THEN 'member' ELSE 'staff' END, '', '', ''
+FROM generate_series(1, 500) g;
+
+INSERT INTO vault_datakey (id, subject, wrapped, kek_id, created_at)
+SELECT md5(g::text)::uuid, 'bench', '\\x00'::bytea, 'bench', now()
+FROM generate_series(1, %(cases)s) g;
+
+INSERT INTO cases_case (reference, data_key_id, stage, category, identity, respondent_id,
+    received_at, decision, decided_at, sanction, stage_changed_at, acknowledged_at, assessed_at)
+SELECT 'B-' || g, md5(g::text)::uuid,
+    (ARRAY['received','acknowledged','assessed','investigation','findings','decision',
+           'appeal_window','closed','closed','closed'])[1 + g %% 10],
+    (ARRAY['bullying','harassment','sexual_misconduct','other'])[1 + (g * 7) %% 4],
+    (ARRAY['named','confidential','anonymous'])[1 + (g * 13) %% 3],
+    CASE WHEN g %% 9 = 0 THEN NULL ELSE (SELECT min(id) FROM directory_person) + g %% 500 END,
+    timestamptz '2025-01-01 00:00:00+00' + (g %% 364) * interval '1 day'
+        + (g %% 86000) * interval '1 second',
+    CASE WHEN g %% 10 >= 5 THEN (ARRAY['upheld','partly_upheld','not_upheld'])[1 + g %% 3]
+         ELSE '' END,
+    CASE WHEN g %% 10 >= 5 THEN timestamptz '2025-01-01 00:00:00+00'
+         + (g %% 364) * interval '1 day' + (30 + g %% 60) * interval '1 day' END,
+    '',
+    now(),
+    CASE WHEN g %% 10 >= 1 THEN timestamptz '2025-01-01 00:00:00+00'
+         + (g %% 364) * interval '1 day' + (g %% 9) * interval '1 day' END,
+    CASE WHEN g %% 10 >= 2 THEN timestamptz '2025-01-01 00:00:00+00'
+         + (g %% 364) * interval '1 day' + (g %% 25) * interval '1 day' END
+FROM generate_series(1, %(cases)s) g;
+
+INSERT INTO cases_deadline (case_id, kind, owner_role, subject, started_on, due_on,
+    escalate_on, met_at)
+SELECT c.id, k.kind, 'caseworker', '', c.received_at::date,
+    c.received_at::date + k.days, c.received_at::date + k.days + 7,
+    CASE WHEN c.id %% 10 = 0 THEN NULL
+         ELSE c.received_at + ((c.id %% (k.days + 3)) * interval '1 day') END
+FROM cases_case c
+CROSS JOIN (VALUES ('acknowledge', 7), ('assess', 21)) AS k(kind, days);
+
+INSERT INTO cases_deadline (case_id, kind, owner_role, subject, started_on, due_on,
+    escalate_on, met_at)
+SELECT c.id, 'investigation', 'investigator', '', c.received_at::date + 21,
+    c.received_at::date + 105, c.received_at::date + 112,
+    CASE WHEN c.id %% 4 = 0 THEN NULL ELSE c.received_at + interval '90 days' END
+FROM cases_case c WHERE c.id %% 10 >= 3;
+ANALYZE;
+"""
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(GENERATE, {"cases": CASES})
+    print(f"generated {CASES:,} cases in {time.perf_counter() - started:.1f} s")
+    start, end = year(2025)
+    timings, bare = [], []
+    for _ in range(3):
+        began = time.perf_counter()
+        figures = compute(start, end)
+        timings.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM cases_case WHERE received_at >= %s AND received_at < %s",
+                [start, end],
+            )
+            cursor.fetchone()
+        bare.append(time.perf_counter() - began)
+    print(f"grand total published: {figures.table('received').published.grid[-1][-1]}")
+    print("runs:", ", ".join(f"{t:.2f} s" for t in timings))
+    record(
+        "yearly report over 1M cases (PostgreSQL)",
+        statistics.median(timings),
+        "s",
+        goal=3.0,
+        baseline=statistics.median(bare),
+        higher_is_better=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
