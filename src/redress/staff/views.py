@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from redress.accounts.access import requires
+from redress.accounts.access import allowed, requires
 from redress.accounts.models import User
 from redress.accounts.second_factor import current_code
 from redress.accounts.throttle import Throttle
@@ -180,4 +180,23 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    return render(request, "staff/home.html", {"roles": sorted(user.roles())})
+    return render(
+        request,
+        "staff/home.html",
+        {"roles": sorted(user.roles()), "areas": _areas_for(user)},
+    )
+
+
+# The staff areas: (words, route name, the access rule that opens it). The home page lists the
+# ones the signed-in person may open, so nobody is shown a door that answers 403.
+AREAS = [
+    (gettext_lazy("Your cases"), "staff:queue", "case.queue"),
+    (gettext_lazy("Statistics and the annual report"), "staff:statistics", "reports.read"),
+    (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
+]
+
+
+def _areas_for(user: User) -> list[tuple[str, str]]:
+    return [
+        (str(words), reverse(name)) for words, name, rule_name in AREAS if allowed(user, rule_name)
+    ]
