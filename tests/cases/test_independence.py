@@ -137,3 +137,16 @@ def test_only_the_case_handlers_assign_and_a_caseworker_may_take_an_unassigned_c
         actions.assign(case, second, AssignmentRole.CASEWORKER, actor=second)  # already taken
     actions.assign(case, investigator, AssignmentRole.INVESTIGATOR, actor=first)
     assert set(case.assignments.values_list("role", flat=True)) == {"caseworker", "investigator"}
+
+
+def test_a_member_or_party_official_sees_no_case_even_if_assigned() -> None:
+    from redress.cases.access import cases_for
+    from redress.cases.models import Assignment
+
+    case = new_case()
+    for kind in (PersonKind.MEMBER, PersonKind.PARTY_OFFICIAL):
+        user, _person = _staff_with_entry(kind=kind)
+        # Forced past the action's refusal, as a corrupt or old row might be.
+        Assignment.objects.create(case=case, user=user, role=AssignmentRole.INVESTIGATOR)
+        user.is_verified = lambda: True  # type: ignore[attr-defined]
+        assert list(cases_for(user)) == []

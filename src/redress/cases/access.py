@@ -12,15 +12,31 @@ from django.http import Http404, HttpRequest
 
 from redress.accounts.access import has_any_role, is_staff_signed_in, rule
 from redress.accounts.models import Role, User
-from redress.cases.models import Case
+from redress.cases.models import Case, DirectoryLink
+from redress.directory.models import PersonKind
 
 HANDLER_ROLES = (Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL)
 NEVER_CONTENT = (Role.ADMINISTRATOR, Role.OVERSIGHT)
 
 
+def is_partisan(user: User) -> bool:
+    """A member or a party official by their directory entry: never a handler of complaints."""
+    return DirectoryLink.objects.filter(
+        user=user, person__kind__in=[PersonKind.MEMBER, PersonKind.PARTY_OFFICIAL]
+    ).exists()
+
+
 def cases_for(user: User) -> QuerySet[Case]:
-    """The cases ``user`` is assigned to now: the only case queryset views may start from."""
-    if not is_staff_signed_in(user) or any(user.has_role(r) for r in NEVER_CONTENT):
+    """The cases ``user`` is assigned to now: the only case queryset views may start from.
+
+    Nobody sees a case through a role alone; administrators, oversight, members and party
+    officials see none even if an assignment says otherwise.
+    """
+    if (
+        not is_staff_signed_in(user)
+        or any(user.has_role(r) for r in NEVER_CONTENT)
+        or is_partisan(user)
+    ):
         return Case.objects.none()
     return Case.objects.filter(
         assignments__user=user, assignments__ended_at__isnull=True
@@ -30,7 +46,7 @@ def cases_for(user: User) -> QuerySet[Case]:
 def unassigned_pool(user: User) -> QuerySet[Case]:
     """Open cases with no caseworker yet, for caseworkers to take: reference, stage and dates
     only; the content opens once they are assigned."""
-    if not is_staff_signed_in(user) or not user.has_role(Role.CASEWORKER):
+    if not is_staff_signed_in(user) or not user.has_role(Role.CASEWORKER) or is_partisan(user):
         return Case.objects.none()
     return (
         Case.objects.exclude(stage="closed")
