@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "redress.accounts",
     # Records
     "redress.directory",
+    "redress.register",
     # Workflow
     "redress.cases",
     # Capabilities
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     # Front doors
     "redress.public",
     "redress.staff",
+    "redress.respond",
     "redress.api",
     "redress.demo",
 ]
@@ -262,6 +264,13 @@ RECEIPT_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_MAX_FAILURES", "5"))
 RECEIPT_LOCKOUT_SECONDS = int(os.environ.get("REDRESS_RECEIPT_LOCKOUT_SECONDS", "900"))
 RECEIPT_GLOBAL_FAILURES_PER_MINUTE = int(os.environ.get("REDRESS_RECEIPT_GLOBAL_FAILURES", "300"))
 FOLLOW_UP_SESSION_SECONDS = 1800
+# Years a finding stays on the sanctions register, by category, as JSON over the defaults
+# (sexual misconduct 10, harassment 7, bullying 5, other 5).
+REDRESS_REGISTER_RETENTION: dict[str, int] = json.loads(
+    os.environ.get("REDRESS_REGISTER_RETENTION", "{}") or "{}"
+)
+# Shown to respondents: where to find confidential welfare support (a sentence, or empty).
+REDRESS_RESPONDENT_SUPPORT = os.environ.get("REDRESS_RESPONDENT_SUPPORT", "")
 
 # Mail: written to files in the data folder unless an SMTP server is configured, so the demo
 # works offline and a newcomer can read what would have been sent (var/mail/).

@@ -8,6 +8,7 @@ from redress.core import views as core_views
 urlpatterns = [
     path("", include("redress.public.urls")),
     path("staff/", include("redress.staff.urls")),
+    path("respond/", include("redress.respond.urls")),
     path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("language/<str:code>", core_views.set_language, name="set-language"),

@@ -52,12 +52,6 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "public:report-recover": ("/check/recover/forged", same_for_all(400)),
     "set-language": ("/language/cy?next=/", same_for_all(302)),
     "staff:home": ("/staff/", staff_only()),
-    "staff:queue": (
-        "/staff/cases",
-        roles_only(Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL),
-    ),
-    # Nobody is assigned to a case that does not exist: refused alike, existence not revealed.
-    "staff:case": ("/staff/cases/R-0000-0000", staff_only(403)),
     "staff:tokens": ("/staff/tokens", roles_only(Role.ADMINISTRATOR)),
     "staff:token-revoke": (
         "/staff/tokens/999/revoke",

@@ -103,6 +103,9 @@ def test_queue_lists_only_my_cases(client: Client, case: Case) -> None:
     )
     worker = make_staff("ffion", Role.CASEWORKER)
     actions.assign(mine, worker, AssignmentRole.CASEWORKER, actor="system:test")
+    # Another caseworker's case is neither in my queue nor in the pool waiting to be taken.
+    other = make_staff("other", Role.CASEWORKER, totp=False, password=None)
+    actions.assign(case, other, AssignmentRole.CASEWORKER, actor="system:test")
     sign_in(client, worker)
     body = client.get("/staff/cases").content.decode()
     assert mine.reference in body

@@ -807,36 +807,64 @@ def notify_respondent(case: Case, *, actor: User) -> str:
             raise CaseError(_("An approved risk exception delays telling the respondent."))
         if not locked.records.filter(kind=RecordKind.ALLEGATIONS).exists():
             raise CaseError(_("Write the substance of the allegations first: it is what they see."))
-        token = secrets.token_urlsafe(32)
-        locked.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        RespondentInvitation.objects.create(
-            case=locked,
-            person=person,
-            token_digest=invitation_digest(token),
-            expires_at=timezone.now() + INVITATION_LIFETIME,
-        )
+        token = _send_invitation(locked, person)
         if locked.respondent_notified_at is None:
             locked.respondent_notified_at = timezone.now()
             locked.save(update_fields=["respondent_notified_at"])
         schedule.meet(locked, DeadlineKind.NOTIFY_RESPONDENT)
         append(actor=_ref(actor), action="case.respondent_notified", obj=_obj(locked))
-        link = settings.SITE_URL.rstrip("/") + reverse("respond:open", args=[token])
-        address = person.email
-        transaction.on_commit(
-            lambda: send_mail(
-                _("A complaint about you: what happens next"),
-                _(
-                    "A complaint has been made about you under %(scheme)s. You can read the "
-                    "substance of the allegations, the deadlines and how to answer, and find "
-                    "support, through this link (it works for 30 days; you can ask for a new "
-                    "one):\n\n%(link)s"
-                )
-                % {"scheme": settings.SCHEME_NAME, "link": link},
-                None,
-                [address],
-            )
-        )
     return token
+
+
+def _send_invitation(case: Case, person: Person) -> str:
+    """A fresh link for ``person`` on ``case``, emailed after commit; older links stop working."""
+    token = secrets.token_urlsafe(32)
+    case.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    RespondentInvitation.objects.create(
+        case=case,
+        person=person,
+        token_digest=invitation_digest(token),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = settings.SITE_URL.rstrip("/") + reverse("respond:open", args=[token])
+    address = person.email
+    transaction.on_commit(
+        lambda: send_mail(
+            _("A complaint about you: what happens next"),
+            _(
+                "A complaint has been made about you under %(scheme)s. You can read the "
+                "substance of the allegations, the deadlines and how to answer, and find "
+                "support, through this link (it works for 30 days; you can ask for a new "
+                "one):\n\n%(link)s"
+            )
+            % {"scheme": settings.SCHEME_NAME, "link": link},
+            None,
+            [address],
+        )
+    )
+    return token
+
+
+def resend_invitation(email: str) -> int:
+    """Send a fresh link for every open case whose notified respondent has this address.
+
+    Says nothing about whether there were any (the caller answers the same either way).
+    """
+    email = email.strip()
+    if not email:
+        return 0
+    sent = 0
+    cases = Case.objects.filter(
+        respondent__email__iexact=email, respondent_notified_at__isnull=False
+    ).exclude(stage=Stage.CLOSED)
+    for case in cases.select_related("respondent"):
+        with transaction.atomic():
+            locked = _lock(case)
+            assert locked.respondent is not None
+            _send_invitation(locked, locked.respondent)
+            append(actor=RESPONDENT, action="case.respondent_link_resent", obj=_obj(locked))
+        sent += 1
+    return sent
 
 
 def invitation_for(token: str) -> RespondentInvitation | None:

@@ -11,7 +11,19 @@ OFFICES = [
     "Research and Information Service",
     "Facilities and Estates",
     "Press and Communications Office",
+    "Office of the Standards Commissioner",
 ]
+
+# The demo handlers' own directory entries: the independent Commissioner's office, no party.
+# (account username, identifier, role title)
+HANDLERS = [
+    ("caseworker", "S-0101", "Complaints Caseworker"),
+    ("investigator", "S-0102", "Investigator"),
+    ("decision-maker", "S-0103", "Commissioner for Standards"),
+    ("appeals", "S-0104", "Appeals Panel Member"),
+]
+COMMISSIONER_OFFICE = 6
+MAIL_DOMAIN = "assembly.example"
 
 CONSTITUENCIES = [
     "Ashwold East",
@@ -104,8 +116,8 @@ ACCOUNTS = [
     ("admin", "Sian Merriweather (demo administrator)", "administrator"),
 ]
 
-# Fictional complaints for the demo caseworker's queue: (respondent identifier, category,
-# identity choice, what happened).
+# Fictional complaints: (respondent identifier, category, identity choice, what happened,
+# how far the demo takes it: "received", "overdue", "investigation", "on hold", "appeal window").
 CASES = [
     (
         "M-1001",
@@ -113,6 +125,7 @@ CASES = [
         "confidential",
         "Over several months the member made repeated comments about my appearance in the "
         "constituency office and sent messages late at night asking me to meet alone.",
+        "investigation",
     ),
     (
         "M-2002",
@@ -120,6 +133,7 @@ CASES = [
         "anonymous",
         "In team meetings the whip shouted at junior staff, called us useless in front of "
         "visitors and threatened that nobody would employ us again if we complained.",
+        "overdue",
     ),
     (
         "S-0005",
@@ -127,5 +141,29 @@ CASES = [
         "named",
         "My manager changed my shifts without notice after I raised a safety concern about the "
         "loading bay, and told colleagues I was a troublemaker.",
+        "appeal window",
+    ),
+    (
+        "M-3003",
+        "sexual_misconduct",
+        "confidential",
+        "At a reception after a committee visit the member put his hand on my leg under the table "
+        "and later followed me to the lift. I reported it to the police the next day.",
+        "on hold",
+    ),
+    (
+        "M-2005",
+        "bullying",
+        "anonymous",
+        "The member's office manager reads out our mistakes to the whole office every Friday and "
+        "keeps a list of who is 'on thin ice'.",
+        "received",
     ),
 ]
+
+# Written by the demo caseworker for the case under investigation: what the respondent sees.
+ALLEGATIONS = (
+    "It is alleged that between March and September you made repeated comments about a member of "
+    "staff's appearance in your constituency office and sent messages late at night asking them "
+    "to meet you alone."
+)

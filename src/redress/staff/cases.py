@@ -1,17 +1,70 @@
-"""The caseworker's queue and case page. Cases are reached only through ``cases.access``."""
+"""The caseworker's queue and case page. Cases are reached only through ``cases.access``.
+
+Reading the case page is ledgered (``read_content``). The acts on a case post to
+``staff.casework``; when one is refused, the case page is shown again with the refusal and
+what was typed.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from redress.accounts.access import requires
 from redress.accounts.models import User
-from redress.cases.access import cases_for, load_case
-from redress.cases.actions import read_content
-from redress.cases.models import Case
+from redress.cases import lifecycle
+from redress.cases.access import cases_for, load_case, unassigned_pool
+from redress.cases.actions import appeal_closes_on, live_roles, read_content
+from redress.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Audience,
+    Case,
+    Deadline,
+    Identity,
+    Notification,
+    Stage,
+)
+from redress.ledger.models import Entry
+from redress.staff import case_forms
 from redress.vault.errors import Shredded
+
+_OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
+
+
+def _queue_rows(cases: Any) -> Any:
+    open_items = Deadline.objects.filter(_OPEN, case=OuterRef("pk"))
+    return cases.annotate(
+        next_due=Min(
+            "deadlines__due_on",
+            filter=Q(deadlines__met_at__isnull=True, deadlines__cancelled_at__isnull=True),
+        ),
+        overdue=Exists(open_items.filter(overdue_at__isnull=False)),
+        escalated=Exists(open_items.filter(escalated_at__isnull=False)),
+    ).select_related("respondent")
+
+
+class QueueFilter(forms.Form):
+    stage = forms.ChoiceField(
+        label=gettext_lazy("Stage"),
+        choices=[("", gettext_lazy("Any stage")), *Stage.choices],
+        required=False,
+    )
+    role = forms.ChoiceField(
+        label=gettext_lazy("Your role on the case"),
+        choices=[("", gettext_lazy("Any role")), *AssignmentRole.choices],
+        required=False,
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
 
 
 @requires("case.queue")
@@ -19,8 +72,214 @@ from redress.vault.errors import Shredded
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    cases = cases_for(user).select_related("respondent").order_by("received_at")
-    return render(request, "staff/queue.html", {"cases": cases})
+    filters = QueueFilter(request.GET or None)
+    cases = cases_for(user)
+    if filters.is_valid():
+        if filters.cleaned_data["stage"]:
+            cases = cases.filter(stage=filters.cleaned_data["stage"])
+        if filters.cleaned_data["role"]:
+            cases = cases.filter(
+                assignments__user=user,
+                assignments__role=filters.cleaned_data["role"],
+                assignments__ended_at__isnull=True,
+            )
+    rows = _queue_rows(cases)
+    if filters.is_valid() and filters.cleaned_data["overdue"]:
+        rows = rows.filter(overdue=True)
+    rows = rows.order_by(F("next_due").asc(nulls_last=True), "received_at")
+    pool = _queue_rows(unassigned_pool(user)).order_by("received_at")
+    notices = (
+        Notification.objects.filter(
+            recipient=user,
+            audience=Audience.OWNER,
+            deadline__met_at__isnull=True,
+            deadline__cancelled_at__isnull=True,
+        )
+        .select_related("deadline", "case")
+        .order_by("deadline__due_on")[:50]
+    )
+    return render(
+        request,
+        "staff/queue.html",
+        {
+            "cases": rows,
+            "pool": pool,
+            "filters": filters,
+            "notices": notices,
+            "today": timezone.localdate(),
+        },
+        status=200 if filters.is_bound is False or filters.is_valid() else 400,
+    )
+
+
+# What each ledger action means on a case's timeline.
+TIMELINE_WORDS = {
+    "case.received": gettext_lazy("Report received"),
+    "case.viewed": gettext_lazy("Case read"),
+    "case.assigned": gettext_lazy("Someone was assigned"),
+    "case.unassigned": gettext_lazy("An assignment ended"),
+    "case.stage_changed": gettext_lazy("Moved to a new stage"),
+    "case.message_sent": gettext_lazy("Message sent to the complainant"),
+    "case.message_received": gettext_lazy("Message from the complainant"),
+    "case.evidence_added": gettext_lazy("Evidence added"),
+    "case.evidence_viewed": gettext_lazy("Evidence opened"),
+    "case.withdrawn": gettext_lazy("The complainant withdrew the report"),
+    "case.held": gettext_lazy("Put on hold"),
+    "case.hold_reviewed": gettext_lazy("Hold reviewed"),
+    "case.resumed": gettext_lazy("Hold ended"),
+    "case.measure_recorded": gettext_lazy("Interim measure recorded"),
+    "case.measure_reviewed": gettext_lazy("Interim measure reviewed"),
+    "case.measure_ended": gettext_lazy("Interim measure ended"),
+    "case.risk_exception_requested": gettext_lazy("Risk exception requested"),
+    "case.risk_exception_approved": gettext_lazy("Risk exception approved"),
+    "case.risk_exception_reviewed": gettext_lazy("Risk exception reviewed"),
+    "case.risk_exception_ended": gettext_lazy("Risk exception ended"),
+    "case.respondent_notified": gettext_lazy("Respondent told of the allegations"),
+    "case.respondent_opened": gettext_lazy("Respondent opened their link"),
+    "case.respondent_answered": gettext_lazy("Respondent answered"),
+    "case.findings_commented": gettext_lazy("Comment on the findings"),
+    "receipt.reissued": gettext_lazy("Receipt code replaced"),
+    "receipt.email_verified": gettext_lazy("Complainant's email address confirmed"),
+}
+
+
+def _actor_words(actor: str, names: dict[int, str]) -> str:
+    if actor.startswith("user:"):
+        return names.get(int(actor[5:]), _("a member of staff"))
+    if actor.startswith("token:"):
+        return _("an integration")
+    return {
+        "complainant": _("the complainant"),
+        "respondent": _("the respondent"),
+    }.get(actor, _("the system"))
+
+
+def timeline(case: Case) -> list[dict[str, Any]]:
+    """The case's history from the ledger, in words; each row names its ledger position."""
+    entries = list(Entry.objects.filter(object=f"case:{case.reference}").order_by("seq"))
+    ids = {
+        int(e.actor[5:]) for e in entries if e.actor.startswith("user:") and e.actor[5:].isdigit()
+    }
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    rows = []
+    for entry in entries:
+        action = entry.action
+        words = str(TIMELINE_WORDS.get(action, action))
+        if action.startswith("case.record_added."):
+            words = _("Record added to the file")
+        rows.append(
+            {
+                "seq": entry.seq,
+                "time": entry.time,
+                "who": _actor_words(entry.actor, names),
+                "what": words,
+            }
+        )
+    return rows
+
+
+def deadline_rows(case: Case) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    rows = []
+    for item in case.deadlines.order_by("due_on", "pk"):
+        if item.met_at is not None:
+            status = (
+                _("Met on time")
+                if timezone.localdate(item.met_at) <= item.due_on
+                else _("Met late")
+            )
+            tag = (
+                "green"
+                if "time" in status or timezone.localdate(item.met_at) <= item.due_on
+                else "orange"
+            )
+        elif item.cancelled_at is not None:
+            status, tag = _("No longer needed"), "grey"
+        elif item.paused_remaining is not None:
+            status, tag = _("Paused"), "grey"
+        elif item.escalated_at is not None:
+            status, tag = _("Escalated to oversight"), "red"
+        elif item.overdue_at is not None or item.due_on < today:
+            status, tag = _("Overdue"), "red"
+        else:
+            status, tag = _("Open"), "blue"
+        rows.append({"item": item, "status": status, "tag": tag})
+    return rows
+
+
+def case_context(
+    request: HttpRequest, case: Case, user: User, **bound: forms.Form
+) -> dict[str, Any]:
+    """Everything the case page shows; ``bound`` replaces a form with the one just refused."""
+    try:
+        content = read_content(case, actor=user)
+        shredded = False
+    except Shredded:
+        content, shredded = {}, True
+    roles = live_roles(case, user)
+    details: dict[str, Any] = {}
+    if content.get("details"):
+        details = json.loads(content["details"] or "{}")
+    contact_visible = case.identity == Identity.NAMED or (
+        case.identity == Identity.CONFIDENTIAL and str(AssignmentRole.CASEWORKER) in roles
+    )
+    if not contact_visible:
+        for key in ("contact_name", "contact_email", "contact_phone"):
+            details.pop(key, None)
+    stages = [m.to for m in lifecycle.MOVES[Stage(case.stage)] if m.by & roles]
+
+    def form(name: str, factory: Any) -> Any:
+        # Each form keeps its own element ids, so many forms can share one page.
+        return bound.get(name) or factory(auto_id=f"{name}-%s")
+
+    forms_on_page: dict[str, Any] = {
+        "move_form": form("move", lambda **kw: case_forms.MoveForm(stages=stages, **kw)),
+        "message_form": form("message", case_forms.MessageForm),
+        "record_form": form("record", case_forms.RecordForm),
+        "evidence_form": form("evidence", case_forms.EvidenceForm),
+        "measure_form": form("measure", case_forms.MeasureForm),
+        "assign_form": form("assign", case_forms.AssignForm),
+        "hold_form": form("hold", case_forms.ReasonsForm),
+        "risk_form": form("risk", case_forms.ReasonsForm),
+        "appeal_form": form("appeal", case_forms.AppealDecisionForm),
+    }
+    reviews = {d.subject: d.due_on for d in case.deadlines.filter(_OPEN, kind="interim_review")}
+    measures = list(case.measures.all())
+    for measure in measures:
+        measure.next_review = reviews.get(f"measure:{measure.pk}")  # type: ignore[attr-defined]
+        measure.review_form = form(f"review-{measure.pk}", case_forms.ReviewForm)  # type: ignore[attr-defined]
+    assignments = list(
+        Assignment.objects.filter(case=case, ended_at__isnull=True).select_related("user")
+    )
+    for assignment in assignments:
+        assignment.end_form = form(f"end-{assignment.pk}", case_forms.ReasonsForm)  # type: ignore[attr-defined]
+    exceptions = list(case.risk_exceptions.select_related("record").order_by("-pk"))
+    for exception in exceptions:
+        exception.review_form = form(f"exception-{exception.pk}", case_forms.RiskReviewForm)  # type: ignore[attr-defined]
+    refused = next((f for f in bound.values() if f.errors), None)
+    return {
+        "case": case,
+        "content": content,
+        "details": details,
+        "shredded": shredded,
+        "roles": roles,
+        "is_caseworker": str(AssignmentRole.CASEWORKER) in roles,
+        "is_decision_maker": str(AssignmentRole.DECISION_MAKER) in roles,
+        "is_appeals_panel": str(AssignmentRole.APPEALS_PANEL) in roles,
+        "deadlines": deadline_rows(case),
+        "timeline": timeline(case),
+        "messages_on_case": case.messages.select_related("author"),
+        "attachments": case.attachments.all(),
+        "records": case.records.select_related("author"),
+        "measures": measures,
+        "assignments": assignments,
+        "exceptions": exceptions,
+        "stages": stages,
+        "appeal": getattr(case, "appeal", None),
+        "appeal_closes": appeal_closes_on(case),
+        "refused": refused,
+        **forms_on_page,
+    }
 
 
 @requires("case.read_content", load=load_case)
@@ -28,11 +287,4 @@ def queue(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    try:
-        content = read_content(obj, actor=user)
-        shredded = False
-    except Shredded:
-        content, shredded = {}, True
-    return render(
-        request, "staff/case.html", {"case": obj, "content": content, "shredded": shredded}
-    )
+    return render(request, "staff/case.html", case_context(request, obj, user))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from redress.staff import cases, statistics, tokens, views
+from redress.staff import cases, casework, conflicts, statistics, tokens, views
 
 app_name = "staff"
 
@@ -12,6 +12,28 @@ urlpatterns = [
     path("sign-out", views.sign_out, name="sign-out"),
     path("cases", cases.queue, name="queue"),
     path("cases/<str:reference>", cases.case_detail, name="case"),
+    path("cases/<str:reference>/take", casework.take, name="case-take"),
+    path("cases/<str:reference>/move", casework.move, name="case-move"),
+    path("cases/<str:reference>/message", casework.message, name="case-message"),
+    path("cases/<str:reference>/record", casework.record, name="case-record"),
+    path("cases/<str:reference>/evidence", casework.evidence, name="case-evidence"),
+    path(
+        "cases/<str:reference>/evidence/<int:pk>", casework.evidence_file, name="case-evidence-file"
+    ),
+    path("cases/<str:reference>/measures", casework.measure, name="case-measure"),
+    path(
+        "cases/<str:reference>/measures/<int:pk>/review",
+        casework.measure_review,
+        name="case-measure-review",
+    ),
+    path("cases/<str:reference>/assign", casework.assign, name="case-assign"),
+    path("cases/<str:reference>/assignments/<int:pk>/end", casework.unassign, name="case-unassign"),
+    path("cases/<str:reference>/hold", casework.hold, name="case-hold"),
+    path("cases/<str:reference>/risk", casework.risk, name="case-risk"),
+    path("cases/<str:reference>/risk/<int:pk>", casework.risk_decide, name="case-risk-decide"),
+    path("cases/<str:reference>/notify", casework.notify, name="case-notify"),
+    path("cases/<str:reference>/appeal", casework.appeal, name="case-appeal"),
+    path("conflicts", conflicts.conflicts, name="conflicts"),
     path("statistics", statistics.statistics, name="statistics"),
     path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     path("tokens", tokens.token_list, name="tokens"),

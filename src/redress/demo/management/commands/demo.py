@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.models import RoleGrant, User
-from redress.cases import actions
-from redress.cases.models import Assignment, AssignmentRole, Category, Identity
+from redress.cases import actions, schedule
+from redress.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Case,
+    Category,
+    Deadline,
+    Decision,
+    DirectoryLink,
+    Identity,
+    MeasureKind,
+    RecordKind,
+    Sanction,
+    Stage,
+)
+from redress.cases.sweep import sweep
 from redress.demo import data
 from redress.directory.models import Office, Party, Person, PersonKind
+
+
+def _address(name: str) -> str:
+    """A fictional address on a reserved domain: nothing is ever delivered."""
+    local = "".join(ch for ch in name.lower().replace(" ", ".") if ch.isalnum() or ch in ".-")
+    return f"{local}@{data.MAIL_DOMAIN}"
+
+
+def _received_days_ago(case: Case, days: int) -> None:
+    """Move a demo case's receipt (and so its first deadlines) into the past."""
+    received = timezone.now() - dt.timedelta(days=days)
+    Case.objects.filter(pk=case.pk).update(received_at=received, stage_changed_at=received)
+    for item in Deadline.objects.filter(case=case):
+        fresh = schedule.build(case, item.kind, start=received.date())  # type: ignore[arg-type]
+        Deadline.objects.filter(pk=item.pk).update(
+            started_on=fresh.started_on, due_on=fresh.due_on, escalate_on=fresh.escalate_on
+        )
 
 
 class Command(BaseCommand):
@@ -33,6 +66,7 @@ class Command(BaseCommand):
                     "party": parties[party],
                     "constituency": data.CONSTITUENCIES[constituency],
                     "office": None,
+                    "email": _address(name),
                 },
             )
         for identifier, name, title, office, _manager, staff_party in data.STAFF:
@@ -44,6 +78,7 @@ class Command(BaseCommand):
                     "role_title": title,
                     "office": offices[office],
                     "party": parties[staff_party] if staff_party is not None else None,
+                    "email": _address(name),
                 },
             )
         for identifier, _name, _title, _office, manager, _party in data.STAFF:
@@ -53,7 +88,12 @@ class Command(BaseCommand):
                 )
         for username, display_name, role in data.ACCOUNTS:
             user, created = User.objects.get_or_create(
-                username=username, defaults={"display_name": display_name, "is_demo": True}
+                username=username,
+                defaults={
+                    "display_name": display_name,
+                    "is_demo": True,
+                    "email": f"{username}@redress.example",
+                },
             )
             if created:
                 user.set_password(data.DEMO_PASSWORD)
@@ -62,15 +102,35 @@ class Command(BaseCommand):
             TOTPDevice.objects.get_or_create(
                 user=user, confirmed=True, defaults={"name": "Demo authenticator"}
             )
+        for username, identifier, title in data.HANDLERS:
+            person, _ = Person.objects.update_or_create(
+                identifier=identifier,
+                defaults={
+                    "name": User.objects.get(username=username).display_name.split(" (")[0],
+                    "kind": PersonKind.STAFF,
+                    "role_title": title,
+                    "office": offices[data.COMMISSIONER_OFFICE],
+                    "party": None,
+                },
+            )
+            DirectoryLink.objects.get_or_create(
+                user=User.objects.get(username=username), defaults={"person": person}
+            )
         self._cases()
         self.stdout.write(self._summary())
 
     def _cases(self) -> None:
-        """A few fictional complaints assigned to the demo caseworker, made once."""
+        """Fictional complaints at several stages, made once: one waiting in the caseworkers'
+        pool, one overdue and escalated, one on hold, one under investigation with the
+        respondent told, one decided and in its appeal window."""
         caseworker = User.objects.get(username="caseworker")
         if Assignment.objects.filter(user=caseworker).exists():
             return
-        for identifier, category, identity, narrative in data.CASES:
+        team = {
+            AssignmentRole.INVESTIGATOR: User.objects.get(username="investigator"),
+            AssignmentRole.DECISION_MAKER: User.objects.get(username="decision-maker"),
+        }
+        for identifier, category, identity, narrative, how_far in data.CASES:
             case = actions.receive(
                 category=Category(category),
                 identity=Identity(identity),
@@ -78,7 +138,69 @@ class Command(BaseCommand):
                 respondent=Person.objects.get(identifier=identifier),
                 actor="system:demo",
             )
+            if how_far == "received":
+                continue  # in the pool, for a caseworker to take
             actions.assign(case, caseworker, AssignmentRole.CASEWORKER, actor="system:demo")
+            if how_far == "overdue":
+                _received_days_ago(case, 16)
+                continue
+            for stage in (Stage.ACKNOWLEDGED, Stage.ASSESSED):
+                case = actions.transition(
+                    case, stage, actor=caseworker, reasons="Demo: the report is within scope."
+                )
+            if how_far == "on hold":
+                actions.put_on_hold(
+                    case,
+                    actor=caseworker,
+                    reason="Demo: the police are investigating; we wait for them to finish.",
+                )
+                continue
+            for role, user in team.items():
+                actions.assign(case, user, role, actor="system:demo")
+            case = actions.transition(
+                case,
+                Stage.INVESTIGATION,
+                actor=caseworker,
+                reasons="Demo: the allegations, if proved, would breach the code.",
+            )
+            actions.add_record(case, RecordKind.ALLEGATIONS, data.ALLEGATIONS, actor=caseworker)
+            actions.notify_respondent(case, actor=caseworker)
+            actions.send_message_to_complainant(
+                case,
+                "We have started an investigation and told the person you complained about.",
+                actor=caseworker,
+            )
+            if how_far == "investigation":
+                actions.record_measure(
+                    case,
+                    MeasureKind.NO_CONTACT,
+                    "Demo: no contact with the complainant outside formal meetings.",
+                    actor=caseworker,
+                )
+                continue
+            investigator = team[AssignmentRole.INVESTIGATOR]
+            actions.add_record(
+                case,
+                RecordKind.FINDINGS,
+                "Demo: two witnesses confirm the shift changes followed the safety report.",
+                actor=investigator,
+            )
+            case = actions.transition(
+                case, Stage.FINDINGS, actor=investigator, reasons="Demo: investigation complete."
+            )
+            maker = team[AssignmentRole.DECISION_MAKER]
+            case = actions.transition(
+                case,
+                Stage.DECISION,
+                actor=maker,
+                reasons="Demo: the changes were a response to the safety concern.",
+                decision=Decision.UPHELD,
+                sanction=Sanction.TRAINING,
+            )
+            actions.transition(
+                case, Stage.APPEAL_WINDOW, actor=maker, reasons="Demo: both parties told."
+            )
+        sweep()
 
     def _summary(self) -> str:
         base = "http://127.0.0.1:8000"

@@ -1,0 +1,89 @@
+"""Recording outcomes on the sanctions register, and reading what is live about a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from redress.directory.models import Person
+from redress.ledger.services import append, digest_of
+from redress.register.models import RegisterEntry, WithdrawnBecause
+
+# Decisions that put a finding on the register.
+FINDINGS = frozenset({"upheld", "partly_upheld"})
+DEFAULT_RETENTION_YEARS = {"sexual_misconduct": 10, "harassment": 7, "bullying": 5, "other": 5}
+
+
+def retention_years(category: str) -> int:
+    """How long a finding of ``category`` stays on the register (settings over the defaults)."""
+    policy = {**DEFAULT_RETENTION_YEARS, **getattr(settings, "REDRESS_REGISTER_RETENTION", {})}
+    return int(policy.get(category, policy["other"]))
+
+
+def _expiry(decided_on: dt.date, years: int) -> dt.date:
+    try:
+        return decided_on.replace(year=decided_on.year + years)
+    except ValueError:  # 29 February in a year without one
+        return decided_on.replace(year=decided_on.year + years, day=28)
+
+
+def record_outcome(
+    *,
+    person: Person,
+    case_reference: str,
+    category: str,
+    decision: str,
+    sanction: str,
+    decided_on: dt.date,
+    actor: str,
+) -> RegisterEntry | None:
+    """Make the register reflect the latest decision of ``case_reference``.
+
+    Upheld or partly upheld: a live entry (made, or changed in place). Anything else (for
+    example an appeal that overturns the finding): the live entry, if any, is withdrawn at once.
+    Runs inside the caller's transaction; each change is ledgered without content.
+    """
+    with transaction.atomic():
+        live = (
+            RegisterEntry.objects.select_for_update()
+            .filter(case_reference=case_reference, withdrawn_at__isnull=True)
+            .first()
+        )
+        if decision not in FINDINGS:
+            if live is None:
+                return None
+            live.withdrawn_at = timezone.now()
+            live.withdrawn_because = WithdrawnBecause.OVERTURNED
+            live.save(update_fields=["withdrawn_at", "withdrawn_because"])
+            append(
+                actor=actor,
+                action="register.withdrawn",
+                obj=f"person:{person.identifier}",
+                digest=digest_of(f"{case_reference}|{decision}"),
+            )
+            return None
+        entry = live or RegisterEntry(person=person, case_reference=case_reference)
+        entry.category = category
+        entry.decision = decision
+        entry.sanction = sanction
+        entry.decided_on = decided_on
+        entry.expires_on = _expiry(decided_on, retention_years(category))
+        entry.save()
+        append(
+            actor=actor,
+            action="register.recorded" if live is None else "register.changed",
+            obj=f"person:{person.identifier}",
+            digest=digest_of(f"{case_reference}|{category}|{decision}|{sanction}|{decided_on}"),
+        )
+        return entry
+
+
+def live_findings(person: Person, on: dt.date | None = None) -> list[RegisterEntry]:
+    """Findings about ``person`` that are neither withdrawn nor expired on ``on`` (today)."""
+    on = on or timezone.localdate()
+    return list(
+        RegisterEntry.objects.filter(person=person, withdrawn_at__isnull=True, expires_on__gt=on)
+    )

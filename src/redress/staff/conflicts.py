@@ -1,0 +1,80 @@
+"""A handler's own conflict declarations: whom they must not judge. Each counts at every later
+assignment (``cases.independence``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from redress.accounts.access import requires
+from redress.accounts.models import User
+from redress.cases import actions
+from redress.cases.actions import CaseError
+from redress.cases.models import ConflictDeclaration
+from redress.directory.models import Person
+from redress.staff.case_forms import ConflictForm
+
+
+def search_people(text: str) -> list[Person]:
+    """People whose name, identifier, role or constituency contains ``text`` (at most 20)."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    return list(
+        Person.objects.filter(
+            Q(name__icontains=text)
+            | Q(identifier__iexact=text)
+            | Q(role_title__icontains=text)
+            | Q(constituency__icontains=text)
+        ).select_related("party", "office")[:20]
+    )
+
+
+@requires("case.queue")
+@require_http_methods(["GET", "POST"])
+def conflicts(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = ConflictForm(request.POST if request.method == "POST" else request.GET or None)
+    found: list[Person] = []
+    if request.method == "GET" and request.GET.get("search"):
+        found = search_people(request.GET["search"])
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            person = None
+            if form.cleaned_data["person"]:
+                person = Person.objects.filter(identifier=form.cleaned_data["person"]).first()
+            try:
+                actions.declare_conflict(
+                    user,
+                    reason=form.cleaned_data["reason"],
+                    person=person,
+                    party=form.cleaned_data["party"],
+                    office=form.cleaned_data["office"],
+                )
+            except CaseError as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("Your declaration is recorded."))
+                return redirect("staff:conflicts")
+        status = 400
+        found = search_people(request.POST.get("search", ""))
+    declared = ConflictDeclaration.objects.filter(
+        user=user, withdrawn_at__isnull=True
+    ).select_related("person", "party", "office")
+    return render(
+        request,
+        "staff/conflicts.html",
+        {
+            "form": form,
+            "found": found,
+            "declared": declared,
+            "search": (request.POST if request.method == "POST" else request.GET).get("search", ""),
+        },
+        status=status,
+    )

@@ -1,0 +1,29 @@
+"""Access-matrix rows for the caseworker console. Nobody is assigned to a case that does not
+exist, so every per-case route refuses everyone alike: existence is not revealed."""
+
+from redress.accounts.models import Role
+from tests.accounts.visitors import roles_only, staff_only
+
+HANDLERS = (Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL)
+CASE = "/staff/cases/R-0000-0000"
+
+ROWS = {
+    "staff:queue": ("/staff/cases", roles_only(*HANDLERS)),
+    "staff:conflicts": ("/staff/conflicts", roles_only(*HANDLERS)),
+    "staff:case": (CASE, staff_only(403)),
+    "staff:case-take": (f"{CASE}/take", staff_only(403)),
+    "staff:case-move": (f"{CASE}/move", staff_only(403)),
+    "staff:case-message": (f"{CASE}/message", staff_only(403)),
+    "staff:case-record": (f"{CASE}/record", staff_only(403)),
+    "staff:case-evidence": (f"{CASE}/evidence", staff_only(403)),
+    "staff:case-evidence-file": (f"{CASE}/evidence/1", staff_only(403)),
+    "staff:case-measure": (f"{CASE}/measures", staff_only(403)),
+    "staff:case-measure-review": (f"{CASE}/measures/1/review", staff_only(403)),
+    "staff:case-assign": (f"{CASE}/assign", staff_only(403)),
+    "staff:case-unassign": (f"{CASE}/assignments/1/end", staff_only(403)),
+    "staff:case-hold": (f"{CASE}/hold", staff_only(403)),
+    "staff:case-risk": (f"{CASE}/risk", staff_only(403)),
+    "staff:case-risk-decide": (f"{CASE}/risk/1", staff_only(403)),
+    "staff:case-notify": (f"{CASE}/notify", staff_only(403)),
+    "staff:case-appeal": (f"{CASE}/appeal", staff_only(403)),
+}
