@@ -249,6 +249,24 @@ class MessageForm(forms.Form):
     )
 
 
+class FindingsCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Your comment on the findings' factual accuracy"),
+        max_length=MAX_NARRATIVE,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write your comment")},
+    )
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Why the decision should be looked at again"),
+        max_length=MAX_NARRATIVE,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Give the grounds of your appeal")},
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why are you withdrawing? (optional)"),

@@ -15,11 +15,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from redress.accounts.throttle import Throttle
-from redress.cases.models import Case
+from redress.cases import actions as case_actions
+from redress.cases.models import Case, RecordKind, Source
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.intake import actions, contact
-from redress.intake.forms import CheckCodeForm, LostCodeForm, MessageForm, WithdrawForm
+from redress.intake.forms import (
+    AppealForm,
+    CheckCodeForm,
+    FindingsCommentForm,
+    LostCodeForm,
+    MessageForm,
+    WithdrawForm,
+)
 from redress.intake.progress import next_step
 from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
 
@@ -77,7 +85,10 @@ def status(request: HttpRequest) -> HttpResponse:
     case = _case(request)
     if case is None:
         return redirect("public:report-check-code")
-    message_form = MessageForm(request.POST if request.method == "POST" else None)
+    posted = request.POST if request.method == "POST" else None
+    message_form = MessageForm(posted if posted and "send" in posted else None)
+    comment_form = FindingsCommentForm(posted if posted and "comment" in posted else None)
+    appeal_form = AppealForm(posted if posted and "appeal" in posted else None)
     upload_error = None
     if request.method == "POST":
         if "send" in request.POST and message_form.is_valid():
@@ -89,8 +100,25 @@ def status(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 return redirect("public:report-status")
+        elif "comment" in request.POST and comment_form.is_valid():
+            try:
+                case_actions.comment_on_findings(
+                    case, comment_form.cleaned_data["comment"], source=Source.COMPLAINANT
+                )
+            except case_actions.CaseError as refused:
+                comment_form.add_error("comment", str(refused))
+            else:
+                return redirect("public:report-status")
+        elif "appeal" in request.POST and appeal_form.is_valid():
+            try:
+                case_actions.lodge_appeal(
+                    case, appeal_form.cleaned_data["grounds"], by=Source.COMPLAINANT
+                )
+            except case_actions.CaseError as refused:
+                appeal_form.add_error("grounds", str(refused))
+            else:
+                return redirect("public:report-status")
         elif "upload" in request.POST:
-            message_form = MessageForm()
             upload = request.FILES.get("file")
             if upload is None:
                 upload_error = _("Select a file to upload")
@@ -104,15 +132,19 @@ def status(request: HttpRequest) -> HttpResponse:
                     upload_error = _("This report was withdrawn, so it takes no more evidence")
                 else:
                     return redirect("public:report-status")
+    step = next_step(case)
     context = {
         "case": case,
-        "next": next_step(case),
+        "next": step,
         "messages_on_case": case.messages.all(),
-        "attachments": case.attachments.all(),
+        "attachments": case.attachments.filter(source=Source.COMPLAINANT),
+        "findings": case.records.filter(kind=RecordKind.FINDINGS) if step.show_findings else [],
         "message_form": message_form,
+        "comment_form": comment_form,
+        "appeal_form": appeal_form,
         "upload_error": upload_error,
     }
-    bad = message_form.errors or upload_error
+    bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error
     return render(request, "public/followup/status.html", context, status=400 if bad else 200)
 
 
