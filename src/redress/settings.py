@@ -248,6 +248,7 @@ REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
     ("redress.intake.tasks.expire_drafts", 600),
     ("redress.cases.tasks.sweep", 300),
+    ("redress.ledger.tasks.verify_chain", 3600),
 ]
 # Called directly on every pass of the worker (about once a second): cheap, and time-critical.
 REDRESS_EVERY_PASS: list[str] = ["redress.ledger.services.sequence_pending"]

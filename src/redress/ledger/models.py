@@ -99,3 +99,19 @@ class Pending(models.Model):
 
     def __str__(self) -> str:
         return f"pending {self.actor} {self.action} {self.object}"
+
+
+class Verification(models.Model):
+    """The outcome of one full verification of the chain, for oversight to see when and whether
+    the ledger last verified. The verification itself is also an entry in the ledger."""
+
+    time = models.DateTimeField()
+    checked = models.BigIntegerField()
+    ok = models.BooleanField()
+    first_bad_seq = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-time"]
+
+    def __str__(self) -> str:
+        return f"verification at {self.time:%Y-%m-%d %H:%M}: {'ok' if self.ok else 'broken'}"

@@ -814,6 +814,28 @@ def _select(where: str) -> str:
     return f"SELECT {columns} FROM {_table()} WHERE {where}"  # noqa: S608 - fixed fragments
 
 
+def record_verification(result: VerifyResult) -> None:
+    """Keep the outcome of a full verification where oversight can see it, and ledger it.
+
+    Best effort on a broken chain: the record is still written, so oversight sees the failure.
+    """
+    from redress.ledger.models import Verification
+
+    with transaction.atomic():
+        Verification.objects.create(
+            time=timezone.now(),
+            checked=result.checked,
+            ok=result.ok,
+            first_bad_seq=result.first_bad_seq,
+        )
+        append(
+            actor="system:verify",
+            action="ledger.verified",
+            obj="ledger",
+            digest=digest_of(f"{result.ok}|{result.checked}|{result.first_bad_seq}"),
+        )
+
+
 def sign_statement(message: bytes) -> tuple[bytes, str]:
     """Sign ``message`` with the ledger's Ed25519 key: (signature, public key hex).
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from redress.ledger.models import Checkpoint, Head
-from redress.ledger.services import make_checkpoint
+from redress.ledger.services import make_checkpoint, record_verification, verify
 
 CHECKPOINT_INTERVAL_SECONDS = 60
 CHECKPOINT_EVERY_ENTRIES = 1000
@@ -48,3 +48,11 @@ def checkpoint() -> int | None:
     """
     made = make_checkpoint()
     return None if made is None else made.seq
+
+
+@task()
+def verify_chain() -> bool:
+    """Verify the whole chain and keep the outcome for oversight (hourly, by the worker)."""
+    result = verify()
+    record_verification(result)
+    return result.ok

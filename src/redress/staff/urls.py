@@ -1,6 +1,6 @@
 from django.urls import path
 
-from redress.staff import cases, casework, conflicts, statistics, tokens, views
+from redress.staff import cases, casework, conflicts, oversight, statistics, tokens, views
 
 app_name = "staff"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/<str:reference>/notify", casework.notify, name="case-notify"),
     path("cases/<str:reference>/appeal", casework.appeal, name="case-appeal"),
     path("conflicts", conflicts.conflicts, name="conflicts"),
+    path("oversight", oversight.dashboard, name="oversight"),
     path("statistics", statistics.statistics, name="statistics"),
     path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     path("tokens", tokens.token_list, name="tokens"),

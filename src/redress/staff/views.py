@@ -191,7 +191,9 @@ def home(request: HttpRequest) -> HttpResponse:
 # ones the signed-in person may open, so nobody is shown a door that answers 403.
 AREAS = [
     (gettext_lazy("Your cases"), "staff:queue", "case.queue"),
+    (gettext_lazy("Oversight: deadlines and the ledger"), "staff:oversight", "oversight.dashboard"),
     (gettext_lazy("Statistics and the annual report"), "staff:statistics", "reports.read"),
+    (gettext_lazy("Your conflicts of interest"), "staff:conflicts", "case.queue"),
     (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
 ]
 

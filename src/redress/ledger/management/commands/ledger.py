@@ -16,6 +16,7 @@ from redress.ledger.services import (
     export_checkpoint,
     format_time,
     make_checkpoint,
+    record_verification,
     verify,
 )
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         progress = Progress("Verifying ledger", total, stream=sys.stderr)
         result = verify(progress=progress, workers=workers)
         progress.finish()
+        record_verification(result)
         if not result.ok:
             # The verdict is the command's output, so it goes to stdout; the exit status says it
             # failed, for scripts and monitoring.

@@ -1,0 +1,122 @@
+"""Oversight's dashboard: overdue and escalated items by stage and owner, time-to-stage
+percentiles, deadlines met, the ledger's last verification. Never case content or names of the
+people involved: references and counts only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from redress.accounts.access import has_any_role, requires, rule
+from redress.accounts.models import Role, User
+from redress.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Audience,
+    Deadline,
+    Notification,
+    Stage,
+)
+from redress.ledger.models import Checkpoint, Head, Verification
+from redress.reports import periods
+from redress.reports.figures import compute
+from redress.reports.presentation import days_text, share_text
+
+rule("oversight.dashboard")(has_any_role(Role.OVERSIGHT))
+
+_OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True, paused_remaining__isnull=True)
+
+
+def overdue_by_stage_and_owner() -> list[dict[str, Any]]:
+    """Open items past due, grouped by the case's stage and the role that owns them."""
+    rows = (
+        Deadline.objects.filter(_OPEN, overdue_at__isnull=False)
+        .values("case__stage", "owner_role")
+        .annotate(overdue=Count("id"), escalated=Count("id", filter=Q(escalated_at__isnull=False)))
+        .order_by("case__stage", "owner_role")
+    )
+    return [
+        {
+            "stage": Stage(row["case__stage"]).label,
+            "owner": AssignmentRole(row["owner_role"]).label,
+            "overdue": row["overdue"],
+            "escalated": row["escalated"],
+        }
+        for row in rows
+    ]
+
+
+def overdue_by_person() -> list[dict[str, Any]]:
+    """Open overdue items by the person who owns them (the live holder of the owning role)."""
+    owned = (
+        Assignment.objects.filter(
+            ended_at__isnull=True,
+            case__deadlines__met_at__isnull=True,
+            case__deadlines__cancelled_at__isnull=True,
+            case__deadlines__paused_remaining__isnull=True,
+            case__deadlines__overdue_at__isnull=False,
+            case__deadlines__owner_role=F("role"),
+        )
+        .values("user")
+        .annotate(items=Count("case__deadlines"))
+        .order_by("-items")
+    )
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=[row["user"] for row in owned])}
+    return [{"owner": names.get(row["user"], "?"), "items": row["items"]} for row in owned]
+
+
+def last_verification() -> dict[str, Any]:
+    head = Head.objects.filter(pk=1).first()
+    return {
+        "record": Verification.objects.order_by("-time").first(),
+        "checkpoint": Checkpoint.objects.order_by("-seq").first(),
+        "head": head.seq if head else 0,
+    }
+
+
+@requires("oversight.dashboard")
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    figures = compute(*periods.year(year))
+    escalations = (
+        Notification.objects.filter(
+            audience=Audience.OVERSIGHT,
+            deadline__met_at__isnull=True,
+            deadline__cancelled_at__isnull=True,
+        )
+        .select_related("deadline", "case")
+        .order_by("deadline__due_on")[:100]
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "staff/oversight.html",
+        {
+            "groups": overdue_by_stage_and_owner(),
+            "people": overdue_by_person(),
+            "escalations": [
+                {
+                    "reference": n.case.reference,
+                    "item": n.deadline.get_kind_display(),
+                    "due": n.deadline.due_on,
+                    "days": (today - n.deadline.due_on).days,
+                }
+                for n in escalations
+            ],
+            "timeliness": [
+                {"title": t.title, "p50": days_text(t.p50), "p90": days_text(t.p90)}
+                for t in figures.timeliness
+            ],
+            "deadlines": [
+                {"title": d.title, "share": share_text(d.share)} for d in figures.deadlines
+            ],
+            "verification": last_verification(),
+            "year": year,
+        },
+    )
