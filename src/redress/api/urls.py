@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 
+from redress.api.cases import router as cases_router
 from redress.api.reports import router as reports_router
 from redress.api.tokens import router as token_router
 
@@ -34,3 +35,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 api.add_router("/", token_router)
 api.add_router("/", reports_router)
+api.add_router("/", cases_router)

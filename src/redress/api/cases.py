@@ -1,0 +1,163 @@
+"""The case queue and its transitions for integrations (for example a case-management system
+that a scheme already runs). A token acts for the member of staff it was issued to, with the
+same checks as the web console: only their assigned cases, only the steps their role may take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, F, Min, OuterRef, Q
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from redress.accounts.models import ApiToken, Scope, User
+from redress.api.auth import TokenScope
+from redress.cases import actions, lifecycle
+from redress.cases.access import assigned_cases
+from redress.cases.models import Deadline, Decision, Sanction, Stage
+
+router = Router(tags=["cases"])
+
+
+class CaseOut(Schema):
+    reference: str
+    stage: str
+    category: str
+    received_at: dt.datetime
+    next_due: dt.date | None
+    overdue: bool
+    on_hold: bool
+
+
+class DeadlineOut(Schema):
+    kind: str
+    due_on: dt.date
+    overdue: bool
+    paused: bool
+
+
+class CaseDetailOut(CaseOut):
+    deadlines: list[DeadlineOut]
+    next_stages: list[str]
+
+
+class TransitionIn(Schema):
+    to: Stage
+    reasons: str
+    decision: Decision | None = None
+    sanction: Sanction | None = None
+
+
+class Problem(Schema):
+    detail: str
+
+
+def _user(request: HttpRequest) -> User:
+    token: ApiToken = request.api_token  # type: ignore[attr-defined]
+    return token.created_by
+
+
+def _rows(user: User) -> Any:
+    open_items = Deadline.objects.filter(
+        case=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
+    )
+    return assigned_cases(user).annotate(
+        next_due=Min(
+            "deadlines__due_on",
+            filter=Q(deadlines__met_at__isnull=True, deadlines__cancelled_at__isnull=True),
+        ),
+        overdue=Exists(open_items.filter(overdue_at__isnull=False)),
+    )
+
+
+def _out(case: Any) -> dict[str, Any]:
+    return {
+        "reference": case.reference,
+        "stage": case.stage,
+        "category": case.category,
+        "received_at": case.received_at,
+        "next_due": case.next_due,
+        "overdue": case.overdue,
+        "on_hold": case.held_since is not None,
+    }
+
+
+@router.get(
+    "/cases",
+    response=list[CaseOut],
+    auth=TokenScope(Scope.CASES_READ),
+    summary="The queue of the token holder's assigned cases, soonest due first",
+)
+def case_queue(
+    request: HttpRequest, stage: Stage | None = None, overdue: bool | None = None
+) -> list[dict[str, Any]]:
+    rows = _rows(_user(request))
+    if stage is not None:
+        rows = rows.filter(stage=stage)
+    if overdue:
+        rows = rows.filter(overdue=True)
+    return [_out(c) for c in rows.order_by(F("next_due").asc(nulls_last=True), "received_at")]
+
+
+def _case(request: HttpRequest, reference: str) -> Any:
+    case = _rows(_user(request)).filter(reference=reference).first()
+    if case is None:
+        # Not assigned and not existing look the same: existence is not revealed.
+        raise HttpError(404, "No case with that reference is assigned to you.")
+    return case
+
+
+def _detail(request: HttpRequest, case: Any) -> dict[str, Any]:
+    roles = actions.live_roles(case, _user(request))
+    items = Deadline.objects.filter(case=case, met_at__isnull=True, cancelled_at__isnull=True)
+    return {
+        **_out(case),
+        "deadlines": [
+            {
+                "kind": d.kind,
+                "due_on": d.due_on,
+                "overdue": d.overdue_at is not None,
+                "paused": d.paused_remaining is not None,
+            }
+            for d in items.order_by("due_on")
+        ],
+        "next_stages": [str(m.to) for m in lifecycle.MOVES[Stage(case.stage)] if m.by & roles],
+    }
+
+
+@router.get(
+    "/cases/{reference}",
+    response={200: CaseDetailOut, 404: Problem},
+    auth=TokenScope(Scope.CASES_READ),
+    summary="One assigned case: its open deadlines and the steps the token holder may take",
+)
+def case_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
+    return _detail(request, _case(request, reference))
+
+
+@router.post(
+    "/cases/{reference}/transitions",
+    response={200: CaseDetailOut, 404: Problem, 409: Problem},
+    auth=TokenScope(Scope.CASES_WRITE),
+    summary="Move an assigned case to its next stage, with reasons",
+    description=(
+        "Checked against the lifecycle and the token holder's role on the case, exactly as in "
+        "the console. A refused step answers 409 with the reason; nothing changes."
+    ),
+)
+def case_transition(request: HttpRequest, reference: str, body: TransitionIn) -> Any:
+    case = _case(request, reference)
+    try:
+        actions.transition(
+            case,
+            body.to,
+            actor=_user(request),
+            reasons=body.reasons,
+            decision=body.decision,
+            sanction=body.sanction,
+        )
+    except actions.CaseError as refused:
+        return Status(409, {"detail": str(refused)})
+    return _detail(request, _case(request, reference))
