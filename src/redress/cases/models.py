@@ -274,33 +274,6 @@ class Deadline(models.Model):
         return self.paused_remaining is not None
 
 
-class Audience(models.TextChoices):
-    OWNER = "owner", _("Owner")
-    OVERSIGHT = "oversight", _("Oversight")
-
-
-class Notification(models.Model):
-    """A deadline passed (told to its owner) or escalated (told to oversight). No case content."""
-
-    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="notifications")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
-    audience = models.CharField(max_length=16, choices=Audience.choices)
-    # The owner told; empty for escalations (every oversight account sees them) and for items
-    # whose role nobody holds on the case yet (the whole team sees those).
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "pk"]
-        indexes = [models.Index(fields=["emailed_at", "recipient"], name="notification_outbox")]
-
-    def __str__(self) -> str:
-        return f"{self.audience} notice on deadline {self.deadline_id}"
-
-
 class DirectoryLink(models.Model):
     """The directory entry of a member of staff, from which party, office and line management
     are read for the independence checks."""

@@ -8,10 +8,13 @@ contact details, evidence or messages (``cases.actions.records_for_respondent``)
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,18 +23,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from redress.accounts.throttle import Throttle
-from redress.cases import actions
+from redress.cases import actions, lifecycle, schedule
 from redress.cases.actions import CaseError
-from redress.cases.models import Case, RespondentInvitation, Source, Stage
+from redress.cases.models import (
+    Case,
+    CaseRecord,
+    DeadlineKind,
+    RecordKind,
+    RespondentInvitation,
+    Source,
+    Stage,
+)
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
 from redress.respond import forms
 
 SESSION_KEY = "respondent_invitation"
-SESSION_SECONDS = 1800
 
-# What each stage means for the respondent, in plain words.
+# What each stage means for the respondent, in plain words. A respondent is told only once the
+# case is under investigation, so earlier stages never show here.
 STAGE_WORDS = {
     Stage.INVESTIGATION: gettext_lazy(
         "An investigator is looking into the allegations. Answer them in writing below."
@@ -41,11 +52,37 @@ STAGE_WORDS = {
     ),
     Stage.DECISION: gettext_lazy("A decision has been made."),
     Stage.APPEAL_WINDOW: gettext_lazy(
-        "A decision has been made. You may appeal within the window below."
+        "A decision has been made. You, or the person who complained, may appeal."
     ),
     Stage.APPEAL: gettext_lazy("The decision is under appeal. The appeals panel will decide."),
     Stage.CLOSED: gettext_lazy("The case is closed."),
 }
+
+# Headings for what the respondent reads, in their terms.
+RECORD_HEADINGS = {
+    RecordKind.ALLEGATIONS: gettext_lazy("What is alleged"),
+    RecordKind.FINDINGS: gettext_lazy("The investigator's findings"),
+    RecordKind.RESPONSE: gettext_lazy("Your answer"),
+    RecordKind.ACCURACY_COMMENT: gettext_lazy("Your comment on the findings"),
+    RecordKind.APPEAL_GROUNDS: gettext_lazy("Your appeal"),
+    RecordKind.APPEAL_OUTCOME: gettext_lazy("The appeal's outcome"),
+}
+
+# The dates that concern the respondent, in their terms.
+DATE_WORDS = {
+    DeadlineKind.INVESTIGATION: gettext_lazy(
+        "The investigation should end. Send your answer before then."
+    ),
+    DeadlineKind.DECIDE: gettext_lazy("A decision on the findings is due."),
+    DeadlineKind.APPEAL_WINDOW: gettext_lazy("The time to appeal the decision ends."),
+    DeadlineKind.APPEAL: gettext_lazy("The appeals panel should decide."),
+}
+
+
+@dataclass(frozen=True)
+class DueDate:
+    words: str
+    due_on: dt.date | None  # None while the case is on hold
 
 
 def _invitation(request: HttpRequest) -> RespondentInvitation | None:
@@ -69,34 +106,105 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "respond/bad_link.html", status=400)
     request.session.cycle_key()
     request.session[SESSION_KEY] = invitation.pk
-    request.session.set_expiry(SESSION_SECONDS)
+    # An idle timeout: the session is saved on every request, so this is time since the last.
+    request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)
     # The secret leaves the address bar (and the browser's history) at once.
     return redirect("respond:case")
 
 
+def _records(case: Case) -> list[tuple[str, CaseRecord]]:
+    """What the respondent reads, with a heading each, oldest first: the shared records (the
+    findings only once the investigation has ended, never a draft) and their own comments and
+    appeal grounds."""
+    shown = [
+        r
+        for r in actions.records_for_respondent(case)
+        if r.kind != RecordKind.FINDINGS
+        or lifecycle.order(case.stage) >= lifecycle.order(Stage.FINDINGS)
+    ]
+    if case.respondent_notified_at is not None:
+        shown += case.records.filter(
+            kind__in=[RecordKind.ACCURACY_COMMENT, RecordKind.APPEAL_GROUNDS],
+            source=Source.RESPONDENT,
+        )
+    shown.sort(key=lambda r: (r.created_at, r.pk))
+    return [(str(RECORD_HEADINGS[RecordKind(r.kind)]), r) for r in shown]
+
+
+def _dates(case: Case) -> list[DueDate]:
+    items = schedule.open_items(case).filter(kind__in=[str(k) for k in DATE_WORDS])
+    return [
+        DueDate(
+            str(DATE_WORDS[DeadlineKind(item.kind)]),
+            None if item.paused_remaining is not None else item.due_on,
+        )
+        for item in items.order_by("due_on", "pk")
+    ]
+
+
 def _context(case: Case, **bound: Any) -> dict[str, Any]:
-    decided = bool(case.decision) and case.stage in (
-        Stage.DECISION,
-        Stage.APPEAL_WINDOW,
-        Stage.APPEAL,
-        Stage.CLOSED,
-    )
-    appeal_closes = actions.appeal_closes_on(case)
+    stage = Stage(case.stage)
+    decided = bool(case.decision) and lifecycle.order(stage) >= lifecycle.order(Stage.DECISION)
+    appeal_closes = actions.appeal_closes_on(case) if stage == Stage.APPEAL_WINDOW else None
+    open_now = case.respondent_notified_at is not None and stage != Stage.CLOSED
     return {
         "case": case,
-        "stage_words": str(STAGE_WORDS.get(Stage(case.stage), "")),
-        "records": actions.records_for_respondent(case),
+        "stage_words": str(STAGE_WORDS.get(stage, "")),
+        "records": _records(case),
+        "dates": _dates(case) if case.respondent_notified_at else [],
+        "evidence": case.attachments.filter(source=Source.RESPONDENT).order_by("added_at"),
         "decided": decided,
-        "appeal_closes": appeal_closes if case.stage == Stage.APPEAL_WINDOW else None,
-        "can_comment": case.stage == Stage.FINDINGS,
-        "can_answer": case.stage not in (Stage.CLOSED,),
+        "appeal_closes": appeal_closes,
+        "can_appeal": appeal_closes is not None and schedule.today() <= appeal_closes,
+        "can_comment": case.respondent_notified_at is not None
+        and stage == Stage.FINDINGS
+        and case.records.filter(kind=RecordKind.FINDINGS).exists(),
+        "can_answer": open_now,
         "answer_form": bound.get("answer") or forms.AnswerForm(auto_id="answer-%s"),
         "comment_form": bound.get("comment") or forms.CommentForm(auto_id="comment-%s"),
         "appeal_form": bound.get("appeal") or forms.AppealForm(auto_id="appeal-%s"),
         "evidence_form": bound.get("evidence") or forms.EvidenceForm(auto_id="evidence-%s"),
-        "support_text": getattr(settings, "REDRESS_RESPONDENT_SUPPORT", ""),
+        "support_text": settings.REDRESS_RESPONDENT_SUPPORT,
         "refused": next((f for f in bound.values() if f.errors), None),
+        "idle_minutes": settings.FOLLOW_UP_SESSION_SECONDS // 60,
     }
+
+
+# Each posted act: its form and the field a refusal is shown against.
+_FORMS: dict[str, tuple[type[Form], str]] = {
+    "answer": (forms.AnswerForm, "body"),
+    "comment": (forms.CommentForm, "body"),
+    "appeal": (forms.AppealForm, "grounds"),
+    "evidence": (forms.EvidenceForm, "file"),
+}
+
+
+def _act(request: HttpRequest, case: Case, act: str, form: Any) -> str:
+    """Carry out one valid posted act; returns what to tell the respondent. Raises CaseError or
+    UploadRefused with words for them."""
+    if act == "answer":
+        actions.answer_as_respondent(case, form.cleaned_data["body"])
+        return _("Your answer has been sent to the investigator.")
+    if act == "comment":
+        actions.comment_on_findings(case, form.cleaned_data["body"], source=Source.RESPONDENT)
+        return _("Your comment on the findings has been sent.")
+    if act == "appeal":
+        actions.lodge_appeal(case, form.cleaned_data["grounds"], by=Source.RESPONDENT)
+        return _("Your appeal has been lodged. The appeals panel will decide.")
+    if case.respondent_notified_at is None or case.stage == Stage.CLOSED:
+        raise CaseError(_("This case is not open for your answer."))
+    upload = form.cleaned_data["file"]
+    cleaned = clean(upload.read(MAX_BYTES + 1), filename=upload.name or "")
+    actions.attach(
+        case,
+        cleaned.data,
+        kind=cleaned.kind,
+        original_name=upload.name or "",
+        kept_original=False,
+        source=Source.RESPONDENT,
+        actor=lifecycle.RESPONDENT,
+    )
+    return _("Your evidence has been added.")
 
 
 @public
@@ -104,55 +212,27 @@ def _context(case: Case, **bound: Any) -> dict[str, Any]:
 def case(request: HttpRequest) -> HttpResponse:
     invitation = _invitation(request)
     if invitation is None:
-        return render(request, "respond/signed_out.html", status=200)
+        return render(
+            request,
+            "respond/signed_out.html",
+            {"idle_minutes": settings.FOLLOW_UP_SESSION_SECONDS // 60},
+        )
     case = Case.objects.select_related("data_key").get(pk=invitation.case_id)
     if request.method == "GET":
         return render(request, "respond/case.html", _context(case))
     act = request.POST.get("act", "")
-    form: Any
-    try:
-        if act == "answer":
-            form = forms.AnswerForm(request.POST, auto_id="answer-%s")
-            if form.is_valid():
-                actions.answer_as_respondent(case, form.cleaned_data["body"])
-                messages.success(request, _("Your answer has been sent to the investigator."))
-                return redirect("respond:case")
-        elif act == "comment":
-            form = forms.CommentForm(request.POST, auto_id="comment-%s")
-            if form.is_valid():
-                actions.comment_on_findings(
-                    case, form.cleaned_data["body"], source=Source.RESPONDENT
-                )
-                messages.success(request, _("Your comment on the findings has been sent."))
-                return redirect("respond:case")
-        elif act == "appeal":
-            form = forms.AppealForm(request.POST, auto_id="appeal-%s")
-            if form.is_valid():
-                actions.lodge_appeal(case, form.cleaned_data["grounds"], by=Source.RESPONDENT)
-                messages.success(
-                    request, _("Your appeal has been lodged. The appeals panel will decide.")
-                )
-                return redirect("respond:case")
-        elif act == "evidence":
-            form = forms.EvidenceForm(request.POST, request.FILES, auto_id="evidence-%s")
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                cleaned = clean(upload.read(MAX_BYTES + 1), filename=upload.name or "")
-                actions.attach(
-                    case,
-                    cleaned.data,
-                    kind=cleaned.kind,
-                    original_name=upload.name or "",
-                    kept_original=False,
-                    source=Source.RESPONDENT,
-                    actor="respondent",
-                )
-                messages.success(request, _("Your evidence has been added."))
-                return redirect("respond:case")
+    if act not in _FORMS:
+        return render(request, "respond/case.html", _context(case), status=400)
+    form_class, field = _FORMS[act]
+    form = form_class(request.POST, request.FILES, auto_id=f"{act}-%s")
+    if form.is_valid():
+        try:
+            done = _act(request, case, act, form)
+        except (CaseError, UploadRefused) as refused:
+            form.add_error(field, getattr(refused, "message", None) or str(refused))
         else:
-            return render(request, "respond/case.html", _context(case), status=400)
-    except (CaseError, UploadRefused) as refused:
-        form.add_error(None, getattr(refused, "message", None) or str(refused))
+            messages.success(request, done)
+            return redirect("respond:case")
     case.refresh_from_db()
     return render(request, "respond/case.html", _context(case, **{act: form}), status=400)
 

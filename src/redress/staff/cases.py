@@ -27,11 +27,9 @@ from redress.cases.actions import appeal_closes_on, live_roles, read_content
 from redress.cases.models import (
     Assignment,
     AssignmentRole,
-    Audience,
     Case,
     Deadline,
     Identity,
-    Notification,
     Stage,
 )
 from redress.ledger.models import Entry
@@ -51,6 +49,21 @@ def _queue_rows(cases: Any) -> Any:
         overdue=Exists(open_items.filter(overdue_at__isnull=False)),
         escalated=Exists(open_items.filter(escalated_at__isnull=False)),
     ).select_related("respondent")
+
+
+def owned_overdue(user: User) -> Any:
+    """Open overdue items on the user's cases whose owning role they hold there."""
+    return (
+        Deadline.objects.filter(
+            _OPEN,
+            overdue_at__isnull=False,
+            case__assignments__user=user,
+            case__assignments__ended_at__isnull=True,
+            case__assignments__role=F("owner_role"),
+        )
+        .select_related("case")
+        .order_by("due_on")[:50]
+    )
 
 
 class QueueFilter(forms.Form):
@@ -88,16 +101,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(overdue=True)
     rows = rows.order_by(F("next_due").asc(nulls_last=True), "received_at")
     pool = _queue_rows(unassigned_pool(user)).order_by("received_at")
-    notices = (
-        Notification.objects.filter(
-            recipient=user,
-            audience=Audience.OWNER,
-            deadline__met_at__isnull=True,
-            deadline__cancelled_at__isnull=True,
-        )
-        .select_related("deadline", "case")
-        .order_by("deadline__due_on")[:50]
-    )
+    notices = owned_overdue(user)
     return render(
         request,
         "staff/queue.html",

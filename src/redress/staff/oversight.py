@@ -17,9 +17,7 @@ from redress.accounts.models import Role, User
 from redress.cases.models import (
     Assignment,
     AssignmentRole,
-    Audience,
     Deadline,
-    Notification,
     Stage,
 )
 from redress.ledger.models import Checkpoint, Head, Verification
@@ -85,13 +83,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     figures = compute(*periods.year(year))
     escalations = (
-        Notification.objects.filter(
-            audience=Audience.OVERSIGHT,
-            deadline__met_at__isnull=True,
-            deadline__cancelled_at__isnull=True,
-        )
-        .select_related("deadline", "case")
-        .order_by("deadline__due_on")[:100]
+        Deadline.objects.filter(_OPEN, escalated_at__isnull=False)
+        .select_related("case")
+        .order_by("due_on")[:100]
     )
     today = timezone.localdate()
     return render(
@@ -102,12 +96,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "people": overdue_by_person(),
             "escalations": [
                 {
-                    "reference": n.case.reference,
-                    "item": n.deadline.get_kind_display(),
-                    "due": n.deadline.due_on,
-                    "days": (today - n.deadline.due_on).days,
+                    "reference": item.case.reference,
+                    "item": item.get_kind_display(),
+                    "due": item.due_on,
+                    "days": (today - item.due_on).days,
                 }
-                for n in escalations
+                for item in escalations
             ],
             "timeliness": [
                 {"title": t.title, "p50": days_text(t.p50), "p90": days_text(t.p90)}
