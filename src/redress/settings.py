@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "redress.cases",
     # Capabilities
     "redress.intake",
+    "redress.vetting",
     # Reporting
     "redress.reports",
     # Front doors
@@ -270,6 +271,10 @@ FOLLOW_UP_SESSION_SECONDS = 1800
 REDRESS_REGISTER_RETENTION: dict[str, int] = json.loads(
     os.environ.get("REDRESS_REGISTER_RETENTION", "{}") or "{}"
 )
+# Vetting: more checks than this by one officer in a day are flagged to oversight; whether the
+# person checked is told (by email, when the directory has an address) that a check was made.
+REDRESS_VETTING_DAILY_LIMIT = int(os.environ.get("REDRESS_VETTING_DAILY_LIMIT", "20"))
+REDRESS_VETTING_TELL_SUBJECT = env_bool("REDRESS_VETTING_TELL_SUBJECT", True)
 # Shown to respondents: where to find confidential welfare support (a sentence, or empty).
 REDRESS_RESPONDENT_SUPPORT = os.environ.get("REDRESS_RESPONDENT_SUPPORT", "")
 

@@ -2,7 +2,7 @@
 exist, so every per-case route refuses everyone alike: existence is not revealed."""
 
 from redress.accounts.models import Role
-from tests.accounts.visitors import roles_only, staff_only
+from tests.accounts.visitors import roles_only, same_for_all, staff_only
 
 HANDLERS = (Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL)
 CASE = "/staff/cases/R-0000-0000"
@@ -26,4 +26,8 @@ ROWS = {
     "staff:case-risk-decide": (f"{CASE}/risk/1", staff_only(403)),
     "staff:case-notify": (f"{CASE}/notify", staff_only(403)),
     "staff:case-appeal": (f"{CASE}/appeal", staff_only(403)),
+    # The case API answers tokens, not sessions (its own matrix is in api_matrix_cases).
+    "api:case_queue": ("/api/cases", same_for_all(401)),
+    "api:case_detail": ("/api/cases/R-0000-0000", same_for_all(401)),
+    "api:case_transition": ("/api/cases/R-0000-0000/transitions", same_for_all(405)),
 }

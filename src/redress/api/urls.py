@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Schema
 from redress.api.cases import router as cases_router
 from redress.api.reports import router as reports_router
 from redress.api.tokens import router as token_router
+from redress.api.vetting import router as vetting_router
 
 api = NinjaAPI(
     title="Redress API",
@@ -36,3 +37,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 api.add_router("/", token_router)
 api.add_router("/", reports_router)
 api.add_router("/", cases_router)
+api.add_router("/", vetting_router)

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from redress.staff import cases, casework, conflicts, oversight, statistics, tokens, views
+from redress.staff import (
+    cases,
+    casework,
+    conflicts,
+    oversight,
+    statistics,
+    tokens,
+    vetting,
+    views,
+)
 
 app_name = "staff"
 
@@ -37,6 +46,9 @@ urlpatterns = [
     path("oversight", oversight.dashboard, name="oversight"),
     path("statistics", statistics.statistics, name="statistics"),
     path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
+    path("vetting", vetting.checks, name="vetting"),
+    path("vetting/new", vetting.new_check, name="vetting-new"),
+    path("vetting/<int:pk>", vetting.check_result, name="vetting-check"),
     path("tokens", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
 ]

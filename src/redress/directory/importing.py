@@ -1,0 +1,209 @@
+"""Importing the directory from a CSV file: validate every line first, import nothing when any
+line is wrong, otherwise create or update people by identifier in one transaction.
+
+Columns (header names in any case): identifier, name, roles, party, office, constituency,
+line manager. ``roles`` is the person's kind, optionally followed by a semicolon and their role
+title: ``member; Chief Whip``, ``staff; Press Officer``, ``party official; Whip's office``.
+``line manager`` is another person's identifier, in the file or already in the directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from redress.directory.models import Office, Party, Person, PersonKind
+from redress.ledger.services import append
+
+COLUMNS = ("identifier", "name", "roles", "party", "office", "constituency", "line manager")
+KINDS = {
+    "member": PersonKind.MEMBER,
+    "staff": PersonKind.STAFF,
+    "party official": PersonKind.PARTY_OFFICIAL,
+}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.field}: {self.problem}"
+
+
+@dataclass
+class Row:
+    line: int
+    identifier: str
+    name: str
+    kind: str
+    role_title: str
+    party: str
+    office: str
+    constituency: str
+    line_manager: str
+
+
+@dataclass
+class Outcome:
+    problems: list[Problem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
+    """Every row of the file, and every problem found in it (none means all valid)."""
+    problems: list[Problem] = []
+    if len(data) > MAX_BYTES:
+        return [], [Problem(0, "file", "larger than 20 MB")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [Problem(0, "file", "not UTF-8 text")]
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return [], [Problem(1, "file", "empty")]
+    names = [h.strip().lower().replace("_", " ") for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        return [], [Problem(1, "header", f"missing column(s): {', '.join(missing)}")]
+    index = {c: names.index(c) for c in COLUMNS}
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) < len(names):
+            problems.append(Problem(number, "line", f"{len(values)} fields, expected {len(names)}"))
+            continue
+        value = {c: values[i].strip() for c, i in index.items()}
+        identifier = value["identifier"]
+        if not identifier:
+            problems.append(Problem(number, "identifier", "empty"))
+        elif len(identifier) > 64:
+            problems.append(Problem(number, "identifier", "longer than 64 characters"))
+        elif identifier in seen:
+            problems.append(Problem(number, "identifier", f"repeats line {seen[identifier]}"))
+        else:
+            seen[identifier] = number
+        if not value["name"]:
+            problems.append(Problem(number, "name", "empty"))
+        elif len(value["name"]) > 200:
+            problems.append(Problem(number, "name", "longer than 200 characters"))
+        kind_text, _, title = value["roles"].partition(";")
+        kind = KINDS.get(kind_text.strip().lower())
+        if kind is None:
+            problems.append(Problem(number, "roles", f"must start with one of: {', '.join(KINDS)}"))
+        for column in ("party", "office", "constituency"):
+            if len(value[column]) > 200:
+                problems.append(Problem(number, column, "longer than 200 characters"))
+        if value["line manager"] and value["line manager"] == identifier:
+            problems.append(Problem(number, "line manager", "a person cannot manage themselves"))
+        rows.append(
+            Row(
+                line=number,
+                identifier=identifier,
+                name=value["name"],
+                kind=str(kind or ""),
+                role_title=title.strip()[:200],
+                party=value["party"],
+                office=value["office"],
+                constituency=value["constituency"],
+                line_manager=value["line manager"],
+            )
+        )
+    known = set(seen) | set(
+        Person.objects.filter(
+            identifier__in=[r.line_manager for r in rows if r.line_manager]
+        ).values_list("identifier", flat=True)
+    )
+    for row in rows:
+        if row.line_manager and row.line_manager not in known:
+            problems.append(Problem(row.line, "line manager", f"no person {row.line_manager!r}"))
+    problems += _cycles(rows)
+    return rows, sorted(problems, key=lambda p: (p.line, p.field))
+
+
+def _cycles(rows: list[Row]) -> list[Problem]:
+    """Line-management loops within the file (A manages B manages A)."""
+    manager = {r.identifier: r.line_manager for r in rows if r.line_manager}
+    found: list[Problem] = []
+    for row in rows:
+        seen, current = {row.identifier}, manager.get(row.identifier)
+        while current:
+            if current in seen:
+                found.append(
+                    Problem(row.line, "line manager", "line management goes round in a loop")
+                )
+                break
+            seen.add(current)
+            current = manager.get(current)
+    return found
+
+
+def import_directory(data: bytes, *, actor: str) -> Outcome:
+    """Validate ``data`` and, only when every line is valid, import it in one transaction."""
+    rows, problems = parse(data)
+    outcome = Outcome(problems=problems)
+    if problems:
+        return outcome
+    with transaction.atomic():
+        parties = {p.name: p for p in Party.objects.all()}
+        offices = {o.name: o for o in Office.objects.all()}
+        people: dict[str, Person] = {}
+        for row in rows:
+            party = None
+            if row.party:
+                party = parties.get(row.party) or Party.objects.create(name=row.party)
+                parties[row.party] = party
+            office = None
+            if row.office:
+                office = offices.get(row.office) or Office.objects.create(name=row.office)
+                offices[row.office] = office
+            values = {
+                "name": row.name,
+                "kind": row.kind,
+                "role_title": row.role_title,
+                "party": party,
+                "office": office,
+                "constituency": row.constituency,
+            }
+            person = Person.objects.filter(identifier=row.identifier).first()
+            if person is None:
+                person = Person.objects.create(identifier=row.identifier, **values)
+                outcome.created += 1
+            elif any(getattr(person, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(person, key, value)
+                person.save()
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+            people[row.identifier] = person
+        for row in rows:
+            person = people[row.identifier]
+            manager = (
+                people.get(row.line_manager)
+                or Person.objects.filter(identifier=row.line_manager).first()
+                if row.line_manager
+                else None
+            )
+            if person.line_manager_id != (manager.pk if manager else None):
+                person.line_manager = manager
+                person.save(update_fields=["line_manager"])
+        append(
+            actor=actor,
+            action="directory.imported",
+            obj="directory",
+            digest=hashlib.sha256(data).hexdigest(),
+        )
+    return outcome

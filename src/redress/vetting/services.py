@@ -1,0 +1,131 @@
+"""Running a vetting check: live findings, open investigations past assessment (count and
+stage only), or nothing recorded; ledgered with a digest of the answer; the subject told where
+policy says so; heavy use by one officer flagged to oversight."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from redress.accounts.models import ApiToken, User
+from redress.cases.models import Case, Stage
+from redress.directory.models import Person
+from redress.ledger.services import append, chained
+from redress.register.services import live_findings
+from redress.vetting.models import VettingCheck
+
+# Stages at which an investigation is open and past its assessment.
+OPEN_INVESTIGATION = [
+    Stage.INVESTIGATION,
+    Stage.FINDINGS,
+    Stage.DECISION,
+    Stage.APPEAL_WINDOW,
+    Stage.APPEAL,
+]
+
+
+class VettingError(Exception):
+    """A check that cannot be made; the message says why."""
+
+
+def answer_for(subject: Person, on: dt.date) -> dict[str, Any]:
+    """What the register says about ``subject`` on ``on``: never any case content."""
+    findings = [
+        {
+            "category": entry.category,
+            "decision": entry.decision,
+            "decided_on": entry.decided_on.isoformat(),
+            "sanction": entry.sanction,
+            "expires_on": entry.expires_on.isoformat(),
+        }
+        for entry in live_findings(subject, on)
+    ]
+    stages = (
+        Case.objects.filter(respondent=subject, stage__in=[str(s) for s in OPEN_INVESTIGATION])
+        .values("stage")
+        .annotate(n=Count("id"))
+        .order_by("stage")
+    )
+    investigations = {row["stage"]: row["n"] for row in stages}
+    return {
+        "subject": subject.identifier,
+        "as_of": on.isoformat(),
+        "findings": findings,
+        "open_investigations": {
+            "count": sum(investigations.values()),
+            "stages": investigations,
+        },
+        "nothing_recorded": not findings and not investigations,
+    }
+
+
+def run_check(
+    *, subject: Person, purpose: str, requesting_body: str, actor: User | ApiToken
+) -> VettingCheck:
+    """Make a check and record it; refuses an empty purpose or requesting body."""
+    purpose, requesting_body = purpose.strip(), requesting_body.strip()
+    if not purpose:
+        raise VettingError(_("Say what the check is for"))
+    if not requesting_body:
+        raise VettingError(_("Say who is asking for the check"))
+    today = timezone.localdate()
+    result = answer_for(subject, today)
+    encoded = json.dumps(result, sort_keys=True).encode()
+    digest = hashlib.sha256(encoded).hexdigest()
+    officer = actor if isinstance(actor, User) else None
+    token = actor if isinstance(actor, ApiToken) else None
+    with transaction.atomic():
+        check = VettingCheck.objects.create(
+            officer=officer,
+            token=token,
+            subject=subject,
+            purpose=purpose[:500],
+            requesting_body=requesting_body[:200],
+            result=result,
+            result_digest=digest,
+        )
+        ref = f"user:{officer.pk}" if officer is not None else token.actor  # type: ignore[union-attr]
+        entry = append(
+            actor=ref, action="vetting.checked", obj=f"person:{subject.identifier}", digest=digest
+        )
+        check.ledger_seq = chained(entry).seq
+        same_asker = VettingCheck.objects.filter(made_at__date=today)
+        if officer is not None:
+            same_asker = same_asker.filter(officer=officer)
+        else:
+            same_asker = same_asker.filter(token=token)
+        asked_today = same_asker.count()
+        if asked_today > settings.REDRESS_VETTING_DAILY_LIMIT:
+            check.flagged = True
+            append(actor="system:vetting", action="vetting.flagged", obj=ref)
+        if settings.REDRESS_VETTING_TELL_SUBJECT and subject.email:
+            check.subject_told_at = timezone.now()
+            address, body = subject.email, requesting_body
+            transaction.on_commit(
+                lambda: send_mail(
+                    _("A vetting check was made about you"),
+                    _(
+                        "A check of the sanctions register was made about you today at the "
+                        "request of %(body)s. You can ask the scheme what it answered."
+                    )
+                    % {"body": body},
+                    None,
+                    [address],
+                )
+            )
+        check.save(update_fields=["ledger_seq", "flagged", "subject_told_at"])
+    return check
+
+
+def flagged_checks() -> Any:
+    """Checks beyond an officer's daily limit, for oversight."""
+    return VettingCheck.objects.filter(flagged=True).select_related("officer", "token")
