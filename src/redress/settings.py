@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     # Capabilities
     "redress.intake",
     "redress.vetting",
+    "redress.escrow",
     # Reporting
     "redress.reports",
     # Front doors
@@ -275,6 +276,15 @@ REDRESS_REGISTER_RETENTION: dict[str, int] = json.loads(
 # person checked is told (by email, when the directory has an address) that a check was made.
 REDRESS_VETTING_DAILY_LIMIT = int(os.environ.get("REDRESS_VETTING_DAILY_LIMIT", "20"))
 REDRESS_VETTING_TELL_SUBJECT = env_bool("REDRESS_VETTING_TELL_SUBJECT", True)
+# Escrow matching: the key service (empty URL: in this process, key file in the data folder),
+# this server's name and shared secret with it, its hourly limit per caller, and how many
+# distinct complainants naming one person make a match.
+REDRESS_KEYSERVICE_URL = os.environ.get("REDRESS_KEYSERVICE_URL", "")
+REDRESS_KEYSERVICE_CALLER = os.environ.get("REDRESS_KEYSERVICE_CALLER", "web")
+REDRESS_KEYSERVICE_SECRET = os.environ.get("REDRESS_KEYSERVICE_SECRET", "")
+REDRESS_KEYSERVICE_RATE = int(os.environ.get("REDRESS_KEYSERVICE_RATE", "60"))
+REDRESS_MATCHING_KEY = os.environ.get("REDRESS_MATCHING_KEY", "")
+REDRESS_ESCROW_THRESHOLD = int(os.environ.get("REDRESS_ESCROW_THRESHOLD", "2"))
 # Shown to respondents: where to find confidential welfare support (a sentence, or empty).
 REDRESS_RESPONDENT_SUPPORT = os.environ.get("REDRESS_RESPONDENT_SUPPORT", "")
 

@@ -135,7 +135,9 @@ def test_findings_are_shown_once_written_up_and_take_a_comment(journey: Journey)
     journey.move(Stage.FINDINGS)
     page = status_of(journey.complainant)
     assert FINDINGS in text_of(page, "findings", "div")
-    response = journey.complainant.post("/check/report", {"comment": "1", "comment": COMMENT})
+    response = journey.complainant.post(
+        "/check/report", {"findings_comment": "1", "comment": COMMENT}
+    )
     assert response.status_code == 302
     record = CaseRecord.objects.get(kind=RecordKind.ACCURACY_COMMENT)
     assert (record.source, record.body) == (Source.COMPLAINANT, COMMENT)
@@ -154,7 +156,7 @@ def test_an_empty_comment_is_explained_in_the_page(journey: Journey) -> None:
     journey.to_investigation()
     journey.write_findings()
     journey.move(Stage.FINDINGS)
-    response = journey.complainant.post("/check/report", {"comment": "1", "comment": ""})
+    response = journey.complainant.post("/check/report", {"findings_comment": "1", "comment": ""})
     assert response.status_code == 400
     page = response.content.decode()
     assert 'href="#id_comment"' in page

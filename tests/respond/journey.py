@@ -137,7 +137,9 @@ class Journey:
     def internal_file(self) -> None:
         """What only handlers see: an interview note, an evidence note, a message each way."""
         actions.add_record(self.case, RecordKind.INTERVIEW, INTERNAL_NOTE, actor=self.investigator)
-        actions.add_record(self.case, RecordKind.EVIDENCE_NOTE, EVIDENCE_NOTE, actor=self.caseworker)
+        actions.add_record(
+            self.case, RecordKind.EVIDENCE_NOTE, EVIDENCE_NOTE, actor=self.caseworker
+        )
         actions.send_message_to_complainant(self.case, CASEWORKER_MESSAGE, actor=self.caseworker)
 
 

@@ -112,9 +112,7 @@ def test_a_file_of_a_kind_not_accepted_is_refused_in_the_page(
 
 def test_a_refused_comment_keeps_what_was_typed(respondent: Client) -> None:
     # Under investigation there are no findings to comment on yet.
-    response = respondent.post(
-        "/respond/", {"act": "comment", "body": "The findings misquote me."}
-    )
+    response = respondent.post("/respond/", {"act": "comment", "body": "The findings misquote me."})
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
     assert "Comments are taken while the findings report is being checked." in page

@@ -115,7 +115,7 @@ def test_a_new_link_goes_only_to_the_respondents_address(
     mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    journey, old = notified
+    _, old = notified
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().post("/respond/new-link", {"email": RESPONDENT_EMAIL.upper()})
@@ -123,9 +123,12 @@ def test_a_new_link_goes_only_to_the_respondents_address(
     assert "Check your email" in known
     assert [m.to for m in mailoutbox] == [[RESPONDENT_EMAIL]]
     assert ALLEGATIONS not in mailoutbox[0].body  # the email carries a link, not the substance
-    assert ALLEGATIONS in open_link(link_in(mailoutbox[0].body)[len("/respond/open/") :]).get(
-        "/respond/"
-    ).content.decode()
+    assert (
+        ALLEGATIONS
+        in open_link(link_in(mailoutbox[0].body)[len("/respond/open/") :])
+        .get("/respond/")
+        .content.decode()
+    )
     assert Client().get(f"/respond/open/{old}").status_code == 400
     assert Entry.objects.filter(action="case.respondent_link_resent").count() == 1
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from redress.cases.models import Stage
+from redress.cases.models import CaseRecord, RecordKind, Stage
 from tests.browser.conftest import assert_no_axe_violations
 from tests.respond.journey import reported
 
@@ -56,9 +56,13 @@ def test_respondent_and_complainant_pages_pass_axe(
     for page in (respondent, complainant):
         page.goto(page.url)
         assert_no_axe_violations(page)
-    complainant.locator("button[name=comment]").click()  # empty: refused
+    complainant.locator("button[name=findings_comment]").click()  # empty: refused
     assert complainant.locator(".govuk-error-summary").is_visible()
     assert_no_axe_violations(complainant)
+    complainant.locator("#id_comment").fill("It was 14:40, not 14:10.")
+    complainant.locator("button[name=findings_comment]").click()
+    comment = CaseRecord.objects.get(kind=RecordKind.ACCURACY_COMMENT)
+    assert comment.body == "It was 14:40, not 14:10."  # the typed words, not the button's value
 
     journey.move(Stage.DECISION, Stage.APPEAL_WINDOW)
     for page in (respondent, complainant):

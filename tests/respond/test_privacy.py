@@ -20,7 +20,6 @@ from tests.respond.journey import (
     FINDINGS,
     RESPONDENT_EMAIL,
     SECRETS,
-    Journey,
     open_link,
     reported,
 )
@@ -61,7 +60,7 @@ def test_at_every_stage_the_respondent_sees_the_substance_and_nothing_private(
 
     def check(stage: Stage, *shown: str) -> None:
         pages = respondent_pages(respondent)
-        assert f"<strong class=\"govuk-tag\">{stage.label}</strong>" in pages[0]
+        assert f'<strong class="govuk-tag">{stage.label}</strong>' in pages[0]
         for text in (ALLEGATIONS, *shown):
             assert text in pages[0]
         assert_nothing_private(pages, secrets)
@@ -72,7 +71,7 @@ def test_at_every_stage_the_respondent_sees_the_substance_and_nothing_private(
     assert FINDINGS not in respondent.get("/respond/").content.decode()
     journey.move(Stage.FINDINGS)
     response = journey.complainant.post(
-        "/check/report", {"comment": "1", "comment": COMPLAINANT_COMMENT}
+        "/check/report", {"findings_comment": "1", "comment": COMPLAINANT_COMMENT}
     )
     assert response.status_code == 302
     secrets.append(COMPLAINANT_COMMENT)

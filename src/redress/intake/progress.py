@@ -124,8 +124,7 @@ def next_step(case: Case) -> NextStep:
         due=due,
         on_hold=on_hold,
         appeal_closes=appeal_closes,
-        show_findings=has_findings
-        and lifecycle.order(stage) >= lifecycle.order(Stage.FINDINGS),
+        show_findings=has_findings and lifecycle.order(stage) >= lifecycle.order(Stage.FINDINGS),
         decided=bool(case.decision),
         dates=sorted(first.values(), key=lambda d: (d.due_on is None, d.due_on or dt.date.max)),
         can_comment=has_findings and stage == Stage.FINDINGS,

@@ -87,7 +87,8 @@ def status(request: HttpRequest) -> HttpResponse:
         return redirect("public:report-check-code")
     posted = request.POST if request.method == "POST" else None
     message_form = MessageForm(posted if posted and "send" in posted else None)
-    comment_form = FindingsCommentForm(posted if posted and "comment" in posted else None)
+    # The button is not named after the field: its value would be taken for the comment.
+    comment_form = FindingsCommentForm(posted if posted and "findings_comment" in posted else None)
     appeal_form = AppealForm(posted if posted and "appeal" in posted else None)
     upload_error = None
     if request.method == "POST":
@@ -100,7 +101,7 @@ def status(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 return redirect("public:report-status")
-        elif "comment" in request.POST and comment_form.is_valid():
+        elif "findings_comment" in request.POST and comment_form.is_valid():
             try:
                 case_actions.comment_on_findings(
                     case, comment_form.cleaned_data["comment"], source=Source.COMPLAINANT

@@ -1,0 +1,276 @@
+"""Escrow acts: start (with an emailed confirmation), lodge, match, open, withdraw, convert.
+
+Escrow needs a verified identity (a confirmed email address or a staff account) so that matches
+count distinct people. Each act is ledgered with digests only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from redress.accounts.models import User
+from redress.cases import actions as case_actions
+from redress.cases.models import Case, Category, Identity
+from redress.core import paths
+from redress.core import secrets as secret_files
+from redress.directory.models import Person
+from redress.escrow import oprf, protocol
+from redress.escrow.keyservice import get_key_service
+from redress.escrow.models import CounsellorKey, EscrowEntry, Match, PendingEntry, Status
+from redress.ledger.services import append, digest_of
+from redress.vault.services import new_data_key, shred
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PENDING_HOURS = 24
+
+
+class EscrowError(Exception):
+    """An escrow act that cannot be done; the message says why, in words for the person."""
+
+
+def _key() -> bytes:
+    return secret_files.read_or_create(paths.keys_dir() / "escrow-hmac.key")
+
+
+def keyed(label: str, value: str) -> bytes:
+    return hmac.new(_key(), f"{label}:{value}".encode(), hashlib.sha256).digest()
+
+
+def new_code() -> str:
+    """A management code: 20 base-32 characters (100 bits), grouped for writing down."""
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(20))
+    return "-".join(body[i : i + 5] for i in range(0, 20, 5))
+
+
+def normalise_code(typed: str) -> str:
+    cleaned = "".join(ch for ch in typed.upper() if ch.isalnum())
+    return cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+
+
+def phi_for(identifier: str) -> bytes:
+    """The OPRF output for a respondent's identifier: blinded here, evaluated by the key
+    service (which never sees the identifier), finalized here."""
+    data = identifier.strip().upper().encode()
+    blind, blinded = oprf.blind(data)
+    return oprf.finalize(data, blind, get_key_service().evaluate(blinded))
+
+
+def counsellor_key() -> CounsellorKey:
+    key = CounsellorKey.objects.filter(active=True).order_by("-created_at").first()
+    if key is None:
+        raise EscrowError(_("Escrow is not open yet: no counsellor has set up their key."))
+    return key
+
+
+def create_counsellor_key(user: User, passphrase: str) -> CounsellorKey:
+    try:
+        locked = protocol.new_counsellor_key(passphrase)
+    except protocol.ProtocolError as refused:
+        raise EscrowError(str(refused)) from refused
+    with transaction.atomic():
+        CounsellorKey.objects.filter(active=True).update(active=False)
+        key = CounsellorKey.objects.create(
+            owner=user,
+            public_key=locked.public_key,
+            locked_private=locked.locked_private,
+            salt=locked.salt,
+            params=locked.params,
+        )
+        append(actor=f"user:{user.pk}", action="escrow.key_created", obj=f"counsellor:{key.pk}")
+    return key
+
+
+def start(*, respondent: Person, report: str, email: str) -> str:
+    """Hold an entry until the complainant confirms their email; returns the link's secret."""
+    if not report.strip():
+        raise EscrowError(_("Describe what happened"))
+    counsellor_key()  # refuse early when escrow is not open
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        key = new_data_key("escrow-pending")
+        pending = PendingEntry(data_key=key, token_digest=keyed("pending", token))
+        pending.content = json.dumps(
+            {"respondent": respondent.identifier, "report": report, "email": email.strip().lower()}
+        )
+        pending.save()
+        link = settings.SITE_URL.rstrip("/") + reverse("public:escrow-confirm", args=[token])
+        transaction.on_commit(
+            lambda: send_mail(
+                _("Confirm your escrow entry"),
+                _(
+                    "To lodge your entry, open this link within 24 hours:\n\n%(link)s\n\n"
+                    "If this was not you, ignore this email: nothing will be kept."
+                )
+                % {"link": link},
+                None,
+                [email],
+            )
+        )
+    return token
+
+
+def confirm(token: str) -> tuple[EscrowEntry, str]:
+    """The complainant confirmed their email: lodge the entry; the held copy is shredded."""
+    pending = PendingEntry.objects.filter(token_digest=keyed("pending", token)).first()
+    if pending is None or timezone.now() - pending.created_at > dt.timedelta(
+        hours=PENDING_HOURS
+    ):
+        raise EscrowError(_("This link does not work. It may have expired or been used."))
+    content = json.loads(pending.content)
+    entry, code = lodge(
+        respondent_identifier=content["respondent"],
+        report=content["report"],
+        identity=f"email:{content['email']}",
+        contact=content["email"],
+    )
+    with transaction.atomic():
+        shred(pending.data_key, actor="system:escrow", reason="escrow entry lodged")
+        pending.delete()
+    return entry, code
+
+
+def lodge(
+    *, respondent_identifier: str, report: str, identity: str, contact: str
+) -> tuple[EscrowEntry, str]:
+    """Seal an entry to the counsellor and look for a match. Returns the entry and its code."""
+    key = counsellor_key()
+    threshold = settings.REDRESS_ESCROW_THRESHOLD
+    derived = protocol.derive(phi_for(respondent_identifier), threshold)
+    x = protocol.x_for(identity)
+    payload = json.dumps({"report": report, "contact": contact})
+    sealed = protocol.seal_entry(payload, derived, x, bytes(key.public_key))
+    code = new_code()
+    with transaction.atomic():
+        entry = EscrowEntry.objects.create(
+            pointer=derived.pointer,
+            sealed=sealed,
+            counsellor=key,
+            identity_digest=keyed("identity", identity.strip().lower()),
+            code_digest=keyed("code", normalise_code(code)),
+        )
+        append(
+            actor="complainant",
+            action="escrow.lodged",
+            obj=f"escrow:{entry.pk}",
+            digest=hashlib.sha256(derived.pointer).hexdigest(),
+        )
+        _match(entry, threshold)
+    return entry, code
+
+
+def _match(entry: EscrowEntry, threshold: int) -> Match | None:
+    live = EscrowEntry.objects.select_for_update().filter(
+        pointer=entry.pointer, status__in=[Status.HELD, Status.MATCHED], counsellor=entry.counsellor
+    )
+    people = {bytes(e.identity_digest) for e in live}
+    if len(people) < threshold:
+        return None
+    match = next((e.match for e in live if e.match_id), None) or Match.objects.create(
+        pointer=entry.pointer, counsellor=entry.counsellor
+    )
+    live.update(status=Status.MATCHED, match=match)
+    append(actor="system:escrow", action="escrow.matched", obj=f"match:{match.pk}")
+    owner = entry.counsellor.owner
+    if owner.email:
+        address = owner.email
+        transaction.on_commit(
+            lambda: send_mail(
+                _("Escrow entries have matched"),
+                _(
+                    "Entries from different people about the same person have matched. Sign in "
+                    "to open them with your passphrase."
+                ),
+                None,
+                [address],
+            )
+        )
+    return match
+
+
+def find(code: str) -> EscrowEntry | None:
+    return EscrowEntry.objects.filter(code_digest=keyed("code", normalise_code(code))).first()
+
+
+def withdraw(entry: EscrowEntry) -> None:
+    """Deleted at once: the sealed bundle is wiped; only the row's bare status remains."""
+    with transaction.atomic():
+        EscrowEntry.objects.filter(pk=entry.pk).update(
+            sealed=b"", status=Status.DELETED, withdrawn_at=timezone.now()
+        )
+        append(actor="complainant", action="escrow.withdrawn", obj=f"escrow:{entry.pk}")
+
+
+def convert(
+    entry: EscrowEntry, *, respondent: Person, category: Category, report: str, email: str
+) -> Case:
+    """The complainant goes ahead: a confidential complaint, linked to the entry (and through
+    its match to the others); the sealed bundle is wiped."""
+    if entry.status in (Status.CONVERTED, Status.DELETED):
+        raise EscrowError(_("This entry is closed."))
+    if not report.strip():
+        raise EscrowError(_("Describe what happened"))
+    with transaction.atomic():
+        case = case_actions.receive(
+            category=category,
+            identity=Identity.CONFIDENTIAL,
+            narrative=report,
+            respondent=respondent,
+            details={"contact_email": email, "from_escrow": True},
+        )
+        EscrowEntry.objects.filter(pk=entry.pk).update(
+            status=Status.CONVERTED, case=case, sealed=b""
+        )
+        append(
+            actor="complainant",
+            action="escrow.converted",
+            obj=f"escrow:{entry.pk}",
+            digest=digest_of(case.reference),
+        )
+    return case
+
+
+@dataclass(frozen=True)
+class Opened:
+    entry: EscrowEntry
+    report: str
+    contact: str
+
+
+def open_match(match: Match, *, counsellor: User, passphrase: str) -> list[Opened]:
+    """The counsellor reads the matched entries: unlock the key, unseal each bundle, rebuild k
+    from the shares, open each report. Ledgered."""
+    key = match.counsellor
+    if key.owner_id != counsellor.pk:
+        raise EscrowError(_("Only the counsellor who holds this key can open it."))
+    try:
+        private = protocol.unlock(
+            protocol.LockedKey(
+                bytes(key.public_key), bytes(key.locked_private), bytes(key.salt), key.params
+            ),
+            passphrase,
+        )
+        entries = list(match.entries.filter(status=Status.MATCHED).order_by("pk"))
+        bundles = [protocol.unseal(bytes(e.sealed), private) for e in entries]
+        payloads = protocol.open_entries(bundles, settings.REDRESS_ESCROW_THRESHOLD)
+    except protocol.ProtocolError as refused:
+        raise EscrowError(str(refused)) from refused
+    with transaction.atomic():
+        append(actor=f"user:{counsellor.pk}", action="escrow.opened", obj=f"match:{match.pk}")
+    opened = []
+    for entry, payload in zip(entries, payloads, strict=True):
+        data: dict[str, Any] = json.loads(payload)
+        opened.append(Opened(entry=entry, report=data["report"], contact=data["contact"]))
+    return opened
