@@ -1,6 +1,6 @@
 from django.urls import path
 
-from redress.public import followup, report, views
+from redress.public import escrow, followup, report, views
 
 app_name = "public"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("report/acknowledgement", report.acknowledgement, name="report-acknowledgement"),
     path("report/done", report.done, name="report-done"),
     path("report/<slug:slug>", report.step, name="report-step"),
+    path("escrow", escrow.start, name="escrow-start"),
+    path("escrow/confirm/<str:token>", escrow.confirm, name="escrow-confirm"),
+    path("escrow/check", escrow.check, name="escrow-check"),
+    path("escrow/entry", escrow.status, name="escrow-status"),
+    path("escrow/delete", escrow.delete, name="escrow-delete"),
     path("check", followup.check_code, name="report-check-code"),
     path("check/report", followup.status, name="report-status"),
     path("check/withdraw", followup.withdraw, name="report-withdraw"),

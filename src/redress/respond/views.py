@@ -179,7 +179,7 @@ _FORMS: dict[str, tuple[type[Form], str]] = {
 }
 
 
-def _act(request: HttpRequest, case: Case, act: str, form: Any) -> str:
+def _act(case: Case, act: str, form: Any) -> str:
     """Carry out one valid posted act; returns what to tell the respondent. Raises CaseError or
     UploadRefused with words for them."""
     if act == "answer":
@@ -227,7 +227,7 @@ def case(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST, request.FILES, auto_id=f"{act}-%s")
     if form.is_valid():
         try:
-            done = _act(request, case, act, form)
+            done = _act(case, act, form)
         except (CaseError, UploadRefused) as refused:
             form.add_error(field, getattr(refused, "message", None) or str(refused))
         else:

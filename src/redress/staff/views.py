@@ -195,6 +195,7 @@ AREAS = [
     (gettext_lazy("Statistics and the annual report"), "staff:statistics", "reports.read"),
     (gettext_lazy("Your conflicts of interest"), "staff:conflicts", "case.queue"),
     (gettext_lazy("Vetting checks"), "staff:vetting", "vetting.use"),
+    (gettext_lazy("Escrow matches"), "staff:escrow", "escrow.counsel"),
     (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
 ]
 

@@ -1,0 +1,205 @@
+"""Escrow for the complainant: "only act if someone else reports the same person".
+
+Lodging needs a confirmed email address (matches count distinct people), so the entry is held
+until the emailed link is opened; then a management code is shown once. With the code the
+complainant sees whether their entry is held or matched, and can delete it or go ahead with a
+full complaint at any time.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from redress.accounts.throttle import Throttle
+from redress.cases.models import Category
+from redress.core.middleware import client_fingerprint
+from redress.core.routes import public
+from redress.directory.models import Person
+from redress.escrow import services
+from redress.escrow.models import EscrowEntry, Status
+
+SESSION_KEY = "escrow_entry"
+
+
+class EntryForm(forms.Form):
+    respondent = forms.CharField(
+        error_messages={"required": _("Search for the person, then choose them")}
+    )
+    report = forms.CharField(
+        label=_("What happened"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Describe what happened")},
+    )
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        error_messages={
+            "required": _(
+                "Enter your email address: it is how we know two entries come from different people"
+            ),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+        },
+    )
+
+    def clean_respondent(self) -> Person:
+        person = Person.objects.filter(identifier=self.cleaned_data["respondent"]).first()
+        if person is None:
+            raise forms.ValidationError(_("Choose a person from the search results"))
+        return person
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your escrow code"),
+        max_length=40,
+        error_messages={"required": _("Enter the code you were given")},
+    )
+
+
+class ConvertForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What kind of behaviour was it?"),
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what kind of behaviour it was")},
+    )
+    report = EntryForm.base_fields["report"]
+    email = EntryForm.base_fields["email"]
+
+
+def _people(query: str) -> list[Person]:
+    query = query.strip()[:100]
+    if len(query) < 2:
+        return []
+    return list(
+        Person.objects.filter(
+            Q(name__icontains=query)
+            | Q(role_title__icontains=query)
+            | Q(constituency__icontains=query)
+        )[:25]
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    form = EntryForm(request.POST if request.method == "POST" else None)
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.start(
+                respondent=form.cleaned_data["respondent"],
+                report=form.cleaned_data["report"],
+                email=form.cleaned_data["email"],
+            )
+        except services.EscrowError as refused:
+            form.add_error(None, str(refused))
+        else:
+            return render(request, "public/escrow/check_email.html")
+    chosen = form.data.get("respondent") if form.is_bound else ""
+    people = _people(query)
+    if chosen and all(p.identifier != chosen for p in people):
+        people = [*Person.objects.filter(identifier=chosen), *people]
+    return render(
+        request,
+        "public/escrow/start.html",
+        {"form": form, "people": people, "query": query, "chosen": chosen},
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@require_GET
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        entry, code = services.confirm(token)
+    except services.EscrowError as refused:
+        return render(request, "public/escrow/bad_link.html", {"reason": str(refused)}, status=400)
+    return render(request, "public/escrow/lodged.html", {"code": code, "entry": entry})
+
+
+def _throttle() -> Throttle:
+    return Throttle(
+        "escrow-code", limit=settings.RECEIPT_MAX_FAILURES, window=settings.RECEIPT_LOCKOUT_SECONDS
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        client = client_fingerprint(request)
+        throttle = _throttle()
+        if throttle.is_locked(client):
+            form.add_error("code", _("Too many codes were not recognised. Try again later."))
+        else:
+            entry = services.find(form.cleaned_data["code"])
+            if entry is None:
+                throttle.fail(client)
+                form.add_error(
+                    "code", _("We could not find an entry with that code. Check it and try again")
+                )
+            else:
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = entry.pk
+                request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)
+                return redirect("public:escrow-status")
+    return render(
+        request, "public/escrow/check.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _entry(request: HttpRequest) -> EscrowEntry | None:
+    pk = request.session.get(SESSION_KEY)
+    return EscrowEntry.objects.filter(pk=pk).first() if pk else None
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    entry = _entry(request)
+    if entry is None:
+        return redirect("public:escrow-check")
+    form = ConvertForm(request.POST if request.method == "POST" else None)
+    chosen = request.POST.get("respondent", "") if request.method == "POST" else ""
+    people = _people(request.GET.get("q", "") or request.POST.get("q", ""))
+    if request.method == "POST" and form.is_valid():
+        person = Person.objects.filter(identifier=chosen).first()
+        if person is None:
+            form.add_error(None, _("Search for the person, then choose them"))
+        else:
+            try:
+                services.convert(
+                    entry,
+                    respondent=person,
+                    category=Category(form.cleaned_data["category"]),
+                    report=form.cleaned_data["report"],
+                    email=form.cleaned_data["email"],
+                )
+            except services.EscrowError as refused:
+                form.add_error(None, str(refused))
+            else:
+                return redirect("public:escrow-status")
+    return render(
+        request,
+        "public/escrow/status.html",
+        {"entry": entry, "form": form, "people": people, "chosen": chosen, "statuses": Status},
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@require_POST
+def delete(request: HttpRequest) -> HttpResponse:
+    entry = _entry(request)
+    if entry is not None and entry.status in (Status.HELD, Status.MATCHED):
+        services.withdraw(entry)
+    return redirect("public:escrow-status")
