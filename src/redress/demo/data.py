@@ -102,6 +102,7 @@ STAFF = [
 ]
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published on purpose: fictional demo accounts
+DEMO_ESCROW_PASSPHRASE = "demo escrow passphrase 2026"  # noqa: S105 - published on purpose
 
 # (username, display name, role)
 ACCOUNTS = [

@@ -30,6 +30,8 @@ from redress.cases.models import (
 from redress.cases.sweep import sweep
 from redress.demo import data
 from redress.directory.models import Office, Party, Person, PersonKind
+from redress.escrow import services as escrow
+from redress.escrow.models import CounsellorKey
 
 
 def _address(name: str) -> str:
@@ -117,6 +119,9 @@ class Command(BaseCommand):
                 user=User.objects.get(username=username), defaults={"person": person}
             )
         self._cases()
+        counsellor = User.objects.get(username="counsellor")
+        if not CounsellorKey.objects.filter(owner=counsellor, active=True).exists():
+            escrow.create_counsellor_key(counsellor, data.DEMO_ESCROW_PASSPHRASE)
         self.stdout.write(self._summary())
 
     def _cases(self) -> None:
@@ -217,6 +222,7 @@ class Command(BaseCommand):
         lines += [
             "",
             "  Second factor: in demo mode the code page shows the current code for demo accounts.",
+            f"  Escrow counsellor's passphrase: {data.DEMO_ESCROW_PASSPHRASE}",
             "  Or run:  .venv/bin/redress totp_code caseworker",
             "",
         ]
