@@ -13,7 +13,7 @@ help:
 	@echo "make demo   set everything up, load fictional demo data, serve on http://$(REDRESS_DEMO_HOST):$(REDRESS_DEMO_PORT)"
 	@echo "make test   set everything up and run the tests (SQLite, or DATABASE_URL)"
 	@echo "make bench  run every benchmark in bench/ and print a table"
-	@echo "make lint   ruff, mypy, import contracts, migration check"
+	@echo "make lint   ruff, mypy, import contracts, bandit (high severity fails), migration check"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -25,6 +25,7 @@ system-packages: | $(STAMPS)
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	ldconfig -p 2>/dev/null | grep -q libsodium.so.23 || missing="$$missing libsodium23"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
@@ -76,6 +77,7 @@ lint: $(STAMPS)/python
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r src -lll
 	$(BIN)/redress makemigrations --check --dry-run -v 1
 
 clean:

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "redress.respond",
     "redress.api",
     "redress.demo",
+    "redress.ops",
 ]
 
 MIDDLEWARE = [

@@ -170,7 +170,12 @@ def _require(
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("data_key", "respondent").get(pk=case.pk)
+    # Only the case row is locked: the respondent is a nullable join, which PostgreSQL cannot lock.
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("data_key", "respondent")
+        .get(pk=case.pk)
+    )
 
 
 def _record(
