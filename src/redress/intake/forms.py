@@ -233,7 +233,11 @@ class CheckCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Receipt code"),
         max_length=64,
-        error_messages={"required": _("Enter your receipt code")},
+        error_messages={
+            "required": _("Enter your receipt code"),
+            "max_length": _("A receipt code is 20 letters and numbers"),
+            "null_characters_not_allowed": _("A receipt code is 20 letters and numbers"),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 import os
 import secrets
 from functools import lru_cache
@@ -34,8 +35,13 @@ def new_code() -> str:
 
 
 def normalise(typed: str) -> str | None:
-    """The canonical form of what someone typed, or None when it cannot be a code."""
-    cleaned = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_READ_AS)
+    """The canonical form of what someone typed, or None when it cannot be a code.
+
+    Full-width characters (as some phone keyboards type them) read as their plain forms;
+    look-alikes from other scripts (Cyrillic А, Greek Ο) do not, and make the code unreadable.
+    """
+    plain = unicodedata.normalize("NFKC", typed)
+    cleaned = "".join(ch for ch in plain.upper() if ch.isalnum()).translate(_READ_AS)
     if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned
