@@ -7,12 +7,13 @@ STAMPS := var/.stamps
 export REDRESS_DEMO_HOST ?= 127.0.0.1
 export REDRESS_DEMO_PORT ?= 8000
 
-.PHONY: demo test bench lint setup system-packages assets messages static database clean help
+.PHONY: demo test bench lint fuzz setup system-packages assets messages static database clean help
 
 help:
 	@echo "make demo   set everything up, load fictional demo data, serve on http://$(REDRESS_DEMO_HOST):$(REDRESS_DEMO_PORT)"
 	@echo "make test   set everything up and run the tests (SQLite, or DATABASE_URL)"
 	@echo "make bench  run every benchmark in bench/ and print a table"
+	@echo "make fuzz   a long schemathesis run against the API (a short one is in make test)"
 	@echo "make lint   ruff, mypy, import contracts, bandit (high severity fails), migration check"
 
 $(STAMPS):
@@ -71,6 +72,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# A longer schemathesis run against every API operation, as every kind of caller.
+fuzz: setup
+	REDRESS_DATA_DIR=$(CURDIR)/var/test REDRESS_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/fuzz -q
 
 lint: $(STAMPS)/python
 	$(BIN)/ruff check src tests bench

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from redress.core.middleware import client_fingerprint
@@ -65,8 +65,9 @@ class ReceiptOut(Schema):
 
 
 class FieldErrors(Schema):
+    # A body that is not JSON at all has no field errors: only the detail.
     detail: str
-    errors: dict[str, str]
+    errors: dict[str, str] = Field(default_factory=dict)
 
 
 class MessageOut(Schema):

@@ -51,7 +51,8 @@ class CheckOut(Schema):
 
 
 class Problem(Schema):
-    detail: str
+    # A sentence, or (for a body that fails validation) the list of what is wrong with it.
+    detail: str | list[dict[str, Any]]
 
 
 def _out(check: VettingCheck) -> dict[str, Any]:
