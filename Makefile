@@ -7,13 +7,14 @@ STAMPS := var/.stamps
 export REDRESS_DEMO_HOST ?= 127.0.0.1
 export REDRESS_DEMO_PORT ?= 8000
 
-.PHONY: demo test bench lint fuzz setup system-packages assets messages static database clean help
+.PHONY: demo test bench lint fuzz crash-test setup system-packages assets messages static database clean help
 
 help:
 	@echo "make demo   set everything up, load fictional demo data, serve on http://$(REDRESS_DEMO_HOST):$(REDRESS_DEMO_PORT)"
 	@echo "make test   set everything up and run the tests (SQLite, or DATABASE_URL)"
 	@echo "make bench  run every benchmark in bench/ and print a table"
 	@echo "make fuzz   a long schemathesis run against the API (a short one is in make test)"
+	@echo "make crash-test  kill servers and the database under load; check nothing acknowledged is lost"
 	@echo "make lint   ruff, mypy, import contracts, bandit (high severity fails), migration check"
 
 $(STAMPS):
@@ -76,6 +77,12 @@ bench: setup
 # A longer schemathesis run against every API operation, as every kind of caller.
 fuzz: setup
 	REDRESS_DATA_DIR=$(CURDIR)/var/test REDRESS_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/fuzz -q
+
+# Kill the web server, the worker and PostgreSQL at random while reports arrive; then check every
+# receipt code given out opens a complete case and the ledger verifies (and the same on SQLite).
+CRASH_ARGS ?= --kills 30
+crash-test: setup
+	$(BIN)/python tools/crash_test.py $(CRASH_ARGS)
 
 lint: $(STAMPS)/python
 	$(BIN)/ruff check src tests bench

@@ -156,4 +156,3 @@ def test_html_and_csv_formats(seeded: None) -> None:
     assert rows[0] == "section,row,column,value"
     with pytest.raises(ValueError, match="unknown format"):
         rendering.render(figures, "docx")
-

@@ -94,11 +94,7 @@ def no_line_gives_zeros_away(published: Published, full: list[list[int]]) -> boo
     hidden = published.hidden()
     for line in lines:
         concealed = [cell for cell in line if cell in hidden]
-        if (
-            concealed
-            and len(concealed) < len(line)
-            and sum(full[r][c] for r, c in concealed) == 0
-        ):
+        if concealed and len(concealed) < len(line) and sum(full[r][c] for r, c in concealed) == 0:
             return False
     return True
 

@@ -125,9 +125,7 @@ def start(*, respondent: Person, report: str, email: str) -> str:
 def confirm(token: str) -> tuple[EscrowEntry, str]:
     """The complainant confirmed their email: lodge the entry; the held copy is shredded."""
     pending = PendingEntry.objects.filter(token_digest=keyed("pending", token)).first()
-    if pending is None or timezone.now() - pending.created_at > dt.timedelta(
-        hours=PENDING_HOURS
-    ):
+    if pending is None or timezone.now() - pending.created_at > dt.timedelta(hours=PENDING_HOURS):
         raise EscrowError(_("This link does not work. It may have expired or been used."))
     content = json.loads(pending.content)
     entry, code = lodge(

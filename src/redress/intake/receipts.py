@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 import os
 import secrets
+import unicodedata
 from functools import lru_cache
 
 from django.conf import settings
@@ -38,7 +38,8 @@ def normalise(typed: str) -> str | None:
     """The canonical form of what someone typed, or None when it cannot be a code.
 
     Full-width characters (as some phone keyboards type them) read as their plain forms;
-    look-alikes from other scripts (Cyrillic А, Greek Ο) do not, and make the code unreadable.
+    look-alikes from other scripts (a Cyrillic or Greek capital A or O) do not: the code is
+    then unreadable.
     """
     plain = unicodedata.normalize("NFKC", typed)
     cleaned = "".join(ch for ch in plain.upper() if ch.isalnum()).translate(_READ_AS)
