@@ -22,7 +22,3 @@ def _fresh_throttle() -> None:
 def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
-
-
-# The browser fixture, for the axe checks of these pages (tests/browser keeps its own).
-from tests.browser.conftest import chromium  # noqa: E402, F401

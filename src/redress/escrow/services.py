@@ -28,7 +28,7 @@ from redress.core import paths
 from redress.core import secrets as secret_files
 from redress.directory.models import Person
 from redress.escrow import oprf, protocol
-from redress.escrow.keyservice import get_key_service
+from redress.escrow.keyservice import KeyServiceError, get_key_service
 from redress.escrow.models import CounsellorKey, EscrowEntry, Match, PendingEntry, Status
 from redress.ledger.services import append, digest_of
 from redress.vault.services import new_data_key, shred
@@ -65,7 +65,13 @@ def phi_for(identifier: str) -> bytes:
     service (which never sees the identifier), finalized here."""
     data = identifier.strip().upper().encode()
     blind, blinded = oprf.blind(data)
-    return oprf.finalize(data, blind, get_key_service().evaluate(blinded))
+    try:
+        evaluated = get_key_service().evaluate(blinded)
+    except KeyServiceError as failed:
+        raise EscrowError(
+            _("Escrow cannot take entries just now. Please try again later.")
+        ) from failed
+    return oprf.finalize(data, blind, evaluated)
 
 
 def counsellor_key() -> CounsellorKey:
