@@ -11,8 +11,13 @@ import os
 import statistics
 from pathlib import Path
 
-RESULTS = Path(os.environ.get("REDRESS_DATA_DIR", Path(__file__).resolve().parents[1] / "var"))
-RESULTS_FILE = RESULTS / "bench" / "results.json"
+# One results file for every benchmark, whatever data folder a benchmark gives its own server.
+RESULTS_FILE = Path(
+    os.environ.get(
+        "REDRESS_BENCH_RESULTS",
+        Path(__file__).resolve().parents[1] / "var" / "bench" / "results.json",
+    )
+)
 
 
 def median(samples: list[float]) -> float:
