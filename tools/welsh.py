@@ -389,7 +389,12 @@ def main(path: str) -> int:
     po = polib.pofile(path)
     missing = []
     for entry in po:
-        if entry.msgid in CY:
+        if entry.msgid in CY and entry.msgid_plural:
+            # Welsh takes the singular noun after a number: one form serves every count.
+            entry.msgstr_plural = dict.fromkeys(range(4), CY[entry.msgid])
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif entry.msgid in CY:
             entry.msgstr = CY[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
