@@ -17,23 +17,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 CASES = int(os.environ.get("BENCH_REPORT_CASES", "1000000"))
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "redress_bench_report"
-parts = urlsplit(ADMIN_URL)
-os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{DB_NAME}"))
-os.environ.setdefault("REDRESS_DATA_DIR", str(ROOT / "var" / "bench" / "report"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "redress.settings")
 
-import psycopg  # noqa: E402
+from bench.pg import throwaway_database  # noqa: E402
 
-with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin.execute(f'CREATE DATABASE "{DB_NAME}"')
+throwaway_database("redress_bench_report", "report")
 
 import django  # noqa: E402
 

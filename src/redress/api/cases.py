@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import F
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from redress.accounts.models import ApiToken, Scope, User
 from redress.api.auth import TokenScope
 from redress.cases import actions, lifecycle
-from redress.cases.access import assigned_cases
+from redress.cases.access import assigned_cases, with_due_dates
 from redress.cases.models import Deadline, Decision, Sanction, Stage
 
 router = Router(tags=["cases"])
@@ -61,16 +61,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _rows(user: User) -> Any:
-    open_items = Deadline.objects.filter(
-        case=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
-    )
-    return assigned_cases(user).annotate(
-        next_due=Min(
-            "deadlines__due_on",
-            filter=Q(deadlines__met_at__isnull=True, deadlines__cancelled_at__isnull=True),
-        ),
-        overdue=Exists(open_items.filter(overdue_at__isnull=False)),
-    )
+    return with_due_dates(assigned_cases(user))
 
 
 def _out(case: Any) -> dict[str, Any]:

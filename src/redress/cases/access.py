@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from redress.accounts.access import has_any_role, is_staff_signed_in, rule
 from redress.accounts.models import Role, User
-from redress.cases.models import Case, DirectoryLink
+from redress.cases.models import Case, Deadline, DirectoryLink
 from redress.directory.models import PersonKind
 
 HANDLER_ROLES = (Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL)
@@ -56,6 +56,22 @@ def unassigned_pool(user: User) -> QuerySet[Case]:
         Case.objects.exclude(stage="closed")
         .exclude(assignments__role="caseworker", assignments__ended_at__isnull=True)
         .distinct()
+    )
+
+
+def with_due_dates(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` with ``next_due`` (the earliest open item's due date), ``overdue`` and
+    ``escalated``: what every queue orders and flags by."""
+    open_items = Deadline.objects.filter(
+        case=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
+    )
+    return cases.annotate(
+        next_due=Min(
+            "deadlines__due_on",
+            filter=Q(deadlines__met_at__isnull=True, deadlines__cancelled_at__isnull=True),
+        ),
+        overdue=Exists(open_items.filter(overdue_at__isnull=False)),
+        escalated=Exists(open_items.filter(escalated_at__isnull=False)),
     )
 
 

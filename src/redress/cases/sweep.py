@@ -25,20 +25,16 @@ from redress.ledger.services import append, digest_of
 _RUNNING = "met_at IS NULL AND cancelled_at IS NULL AND paused_remaining IS NULL"
 # Plain SQL; the partial indexes on Deadline (deadline_watch, deadline_escalation_watch) serve
 # the two UPDATEs. On PostgreSQL the marking and the count per owner are one statement.
+_MARK = f"""
+UPDATE cases_deadline SET overdue_at = %s
+WHERE {_RUNNING} AND overdue_at IS NULL AND due_on < %s
+"""  # noqa: S608 - constants only; values are parameters
 _MARK_AND_COUNT = f"""
-WITH marked AS (
-    UPDATE cases_deadline SET overdue_at = %s
-    WHERE {_RUNNING} AND overdue_at IS NULL AND due_on < %s
-    RETURNING case_id, owner_role
-)
+WITH marked AS ({_MARK} RETURNING case_id, owner_role)
 SELECT a.user_id, count(*), (SELECT count(*) FROM marked) FROM marked
 LEFT JOIN cases_assignment a
   ON a.case_id = marked.case_id AND a.role = marked.owner_role AND a.ended_at IS NULL
 GROUP BY a.user_id
-"""  # noqa: S608 - constants only; values are parameters
-_MARK = f"""
-UPDATE cases_deadline SET overdue_at = %s
-WHERE {_RUNNING} AND overdue_at IS NULL AND due_on < %s
 """  # noqa: S608
 _COUNT_MARKED = """
 SELECT a.user_id, count(*) FROM cases_deadline d

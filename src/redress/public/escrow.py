@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from redress.cases.models import Category
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.directory.models import Person
+from redress.directory.search import find_people
 from redress.escrow import services
 from redress.escrow.models import EscrowEntry, Status
 
@@ -74,19 +74,6 @@ class ConvertForm(forms.Form):
     email = EntryForm.base_fields["email"]
 
 
-def _people(query: str) -> list[Person]:
-    query = query.strip()[:100]
-    if len(query) < 2:
-        return []
-    return list(
-        Person.objects.filter(
-            Q(name__icontains=query)
-            | Q(role_title__icontains=query)
-            | Q(constituency__icontains=query)
-        )[:25]
-    )
-
-
 @public
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
@@ -104,7 +91,7 @@ def start(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "public/escrow/check_email.html")
     chosen = form.data.get("respondent") if form.is_bound else ""
-    people = _people(query)
+    people = find_people(query)
     if chosen and all(p.identifier != chosen for p in people):
         people = [*Person.objects.filter(identifier=chosen), *people]
     return render(
@@ -170,7 +157,7 @@ def status(request: HttpRequest) -> HttpResponse:
         return redirect("public:escrow-check")
     form = ConvertForm(request.POST if request.method == "POST" else None)
     chosen = request.POST.get("respondent", "") if request.method == "POST" else ""
-    people = _people(request.GET.get("q", "") or request.POST.get("q", ""))
+    people = find_people(request.GET.get("q", "") or request.POST.get("q", ""))
     if request.method == "POST" and form.is_valid():
         person = Person.objects.filter(identifier=chosen).first()
         if person is None:

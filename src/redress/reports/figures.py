@@ -108,10 +108,13 @@ def _one_way(
     )
 
 
-def compute(start: dt.date, end: dt.date) -> Figures:
-    """The figures for complaints received from ``start`` up to (not including) ``end``."""
+def compute(start: dt.date, end: dt.date, *, sign: bool = True) -> Figures:
+    """The figures for complaints received from ``start`` up to (not including) ``end``.
+
+    ``sign`` first signs a checkpoint over the ledger's head, so a published report can say
+    exactly what it was computed at; a page that only reads passes False."""
     since, until = _bounds(start, end)
-    checkpoint, problem = _checkpoint()
+    checkpoint, problem = _checkpoint() if sign else (_latest_checkpoint(), "")
     figures = Figures(
         start=start,
         end=end,
@@ -321,10 +324,14 @@ def _escrow_and_vetting(
     return labels, counts
 
 
+def _latest_checkpoint() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-seq").first()
+
+
 def _checkpoint() -> tuple[Checkpoint | None, str]:
     """Sign the ledger's head now, so the report can say exactly what it was computed at."""
     try:
         make_checkpoint()
     except LedgerBrokenError as broken:
-        return Checkpoint.objects.order_by("-seq").first(), str(broken)
-    return Checkpoint.objects.order_by("-seq").first(), ""
+        return _latest_checkpoint(), str(broken)
+    return _latest_checkpoint(), ""

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from redress.accounts.access import requires
 from redress.accounts.models import User
 from redress.cases import lifecycle
-from redress.cases.access import cases_for, load_case, unassigned_pool
+from redress.cases.access import cases_for, load_case, unassigned_pool, with_due_dates
 from redress.cases.actions import appeal_closes_on, live_roles, read_content
 from redress.cases.models import (
     Assignment,
@@ -40,15 +40,7 @@ _OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
 
 
 def _queue_rows(cases: Any) -> Any:
-    open_items = Deadline.objects.filter(_OPEN, case=OuterRef("pk"))
-    return cases.annotate(
-        next_due=Min(
-            "deadlines__due_on",
-            filter=Q(deadlines__met_at__isnull=True, deadlines__cancelled_at__isnull=True),
-        ),
-        overdue=Exists(open_items.filter(overdue_at__isnull=False)),
-        escalated=Exists(open_items.filter(escalated_at__isnull=False)),
-    ).select_related("respondent")
+    return with_due_dates(cases).select_related("respondent")
 
 
 def owned_overdue(user: User) -> Any:

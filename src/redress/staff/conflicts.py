@@ -4,7 +4,6 @@ assignment (``cases.independence``)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,22 +15,8 @@ from redress.cases import actions
 from redress.cases.actions import CaseError
 from redress.cases.models import ConflictDeclaration
 from redress.directory.models import Person
+from redress.directory.search import find_people
 from redress.staff.case_forms import ConflictForm
-
-
-def search_people(text: str) -> list[Person]:
-    """People whose name, identifier, role or constituency contains ``text`` (at most 20)."""
-    text = text.strip()
-    if len(text) < 2:
-        return []
-    return list(
-        Person.objects.filter(
-            Q(name__icontains=text)
-            | Q(identifier__iexact=text)
-            | Q(role_title__icontains=text)
-            | Q(constituency__icontains=text)
-        ).select_related("party", "office")[:20]
-    )
 
 
 @requires("case.queue")
@@ -42,7 +27,7 @@ def conflicts(request: HttpRequest) -> HttpResponse:
     form = ConflictForm(request.POST if request.method == "POST" else request.GET or None)
     found: list[Person] = []
     if request.method == "GET" and request.GET.get("search"):
-        found = search_people(request.GET["search"])
+        found = find_people(request.GET["search"], limit=20)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -63,7 +48,7 @@ def conflicts(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your declaration is recorded."))
                 return redirect("staff:conflicts")
         status = 400
-        found = search_people(request.POST.get("search", ""))
+        found = find_people(request.POST.get("search", ""), limit=20)
     declared = ConflictDeclaration.objects.filter(
         user=user, withdrawn_at__isnull=True
     ).select_related("person", "party", "office")

@@ -81,7 +81,7 @@ def last_verification() -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
-    figures = compute(*periods.year(year))
+    figures = compute(*periods.year(year), sign=False)
     escalations = (
         Deadline.objects.filter(_OPEN, escalated_at__isnull=False)
         .select_related("case")

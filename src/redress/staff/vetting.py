@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from redress.accounts.access import requires
 from redress.accounts.models import User
 from redress.directory.models import Person
-from redress.staff.conflicts import search_people
+from redress.directory.search import find_people
 from redress.vetting import access as _access  # noqa: F401  (registers the vetting rules)
 from redress.vetting.access import load_check
 from redress.vetting.models import VettingCheck
@@ -75,7 +75,7 @@ def new_check(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/vetting/new.html",
-        {"form": form, "found": search_people(search), "search": search},
+        {"form": form, "found": find_people(search, limit=20), "search": search},
         status=400 if form.errors else 200,
     )
 
