@@ -36,6 +36,29 @@ STEP_FORMS: list[type[Any]] = [
     steps.SupportForm,
     steps.IdentityForm,
 ]
+
+
+class _SharedFields(dict[str, Any]):
+    """A form's fields, shared by its instances instead of deep-copied for each one.
+
+    Django copies every field (widgets, choices, messages) per form so that rendering one form
+    cannot change another. The API's forms only validate, and no step form's ``clean`` changes
+    its fields, so one copy serves every request.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return dict(self)
+
+
+def _combined(*form_classes: type[Any]) -> type[Any]:
+    """One form with every step's fields; each step's ``clean`` runs (they call ``super()``)."""
+    form_class: type[Any] = type("ReportForm", tuple(form_classes), {})
+    form_class.base_fields = _SharedFields(form_class.base_fields)
+    return form_class
+
+
+_REPORT_FORM = _combined(*STEP_FORMS)
+_REPORT_WITH_CONTACT_FORM = _combined(*STEP_FORMS, steps.ContactForm)
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("6f2b1d2e-63a4-4d5e-9d64-0e5b8a1c7f10")
 
 
@@ -95,28 +118,20 @@ def _validated(body: ReportIn) -> dict[str, Any]:
         )
     if not data.get("respondent_id") and data.get("respondent_description"):
         data["respondent_id"] = "not-listed"
-    forms = list(STEP_FORMS)
-    if data.get("identity") in {"named", "confidential"}:
-        forms.append(steps.ContactForm)
-    answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for form_class in forms:
-        form = form_class(
-            {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
-        )
-        if form.is_valid():
-            cleaned = dict(form.cleaned_data)
-            for part in ("when_day", "when_month", "when_year"):
-                cleaned.pop(part, None)
-            if cleaned.get("respondent_id") == "not-listed":
-                cleaned["respondent_id"] = ""
-            answers.update(cleaned)
-        else:
-            for field, messages in form.errors.items():
-                name = {"when_day": "when_date", "__all__": "report"}.get(field, field)
-                errors.setdefault(name, str(messages[0]))
-    if errors:
+    with_contact = data.get("identity") in {"named", "confidential"}
+    form_class = _REPORT_WITH_CONTACT_FORM if with_contact else _REPORT_FORM
+    form = form_class({k: ("on" if v is True else v) for k, v in data.items() if v is not False})
+    if not form.is_valid():
+        errors: dict[str, str] = {}
+        for field, messages in form.errors.items():
+            name = {"when_day": "when_date", "__all__": "report"}.get(field, field)
+            errors.setdefault(name, str(messages[0]))
         raise _FieldErrors(errors)
+    answers = dict(form.cleaned_data)
+    for part in ("when_day", "when_month", "when_year"):
+        answers.pop(part, None)
+    if answers.get("respondent_id") == "not-listed":
+        answers["respondent_id"] = ""
     return answers
 
 

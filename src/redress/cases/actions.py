@@ -109,6 +109,35 @@ def open_case(
     """
     if not transaction.get_connection().in_atomic_block:
         raise CaseError("open_case must run inside the transaction that records it")
+    case = build_case(
+        category=category,
+        identity=identity,
+        narrative=narrative,
+        respondent=respondent,
+        respondent_description=respondent_description,
+        details=details,
+        data_key=data_key,
+    )
+    case.save()
+    schedule.start(case, *schedule.FIRST_KINDS)
+    return case
+
+
+def build_case(
+    *,
+    category: Category,
+    identity: Identity,
+    narrative: str,
+    data_key: DataKey | None,
+    respondent: Person | None = None,
+    respondent_description: str = "",
+    details: dict[str, Any] | None = None,
+) -> Case:
+    """A new case with its content assigned (sealed when it is written), not yet saved.
+
+    For ``open_case`` and for writers that save a whole report in one statement; either way
+    the case's first deadlines are ``schedule.first_items(case)``.
+    """
     reference = new_reference()
     case = Case(
         reference=reference,
@@ -120,19 +149,22 @@ def open_case(
     case.narrative = narrative
     case.respondent_description = respondent_description or None
     case.details = json.dumps(details or {}, sort_keys=True)
-    case.save()
-    schedule.start(case, DeadlineKind.ACKNOWLEDGE, DeadlineKind.ASSESS)
     return case
 
 
 def record_received(case: Case, *, actor: str) -> Entry | Pending:
     """The ledger entry that proves when ``case`` was received; call it last in the act."""
-    return append(
-        actor=actor,
-        action="case.received",
-        obj=f"case:{case.reference}",
-        digest=digest_of(case.narrative or ""),
-    )
+    return append(**received_entry(case, actor=actor))
+
+
+def received_entry(case: Case, *, actor: str) -> dict[str, str]:
+    """What the ``case.received`` entry records, as ``append``'s keyword arguments."""
+    return {
+        "actor": actor,
+        "action": "case.received",
+        "obj": f"case:{case.reference}",
+        "digest": digest_of(case.narrative or ""),
+    }
 
 
 class IllegalTransition(CaseError):

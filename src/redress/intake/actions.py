@@ -13,20 +13,22 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from redress.accounts.throttle import Throttle
-from redress.cases.actions import open_case, record_received
+from redress.cases import schedule
+from redress.cases.actions import build_case, open_case, received_entry, record_received
 from redress.cases.models import Attachment, Case, Category, Direction, Identity, Message
+from redress.core.oneshot import OneStatement
 from redress.directory.models import Person
 from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
 from redress.intake.uploads import CleanedFile
 from redress.ledger.models import Entry, Pending
-from redress.ledger.services import append, digest_of
+from redress.ledger.services import append, append_call, digest_of, entry_from_row
 from redress.vault.models import DataKey
-from redress.vault.services import new_data_key, shred
+from redress.vault.services import make_data_key, new_data_key, shred
 from redress.vault.storage import EncryptingStorage
 
 COMPLAINANT = "complainant"
@@ -173,10 +175,72 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
 def submit_answers(answers: dict[str, Any], *, actor: str = COMPLAINANT) -> Submission:
     """A complete report that arrives in one piece (the API without an idempotency key): the
     same case, receipt and ledger entry as ``submit``, without the draft a wizard needs."""
+    one_statement = connection.vendor == "postgresql" and not settings.LEDGER_SEQUENCER
+    if one_statement and not answers.get("evidence"):
+        return _submit_in_one_statement(answers, actor=actor)
     with transaction.atomic():
         key = new_data_key("case")
         case, code, entry = _make_case(answers, data_key=key, actor=actor, draft=None)
     return Submission(case=case, code=code, entry=entry, first_time=True)
+
+
+def _submit_in_one_statement(answers: dict[str, Any], *, actor: str) -> Submission:
+    """``submit_answers`` on PostgreSQL: the same rows as ``_make_case``, in one statement.
+
+    Data key, case, first deadlines, receipt and the ``case.received`` ledger entry go to the
+    server together and commit together (or, inside a caller's transaction, with it): one round
+    trip instead of ten, and the ledger's lock is held only inside the server.
+    """
+    missing = missing_steps(answers)
+    if missing:
+        raise IncompleteReport(missing)
+    case = build_case(
+        category=Category(answers["category"]),
+        identity=Identity(answers["identity"]),
+        narrative=answers["what_happened"],
+        respondent=_respondent(answers),
+        respondent_description=answers.get("respondent_description", ""),
+        details=_details(answers),
+        data_key=make_data_key("case"),
+    )
+    code = receipts.new_code()
+    statement = OneStatement()
+    statement.insert("new_key", [case.data_key])
+    statement.insert("new_case", [case], returning="id")
+    items = schedule.first_items(case)
+    for item in items:
+        item.case_id = statement.ref("new_case")
+    statement.insert("new_deadlines", items)
+    receipt = Receipt(
+        case_id=statement.ref("new_case"), digest=receipts.digest(receipts.normalise(code) or "")
+    )
+    email = _email_to_verify(answers)
+    if email:
+        contact.set_email(receipt, email, updates=bool(answers.get("email_updates")))
+    statement.insert("new_receipt", [receipt], returning="id")
+    entry = received_entry(case, actor=actor)
+    append_sql, append_params = append_call(**entry)
+    row = statement.run(
+        "SELECT (SELECT id FROM new_case), (SELECT id FROM new_receipt), "  # noqa: S608
+        f"e.seq, e.time, e.prev_hash, e.hash FROM {append_sql} AS e",  # a fixed function call
+        append_params,
+    )
+    case.pk, receipt.pk = row[0], row[1]
+    receipt.case = case
+    if email:
+        contact.send_verification(receipt, email)
+    return Submission(case=case, code=code, entry=entry_from_row(row[2:], **entry), first_time=True)
+
+
+def _respondent(answers: dict[str, Any]) -> Person | None:
+    if not answers.get("respondent_id"):
+        return None
+    return Person.objects.filter(identifier=answers["respondent_id"]).first()
+
+
+def _email_to_verify(answers: dict[str, Any]) -> str | None:
+    email = answers.get("contact_email")
+    return email if email and answers.get("identity") != Identity.ANONYMOUS else None
 
 
 def _make_case(
@@ -189,9 +253,7 @@ def _make_case(
     missing = missing_steps(answers)
     if missing:
         raise IncompleteReport(missing)
-    respondent = None
-    if answers.get("respondent_id"):
-        respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
+    respondent = _respondent(answers)
     case = open_case(
         category=Category(answers["category"]),
         identity=Identity(answers["identity"]),
@@ -216,8 +278,8 @@ def _make_case(
     receipt = Receipt.objects.create(
         case=case, digest=receipts.digest(receipts.normalise(code) or "")
     )
-    email = answers.get("contact_email")
-    if email and answers.get("identity") != Identity.ANONYMOUS:
+    email = _email_to_verify(answers)
+    if email:
         contact.remember_email(receipt, email, updates=bool(answers.get("email_updates")))
     if draft is not None:
         draft.case = case

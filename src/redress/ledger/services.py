@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from nacl.exceptions import BadSignatureError
@@ -127,6 +127,8 @@ def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry | Pe
     encoded = _validated(actor=actor, action=action, obj=obj, digest=digest)
     if settings.LEDGER_SEQUENCER:
         return _append_pending(actor=actor, action=action, obj=obj, digest=digest)
+    if connection.vendor == "postgresql":
+        return _append_in_server(actor=actor, action=action, obj=obj, digest=digest)
     # No savepoint: if the entry cannot be written, the caller's whole act must roll back.
     with transaction.atomic(savepoint=False):
         head = _locked_head()
@@ -147,6 +149,55 @@ def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry | Pe
         )
         Head.objects.filter(pk=1).update(seq=seq, hash=chain_hash)
     return entry
+
+
+APPEND_FUNCTION = "redress_ledger_append(%s, %s, %s, %s)"
+HEADLESS = "the ledger head row is missing although entries exist; refusing to append"
+HEADLESS_SQLSTATE = "RL001"  # what the append function raises for the same refusal
+
+
+def append_call(*, actor: str, action: str, obj: str, digest: str = "") -> tuple[str, list[str]]:
+    """``append`` as SQL for PostgreSQL, to run inside a larger statement (see intake's writer).
+
+    Validates like ``append`` and returns ``(sql, params)``: a set-returning function call giving
+    one row ``(seq, time, prev_hash, hash)``, the entry it chained. The head lock it takes is held
+    until the statement's transaction ends, so call it last. Not for the sequencer mode.
+    """
+    _validated(actor=actor, action=action, obj=obj, digest=digest)
+    return APPEND_FUNCTION, [actor, action, obj, digest]
+
+
+def entry_from_row(row: Sequence[Any], *, actor: str, action: str, obj: str, digest: str) -> Entry:
+    """The ``Entry`` for a row ``(seq, time, prev_hash, hash)`` that the append function gave."""
+    seq, time, prev_hash, chain_hash = row
+    entry = Entry(
+        seq=seq,
+        time=time,
+        actor=actor,
+        action=action,
+        object=obj,
+        digest=digest,
+        prev_hash=bytes(prev_hash),
+        hash=bytes(chain_hash),
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry
+
+
+def _append_in_server(*, actor: str, action: str, obj: str, digest: str) -> Entry:
+    # PostgreSQL: one call locks the head, hashes (ledger.encoding) and writes entry and head, so
+    # the lock is never held across a round trip (migration ledger 0005).
+    sql, params = append_call(actor=actor, action=action, obj=obj, digest=digest)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        try:
+            cursor.execute(f"SELECT seq, time, prev_hash, hash FROM {sql}", params)  # noqa: S608
+        except DatabaseError as error:
+            if getattr(error.__cause__, "sqlstate", None) == HEADLESS_SQLSTATE:
+                raise LedgerError(HEADLESS) from error
+            raise
+        row = cursor.fetchone()
+    return entry_from_row(row, actor=actor, action=action, obj=obj, digest=digest)
 
 
 def _append_pending(*, actor: str, action: str, obj: str, digest: str) -> Pending:
@@ -268,9 +319,7 @@ def _locked_head() -> Head:
         with transaction.atomic():
             Head.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
             if Entry.objects.exists():
-                raise LedgerError(
-                    "the ledger head row is missing although entries exist; refusing to append"
-                )
+                raise LedgerError(HEADLESS)
     except IntegrityError:
         pass
     return Head.objects.select_for_update().get(pk=1)

@@ -1,0 +1,123 @@
+"""Several new rows written to PostgreSQL in one statement, so one round trip and one commit.
+
+An act that makes a handful of rows (a report: its data key, case, deadlines, receipt and
+ledger entry) spends most of its time waiting on round trips when each row is its own INSERT
+inside BEGIN ... COMMIT. PostgreSQL runs data-modifying common table expressions as one
+statement, atomically, so the same rows can go in one call::
+
+    statement = OneStatement()
+    statement.insert("new_key", [key])
+    statement.insert("new_case", [case], returning="id")
+    deadlines = [Deadline(case_id=statement.ref("new_case"), ...), ...]
+    statement.insert("new_deadlines", deadlines)
+    row = statement.run("SELECT (SELECT id FROM new_case)")
+
+Each value goes through the field's ``pre_save`` and ``get_db_prep_save``, as ``save()`` does,
+so every field converts (and every encrypted field seals) exactly as it would there.
+``ref(name)`` is the id a previous part returned, for a foreign key. Outside a transaction the
+statement is its own; inside one, it joins it. What this does not do: send signals, or run
+``save()`` overrides; use it only for models that have neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.expressions import RawSQL
+
+_NAME_OK = frozenset("abcdefghijklmnopqrstuvwxyz_")
+
+
+class OneStatement:
+    """Collects INSERTs as common table expressions and runs them with a final SELECT."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.connection = connections[using]
+        if self.connection.vendor != "postgresql":
+            raise NotImplementedError("one-statement writes need PostgreSQL")
+        self._parts: list[str] = []
+        self._params: list[Any] = []
+        self._written: list[tuple[str, list[models.Model], str | None]] = []
+
+    def ref(self, name: str, column: str = "id") -> RawSQL:
+        """The ``column`` that part ``name`` returned, as a value for another part's field."""
+        _check_name(name)
+        _check_name(column)
+        # Both names are checked to be plain lowercase words.
+        return RawSQL(f'(SELECT "{column}" FROM {name})', ())  # noqa: S608, S611
+
+    def insert(
+        self, name: str, objs: Sequence[models.Model], *, returning: str | None = None
+    ) -> None:
+        """Add ``objs`` (new instances of one model) as the part ``name``.
+
+        With ``returning``, the part returns that column (one row for one object), for ``ref``
+        and for the instances once the statement has run.
+        """
+        _check_name(name)
+        if not objs:
+            raise ValueError(f"part {name!r} has no rows")
+        if returning is not None and len(objs) != 1:
+            raise ValueError("returning is for a part of one row")
+        model = type(objs[0])
+        opts = model._meta
+        quote = self.connection.ops.quote_name
+        fields = [
+            field
+            for field in opts.local_concrete_fields
+            if not (field.primary_key and getattr(objs[0], field.attname) is None)
+        ]
+        rows = []
+        for obj in objs:
+            if type(obj) is not model:
+                raise ValueError(f"part {name!r} mixes models")
+            placeholders = []
+            for field in fields:
+                # What save() would write: pre_save (defaults, sealing), then the database form.
+                value = field.pre_save(obj, add=True)
+                if isinstance(value, RawSQL):
+                    placeholders.append(value.sql)
+                    self._params.extend(value.params)
+                    continue
+                prepared = field.get_db_prep_save(value, connection=self.connection)
+                if prepared is None:
+                    # Written into the SQL: fewer parameters, and a text psycopg can cache.
+                    placeholders.append("NULL")
+                else:
+                    placeholders.append("%s")
+                    self._params.append(prepared)
+            rows.append("(" + ", ".join(placeholders) + ")")
+        # Names come from the model's metadata; every value is a parameter.
+        columns = ", ".join(quote(f.column) for f in fields)
+        sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES {', '.join(rows)}"  # noqa: S608
+        if returning is not None:
+            returned = opts.get_field(returning)
+            if not isinstance(returned, models.Field) or returned.column is None:
+                raise ValueError(f"{returning!r} is not a column of {opts.label}")
+            sql += f" RETURNING {quote(returned.column)}"
+        self._parts.append(f"{name} AS ({sql})")
+        self._written.append((name, list(objs), returning))
+
+    def run(self, select: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
+        """Run every part and ``select`` (which may read the parts); returns its one row.
+
+        Every part is written, whatever ``select`` reads. The instances are then marked saved.
+        """
+        sql = "WITH " + ",\n".join(self._parts) + "\n" + select
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, [*self._params, *params])
+            row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("the statement's final SELECT gave no row")
+        for _name, objs, _returning in self._written:
+            for obj in objs:
+                obj._state.adding = False
+                obj._state.db = self.connection.alias
+        return tuple(row)
+
+
+def _check_name(name: str) -> None:
+    if not name or not set(name) <= _NAME_OK:
+        raise ValueError(f"{name!r} is not a lowercase name")
