@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 
 def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Every test starts with empty in-memory throttles: failed sign-ins or codes in one test
+    must not lock out the accounts of the next one run by the same worker."""
+    cache.clear()
 
 
 @pytest.fixture

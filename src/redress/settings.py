@@ -16,6 +16,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from redress.core import paths, secrets
+from redress.intake.uploads import MAX_BYTES as UPLOAD_MAX_FILE_BYTES
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -113,6 +114,10 @@ MIDDLEWARE = [
     "redress.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the request: no NUL reaches the database (PostgreSQL refuses it),
+    # and an upload over the request limit is answered 413. After the security headers and the
+    # language, so the refusal page has both.
+    "redress.core.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "redress.core.csrf.NoReferrerCsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,6 +198,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "uploads"
+# Uploads stay in memory until they are cleaned and encrypted: Django's default would write any
+# file over 2.5 MB to a temporary file in the clear. Each file is refused over the intake limit
+# (20 MB); a request body over the request limit is refused before it is read.
+FILE_UPLOAD_HANDLERS = ["redress.core.uploads.MemoryOnlyUploadHandler"]
+UPLOAD_MAX_FILES = 5
+UPLOAD_MAX_REQUEST_BYTES = UPLOAD_MAX_FILES * UPLOAD_MAX_FILE_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
 WHITENOISE_USE_FINDERS = DEBUG
 
 CACHES = {
@@ -240,7 +252,7 @@ LOGGING = {
     # privacy means we keep only the message, never an address or user agent.
     "loggers": {
         "django.server": {"handlers": [], "propagate": False},
-        "redress": {"handlers": ["console"], "level": "INFO"},
+        "redress": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
@@ -258,7 +270,8 @@ REDRESS_EVERY_PASS: list[str] = ["redress.ledger.services.sequence_pending"]
 DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
 # The ledger's sequencer: acts write pending entries without waiting for the chain's head, and
 # one batch per commit chains them (chained at once after commit, or within a second by the
-# worker). Off: every act chains its own entry under the head lock (simplest; fine on SQLite).
+# worker). Off: every act chains its own entry under the head lock; on PostgreSQL that is one
+# server-side call, so the lock is never held across a round trip (the default, and faster).
 LEDGER_SEQUENCER = env_bool("REDRESS_LEDGER_SEQUENCER", False)
 REDRESS_NATION = os.environ.get("REDRESS_NATION", "england")
 # The scheme's deadline policy over DESIGN.md's defaults, as JSON: {"investigation": 40, ...}.

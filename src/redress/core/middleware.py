@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import engines
+from django.utils.translation import gettext as _
+
+from redress.core.uploads import RequestBodyTooLarge
+
+if TYPE_CHECKING:
+    from django.template.backends.base import _EngineTemplate
 
 # A key that lives only in this process's memory: client fingerprints made with it cannot be
 # linked across restarts, and are never written anywhere.
@@ -68,3 +78,111 @@ class SecurityHeadersMiddleware:
             # A shared or seized device must not hold copies of what someone reported.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+NUL = "\x00"
+
+# The project's 400 page with a GOV.UK error summary saying what was wrong.
+_REFUSAL_PAGE = """{% extends "errors/400.html" %}{% load i18n %}
+{% block before_content %}{{ block.super }}
+<div class="govuk-error-summary" data-module="govuk-error-summary">
+  <div role="alert">
+    <h2 class="govuk-error-summary__title">{% translate "There is a problem" %}</h2>
+    <div class="govuk-error-summary__body">
+      <ul class="govuk-list govuk-error-summary__list">
+        {% for error in errors %}<li><a href="#main-content">{{ error }}</a></li>{% endfor %}
+      </ul>
+    </div>
+  </div>
+</div>
+{% endblock %}"""
+
+
+@functools.cache
+def _refusal_page() -> _EngineTemplate:
+    return engines["django"].from_string(_REFUSAL_PAGE)
+
+
+def _refuse(request: HttpRequest, status: int, problem: str, detail: str) -> HttpResponse:
+    """A JSON ``{"detail": ...}`` under /api/ (the API's error shape), else the 400 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail}, status=status)
+    page = _refusal_page().render({"errors": [problem]}, request)
+    return HttpResponse(page, status=status)
+
+
+def _nul_in(request: HttpRequest) -> str | None:
+    """Where the request carries a NUL character (the path, a query or form field), if anywhere.
+
+    Outside the API, reading ``request.POST`` parses urlencoded and multipart bodies (not JSON,
+    and not the files' contents, which are never looked at).
+    """
+    if NUL in request.path:
+        return "the path"
+    sources = [(request.GET, "query parameter")]
+    if not request.path.startswith("/api/"):
+        # The API reads its own JSON bodies and names a bad field itself; parsing a form body
+        # here would leave nothing for it to read.
+        sources.append((request.POST, "form field"))
+    for fields, kind in sources:
+        for name, values in fields.lists():
+            if NUL in name:
+                return f"a {kind} name"
+            if any(NUL in value for value in values):
+                return f"the {kind} '{name}'"
+    return None
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class NulCharacterMiddleware:
+    """Refuse a NUL character (U+0000) in the path, the query string or a form field with 400.
+
+    Nobody types one, and PostgreSQL cannot hold or compare text with one in it: psycopg raises,
+    so a NUL that reached a search or a lookup would answer 500. JSON bodies are left to the
+    API's validation, which names the field; uploaded files' contents are not looked at.
+
+    This is the first reader of a request body, so an upload the upload handler refuses as too
+    large (``RequestBodyTooLarge``, before any of it is read) is answered here, with 413.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            request.path.startswith("/api/")
+            and limit is not None
+            and _declared_length(request) > limit
+        ):
+            # The API takes JSON only: refuse a body larger than any report, before reading it.
+            return _refuse(request, 413, "", "The request body is too large.")
+        try:
+            where = _nul_in(request)
+        except RequestBodyTooLarge:
+            megabytes = settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)
+            count = settings.UPLOAD_MAX_FILES
+            return _refuse(
+                request,
+                413,
+                _("The files you sent are too large. Each file must be smaller than %(mb)d MB.")
+                % {"mb": megabytes},
+                f"The request body is too large: at most {count} files of {megabytes} MB each.",
+            )
+        if where is not None:
+            return _refuse(
+                request,
+                400,
+                _(
+                    "What you sent contains a character we cannot accept (a null character). "
+                    "Check what you entered and try again."
+                ),
+                f"Null characters are not allowed in {where}.",
+            )
+        return self.get_response(request)
