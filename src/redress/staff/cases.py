@@ -7,6 +7,7 @@ what was typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -203,6 +205,28 @@ def deadline_rows(case: Case) -> list[dict[str, Any]]:
     return rows
 
 
+def when_words(details: dict[str, Any]) -> str:
+    """The complainant's answer to "When did it happen?", as the report wizard stored it."""
+    kind = details.get("when_kind")
+    if kind == "date" and details.get("when_date"):
+        try:
+            day = date_format(dt.date.fromisoformat(details["when_date"]), "j F Y")
+        except (TypeError, ValueError):
+            day = str(details["when_date"])
+        return _("On %(day)s") % {"day": day}
+    if kind == "period" and details.get("when_period"):
+        return _("Over a period: %(period)s") % {"period": details["when_period"]}
+    if kind == "not_sure":
+        return _("Not sure")
+    return ""
+
+
+def support_words(details: dict[str, Any]) -> str:
+    """The complainant's answer to "Would you like support from an independent adviser?"."""
+    answer = str(details.get("support") or "")
+    return {"yes": _("Yes"), "no": _("No")}.get(answer, answer)
+
+
 def case_context(
     request: HttpRequest, case: Case, user: User, **bound: forms.Form
 ) -> dict[str, Any]:
@@ -257,6 +281,8 @@ def case_context(
         "case": case,
         "content": content,
         "details": details,
+        "when": when_words(details),
+        "support": support_words(details),
         "shredded": shredded,
         "roles": roles,
         "is_caseworker": str(AssignmentRole.CASEWORKER) in roles,

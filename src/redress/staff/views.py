@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.access import allowed, requires
 from redress.accounts.models import User
-from redress.accounts.second_factor import current_code
+from redress.accounts.second_factor import confirm_device, current_code
 from redress.accounts.throttle import Throttle
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
@@ -135,13 +135,8 @@ def set_up_authenticator(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            append(
-                actor=f"user:{user.pk}",
-                action="accounts.second_factor_enrolled",
-                obj=f"user:{user.pk}",
-            )
+            # Ledgered, and the account's holder is emailed once it is committed.
+            confirm_device(device)
             return _complete_sign_in(request, user, device)
         form.add_error("code", WRONG_CODE)
     qr = segno.make(device.config_url, error="m")
