@@ -24,7 +24,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.utils import CursorWrapper
 from django.db.models.expressions import RawSQL
 
 _NAME_OK = frozenset("abcdefghijklmnopqrstuvwxyz_")
@@ -106,8 +108,9 @@ class OneStatement:
         Every part is written, whatever ``select`` reads. The instances are then marked saved.
         """
         sql = "WITH " + ",\n".join(self._parts) + "\n" + select
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, [*self._params, *params])
+        values = [*self._params, *params]
+        with self._server_bound_cursor() as cursor:
+            cursor.execute(sql, values)
             row = cursor.fetchone()
         if row is None:
             raise RuntimeError("the statement's final SELECT gave no row")
@@ -116,6 +119,34 @@ class OneStatement:
                 obj._state.adding = False
                 obj._state.db = self.connection.alias
         return tuple(row)
+
+    def _server_bound_cursor(self) -> CursorWrapper:
+        """A cursor that binds parameters on the server, wrapped as Django wraps its own.
+
+        Django binds parameters in the client, so PostgreSQL plans every statement afresh.
+        Bound on the server and prepared, this statement is planned once per connection. The
+        wrapper turns driver errors into Django's. While queries are logged (debugging, tests
+        that count queries) it is an ordinary client-bound cursor instead.
+        """
+        if self.connection.queries_logged:
+            # Logging wants the SQL with its values, which only client binding gives.
+            return self.connection.cursor()
+        self.connection.ensure_connection()
+        return CursorWrapper(_PreparedCursor(self.connection.connection), self.connection)
+
+
+class _PreparedCursor(psycopg.Cursor[Any]):
+    """Every statement prepared on the server (Django turns psycopg's automatic preparing off)."""
+
+    def execute(
+        self,
+        query: Any,
+        params: Any = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Any:
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 def _check_name(name: str) -> None:
