@@ -8,7 +8,9 @@ on the day a deadline is computed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -62,9 +64,19 @@ def build(overrides: dict[str, Any] | None = None) -> Policy:
 
 
 def current() -> Policy:
-    """The running scheme's policy (settings.REDRESS_POLICY over the defaults)."""
-    overrides = dict(getattr(settings, "REDRESS_POLICY", {}) or {})
-    overrides.setdefault("nation", settings.REDRESS_NATION)
+    """The running scheme's policy (settings.REDRESS_POLICY over the defaults).
+
+    Built once per distinct setting (every report asks for it), and built again when a setting
+    changes, as tests do.
+    """
+    overrides = getattr(settings, "REDRESS_POLICY", {}) or {}
+    return _built(json.dumps(overrides, sort_keys=True, default=str), settings.REDRESS_NATION)
+
+
+@lru_cache(maxsize=16)
+def _built(overrides_json: str, nation: str) -> Policy:
+    overrides = dict(json.loads(overrides_json))
+    overrides.setdefault("nation", nation)
     return build(overrides)
 
 

@@ -30,7 +30,9 @@ _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 def new_code() -> str:
     """A fresh code, grouped for reading: ``7KQ2-M9XD-…``."""
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # 100 random bits, five at a time: each of the 32 symbols equally likely in every place.
+    number = secrets.randbits(ENTROPY_BITS)
+    raw = "".join(ALPHABET[(number >> (5 * place)) & 0b11111] for place in range(LENGTH))
     return "-".join(raw[i : i + GROUP] for i in range(0, LENGTH, GROUP))
 
 

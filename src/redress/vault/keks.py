@@ -116,6 +116,12 @@ class KeyFolder:
         return f"key folder {self.active_dir}"
 
     def current(self) -> Kek:
+        # Every new data key asks for the current KEK: read the folder again only when it has
+        # changed (a rotation renames a key into it, a retirement moves one out).
+        stamp = _stamp(self.active_dir)
+        cached = _CURRENT.get(self.active_dir)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            return cached[1]
         ids = self.active_ids()
         if not ids:
             # Two processes starting together must agree on one first key.
@@ -124,7 +130,10 @@ class KeyFolder:
                 if not ids:
                     self._create_in(self.active_dir)
                     ids = self.active_ids()
-        return self.get(ids[-1])
+        kek = self.get(ids[-1])
+        if stamp is not None:
+            _CURRENT[self.active_dir] = (stamp, kek)
+        return kek
 
     def get(self, kek_id: str) -> Kek:
         match = _FOLDER_ID.match(kek_id)
@@ -292,6 +301,17 @@ def key_encryption_keys() -> KeyEncryptionKeys:
     if os.environ.get(ENV_CURRENT):
         return EnvironmentKeys.from_environ()
     return KeyFolder(Path(settings.KEYS_DIR))
+
+
+# The current KEK of each key folder, with the folder's modification time when it was read.
+_CURRENT: dict[Path, tuple[int, Kek]] = {}
+
+
+def _stamp(folder: Path) -> int | None:
+    try:
+        return folder.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
 
 
 def _names(folder: Path) -> list[str]:
