@@ -29,8 +29,12 @@ def is_working_day(day: dt.date, nation: str) -> bool:
     return day.weekday() < 5 and day not in _calendar(nation, day.year)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: dt.date, days: int, nation: str) -> dt.date:
-    """The date ``days`` working days after ``start`` (``start`` itself does not count)."""
+    """The date ``days`` working days after ``start`` (``start`` itself does not count).
+
+    Remembered: every report received on one day asks the same questions of the calendar.
+    """
     if nation not in NATIONS:
         raise ValueError(f"unknown nation {nation!r}; expected one of {sorted(NATIONS)}")
     if days < 0:
