@@ -152,12 +152,12 @@ DATABASES: dict[str, Any] = {
         os.environ.get("DATABASE_URL") or DEFAULT_SQLITE, conn_max_age=60
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django binds parameters in the client and never prepares; the few statements that bind on
-    # the server (core.oneshot: a report in one statement) are prepared, so planned once per
-    # connection. Behind a pooler in transaction mode, set REDRESS_PG_PREPARE=0.
-    if env_bool("REDRESS_PG_PREPARE", True):
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+# Django binds parameters in the client and never prepares; the few statements that bind on the
+# server (core.oneshot: a report in one statement) are prepared, so planned once per
+# connection. Behind a pooler in transaction mode, set REDRESS_PG_PREPARE=0.
+POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if POSTGRES and env_bool("REDRESS_PG_PREPARE", True):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
