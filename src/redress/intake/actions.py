@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from redress.accounts.throttle import Throttle
@@ -26,7 +26,13 @@ from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
 from redress.intake.uploads import CleanedFile
 from redress.ledger.models import Entry, Pending
-from redress.ledger.services import append, append_call, digest_of, entry_from_row
+from redress.ledger.services import (
+    append,
+    append_call,
+    can_append_in_statement,
+    digest_of,
+    entry_from_row,
+)
 from redress.vault.models import DataKey
 from redress.vault.services import make_data_key, new_data_key, shred
 from redress.vault.storage import EncryptingStorage
@@ -175,8 +181,7 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
 def submit_answers(answers: dict[str, Any], *, actor: str = COMPLAINANT) -> Submission:
     """A complete report that arrives in one piece (the API without an idempotency key): the
     same case, receipt and ledger entry as ``submit``, without the draft a wizard needs."""
-    one_statement = connection.vendor == "postgresql" and not settings.LEDGER_SEQUENCER
-    if one_statement and not answers.get("evidence"):
+    if can_append_in_statement() and not answers.get("evidence"):
         return _submit_in_one_statement(answers, actor=actor)
     with transaction.atomic():
         key = new_data_key("case")
@@ -191,18 +196,7 @@ def _submit_in_one_statement(answers: dict[str, Any], *, actor: str) -> Submissi
     server together and commit together (or, inside a caller's transaction, with it): one round
     trip instead of ten, and the ledger's lock is held only inside the server.
     """
-    missing = missing_steps(answers)
-    if missing:
-        raise IncompleteReport(missing)
-    case = build_case(
-        category=Category(answers["category"]),
-        identity=Identity(answers["identity"]),
-        narrative=answers["what_happened"],
-        respondent=_respondent(answers),
-        respondent_description=answers.get("respondent_description", ""),
-        details=_details(answers),
-        data_key=make_data_key("case"),
-    )
+    case = build_case(**_case_fields(answers), data_key=make_data_key("case"))
     code = receipts.new_code()
     statement = OneStatement()
     statement.insert("new_key", [case.data_key])
@@ -211,9 +205,7 @@ def _submit_in_one_statement(answers: dict[str, Any], *, actor: str) -> Submissi
     for item in items:
         item.case_id = statement.ref("new_case")
     statement.insert("new_deadlines", items)
-    receipt = Receipt(
-        case_id=statement.ref("new_case"), digest=receipts.digest(receipts.normalise(code) or "")
-    )
+    receipt = Receipt(case_id=statement.ref("new_case"), digest=_code_digest(code))
     email = _email_to_verify(answers)
     if email:
         contact.set_email(receipt, email, updates=bool(answers.get("email_updates")))
@@ -232,10 +224,27 @@ def _submit_in_one_statement(answers: dict[str, Any], *, actor: str) -> Submissi
     return Submission(case=case, code=code, entry=entry_from_row(row[2:], **entry), first_time=True)
 
 
-def _respondent(answers: dict[str, Any]) -> Person | None:
-    if not answers.get("respondent_id"):
-        return None
-    return Person.objects.filter(identifier=answers["respondent_id"]).first()
+def _case_fields(answers: dict[str, Any]) -> dict[str, Any]:
+    """What a case is made of, from a report's answers; ``IncompleteReport`` if a step is
+    unanswered."""
+    missing = missing_steps(answers)
+    if missing:
+        raise IncompleteReport(missing)
+    respondent = None
+    if answers.get("respondent_id"):
+        respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
+    return {
+        "category": Category(answers["category"]),
+        "identity": Identity(answers["identity"]),
+        "narrative": answers["what_happened"],
+        "respondent": respondent,
+        "respondent_description": answers.get("respondent_description", ""),
+        "details": _details(answers),
+    }
+
+
+def _code_digest(code: str) -> bytes:
+    return receipts.digest(receipts.normalise(code) or "")
 
 
 def _email_to_verify(answers: dict[str, Any]) -> str | None:
@@ -250,19 +259,7 @@ def _make_case(
 
     Refuses with ``IncompleteReport`` when a step is unanswered.
     """
-    missing = missing_steps(answers)
-    if missing:
-        raise IncompleteReport(missing)
-    respondent = _respondent(answers)
-    case = open_case(
-        category=Category(answers["category"]),
-        identity=Identity(answers["identity"]),
-        narrative=answers["what_happened"],
-        respondent=respondent,
-        respondent_description=answers.get("respondent_description", ""),
-        details=_details(answers),
-        data_key=data_key,
-    )
+    case = open_case(**_case_fields(answers), data_key=data_key)
     for item in answers.get("evidence", []):
         attachment = Attachment(
             case=case,
@@ -275,9 +272,7 @@ def _make_case(
         attachment.original_name = item["original_name"]
         attachment.save()
     code = receipts.new_code()
-    receipt = Receipt.objects.create(
-        case=case, digest=receipts.digest(receipts.normalise(code) or "")
-    )
+    receipt = Receipt.objects.create(case=case, digest=_code_digest(code))
     email = _email_to_verify(answers)
     if email:
         contact.remember_email(receipt, email, updates=bool(answers.get("email_updates")))

@@ -127,7 +127,7 @@ def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry | Pe
     encoded = _validated(actor=actor, action=action, obj=obj, digest=digest)
     if settings.LEDGER_SEQUENCER:
         return _append_pending(actor=actor, action=action, obj=obj, digest=digest)
-    if connection.vendor == "postgresql":
+    if can_append_in_statement():
         return _append_in_server(actor=actor, action=action, obj=obj, digest=digest)
     # No savepoint: if the entry cannot be written, the caller's whole act must roll back.
     with transaction.atomic(savepoint=False):
@@ -154,6 +154,12 @@ def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry | Pe
 APPEND_FUNCTION = "redress_ledger_append(%s, %s, %s, %s)"
 HEADLESS = "the ledger head row is missing although entries exist; refusing to append"
 HEADLESS_SQLSTATE = "RL001"  # what the append function raises for the same refusal
+
+
+def can_append_in_statement() -> bool:
+    """Whether this database appends with the server-side function (PostgreSQL, no sequencer),
+    so an act may put ``append_call`` inside a statement of its own."""
+    return connection.vendor == "postgresql" and not settings.LEDGER_SEQUENCER
 
 
 def append_call(*, actor: str, action: str, obj: str, digest: str = "") -> tuple[str, list[str]]:
