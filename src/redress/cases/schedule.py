@@ -95,8 +95,8 @@ FIRST_KINDS = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.ASSESS)
 
 def first_items(case: Case) -> list[Deadline]:
     """The unsaved items a new case starts with, for writers that save the case in one go."""
-    policy = policies.current()
-    return [build(case, kind, policy=policy) for kind in FIRST_KINDS]
+    policy, start = policies.current(), today()
+    return [build(case, kind, start=start, policy=policy) for kind in FIRST_KINDS]
 
 
 def start(case: Case, *kinds: DeadlineKind, subject: str = "") -> list[Deadline]:

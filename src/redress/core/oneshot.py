@@ -21,7 +21,9 @@ statement is its own; inside one, it joins it. What this does not do: send signa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 import psycopg
@@ -45,10 +47,7 @@ class OneStatement:
 
     def ref(self, name: str, column: str = "id") -> RawSQL:
         """The ``column`` that part ``name`` returned, as a value for another part's field."""
-        _check_name(name)
-        _check_name(column)
-        # Both names are checked to be plain lowercase words.
-        return RawSQL(f'(SELECT "{column}" FROM {name})', ())  # noqa: S608, S611
+        return _reference(name, column)
 
     def insert(
         self, name: str, objs: Sequence[models.Model], *, returning: str | None = None
@@ -64,13 +63,9 @@ class OneStatement:
         if returning is not None and len(objs) != 1:
             raise ValueError("returning is for a part of one row")
         model = type(objs[0])
-        opts = model._meta
-        quote = self.connection.ops.quote_name
-        fields = [
-            field
-            for field in opts.local_concrete_fields
-            if not (field.primary_key and getattr(objs[0], field.attname) is None)
-        ]
+        has_pk = getattr(objs[0], model._meta.pk.attname) is not None
+        fields, table, columns = _plan(model, has_pk)
+        params = self._params
         rows = []
         for obj in objs:
             if type(obj) is not model:
@@ -81,7 +76,7 @@ class OneStatement:
                 value = field.pre_save(obj, add=True)
                 if isinstance(value, RawSQL):
                     placeholders.append(value.sql)
-                    self._params.extend(value.params)
+                    params.extend(value.params)
                     continue
                 prepared = field.get_db_prep_save(value, connection=self.connection)
                 if prepared is None:
@@ -89,16 +84,13 @@ class OneStatement:
                     placeholders.append("NULL")
                 else:
                     placeholders.append("%s")
-                    self._params.append(prepared)
+                    # A choice is sent as its plain value, which the driver adapts fastest.
+                    params.append(prepared.value if isinstance(prepared, Enum) else prepared)
             rows.append("(" + ", ".join(placeholders) + ")")
         # Names come from the model's metadata; every value is a parameter.
-        columns = ", ".join(quote(f.column) for f in fields)
-        sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES {', '.join(rows)}"  # noqa: S608
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join(rows)}"  # noqa: S608
         if returning is not None:
-            returned = opts.get_field(returning)
-            if not isinstance(returned, models.Field) or returned.column is None:
-                raise ValueError(f"{returning!r} is not a column of {opts.label}")
-            sql += f" RETURNING {quote(returned.column)}"
+            sql += f" RETURNING {_returned_column(model, returning)}"
         self._parts.append(f"{name} AS ({sql})")
         self._written.append((name, list(objs), returning))
 
@@ -147,6 +139,38 @@ class _PreparedCursor(psycopg.Cursor[Any]):
         binary: bool | None = None,
     ) -> Any:
         return super().execute(query, params, prepare=True, binary=binary)
+
+
+@functools.cache
+def _reference(name: str, column: str) -> RawSQL:
+    # One per name: RawSQL makes a model field for its output each time it is made. Only its
+    # text is read, never changed.
+    _check_name(name)
+    _check_name(column)
+    # Both names are checked to be plain lowercase words.
+    return RawSQL(f'(SELECT "{column}" FROM {name})', ())  # noqa: S608, S611
+
+
+@functools.cache
+def _plan(model: type[models.Model], has_pk: bool) -> tuple[list[Any], str, str]:
+    """The fields an INSERT of ``model`` writes (its key too when the row brings one), with
+    the table's and the columns' quoted names: worked out once per model."""
+    opts = model._meta
+    fields = [f for f in opts.local_concrete_fields if has_pk or not f.primary_key]
+    return fields, _quote(opts.db_table), ", ".join(_quote(f.column) for f in fields)
+
+
+@functools.cache
+def _returned_column(model: type[models.Model], name: str) -> str:
+    returned = model._meta.get_field(name)
+    if not isinstance(returned, models.Field) or returned.column is None:
+        raise ValueError(f"{name!r} is not a column of {model._meta.label}")
+    return _quote(returned.column)
+
+
+def _quote(name: str) -> str:
+    # PostgreSQL's quoting, as its backend's quote_name: names come from model metadata.
+    return name if name.startswith('"') and name.endswith('"') else f'"{name}"'
 
 
 def _check_name(name: str) -> None:

@@ -19,6 +19,7 @@ import base64
 import binascii
 import contextlib
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -300,7 +301,13 @@ def key_encryption_keys() -> KeyEncryptionKeys:
     """The configured source: the environment when ``REDRESS_KEK`` is set, else the key folder."""
     if os.environ.get(ENV_CURRENT):
         return EnvironmentKeys.from_environ()
-    return KeyFolder(Path(settings.KEYS_DIR))
+    return _key_folder(str(settings.KEYS_DIR))
+
+
+@functools.lru_cache(maxsize=8)
+def _key_folder(keys_dir: str) -> KeyFolder:
+    # Every new data key asks for its folder: one object per configured path.
+    return KeyFolder(Path(keys_dir))
 
 
 # The current KEK of each key folder, with the folder's modification time when it was read.
