@@ -4,13 +4,17 @@ Sets up a throwaway PostgreSQL database (``redress_bench``, dropped and made aga
 folder (var/bench/intake), migrates it, and serves Redress with gunicorn on a free loopback port,
 with ``bench.bare.settings``: Redress's own settings plus one view, ``POST /bench/bare-insert``,
 that runs a single raw INSERT behind the same middleware. A separate process (stdlib only:
-asyncio streams, keep-alive connections) then sends reports for BENCH_SECONDS (default 60) over
-BENCH_CONCURRENCY connections (default 16), after a short warm-up, and the same again to the bare
-view. Latencies are those of the 201 answers, measured at the client, so they include any wait
+asyncio streams, keep-alive connections) then sends reports over BENCH_CONCURRENCY connections
+(default 16) for BENCH_SECONDS in all (default 60), and the same to the bare view. The two take
+turns in BENCH_ROUNDS rounds (default 4; the first of each after a short warm-up): each round
+opens new connections, and gunicorn's workers take them as they come, so one worker may get
+most of them; alternating shares that luck, and any drift in the machine's speed, between the
+two. Latencies are those of the 201 answers, measured at the client, so they include any wait
 for a free server thread.
 
 Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
 BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers),
+BENCH_ROUNDS,
 BENCH_KEEPALIVE (1; 0 sends ``Connection: close`` so each request takes a new connection) and
 BENCH_POSTGRES_URL (the maintenance database to connect to).
 """
@@ -40,6 +44,7 @@ WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "redress_bench"
 DATA_DIR = ROOT / "var" / "bench" / "intake"
@@ -238,8 +243,9 @@ def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
     raise SystemExit(f"{url} did not answer 200 within 60 s; see {SERVER_LOG}")
 
 
-def run_load(port: int, path: str) -> dict:
-    arguments = [str(port), path, str(WARMUP_SECONDS), str(SECONDS), str(CONCURRENCY)]
+def run_load(port: int, path: str, seconds: float, *, warm: bool) -> dict:
+    warmup = WARMUP_SECONDS if warm else 0
+    arguments = [str(port), path, str(warmup), str(seconds), str(CONCURRENCY)]
     result = subprocess.run(
         [sys.executable, __file__, "--load", "127.0.0.1", *arguments],
         check=False,
@@ -249,6 +255,20 @@ def run_load(port: int, path: str) -> dict:
     if result.returncode:
         raise SystemExit(f"the load generator failed ({result.returncode}):\n{result.stderr}")
     return dict(json.loads(result.stdout))
+
+
+def _combined(rounds: list[dict]) -> dict:
+    """One phase's rounds as one result: their latencies, statuses and time added up."""
+    statuses: dict[str, int] = {}
+    for result in rounds:
+        for status, count in result["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {
+        "elapsed": sum(result["elapsed"] for result in rounds),
+        "latencies": [latency for result in rounds for latency in result["latencies"]],
+        "statuses": statuses,
+        "first_error": next((r["first_error"] for r in rounds if r["first_error"]), None),
+    }
 
 
 def summarise(label: str, result: dict) -> tuple[float, list[float]]:
@@ -269,13 +289,22 @@ def summarise(label: str, result: dict) -> tuple[float, list[float]]:
 
 
 def measure(port: int) -> None:
+    rounds = max(1, ROUNDS)
     print(
-        f"{SECONDS:g} s each, {CONCURRENCY} connections, gunicorn {WORKERS} workers"
+        f"{SECONDS:g} s each, in {rounds} alternating rounds, {CONCURRENCY} connections, "
+        f"gunicorn {WORKERS} workers"
         + (f" x {THREADS} threads (gthread)" if THREADS > 1 else " (sync)"),
         flush=True,
     )
-    intake_rate, latencies = summarise("intake", run_load(port, INTAKE_PATH))
-    bare_rate, _ = summarise("bare insert", run_load(port, BARE_PATH))
+    intake_rounds, bare_rounds = [], []
+    for number in range(rounds):
+        # Each round opens new connections, which land on the workers as they happen to; the
+        # two paths take turns, so that luck and any drift in the machine's speed fall on both.
+        first_round = number == 0
+        bare_rounds.append(run_load(port, BARE_PATH, SECONDS / rounds, warm=first_round))
+        intake_rounds.append(run_load(port, INTAKE_PATH, SECONDS / rounds, warm=first_round))
+    intake_rate, latencies = summarise("intake", _combined(intake_rounds))
+    bare_rate, _ = summarise("bare insert", _combined(bare_rounds))
     record("intake API reports/s", intake_rate, "reports/s", goal=300, baseline=bare_rate)
     record("intake API p50 latency", percentile(latencies, 50), "ms", goal=None)
     record(
