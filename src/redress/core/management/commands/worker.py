@@ -1,5 +1,10 @@
 """``redress worker``: run background tasks from the database queue, and periodic ones on time.
 
+The loop outlives its tasks. A task left marked running by a worker that died or lost its
+database while running it is put back in the queue: at once when that worker was on this
+machine and its process is gone, otherwise once it has been running for ``STRANDED_AFTER``.
+Tasks may therefore run twice, never not at all.
+
 The loop outlives its tasks. A task that fails is logged (its kind of error only, never its
 message, which may carry content) and the other tasks still run. When the database goes away
 (a restart, a failover), the pass is abandoned, the broken connections are closed and the loop
@@ -9,6 +14,7 @@ the wait.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -21,9 +27,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import Error, InterfaceError, OperationalError, connections
+from django.db import Error, InterfaceError, OperationalError, connections, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 log = logging.getLogger("redress.worker")
 
@@ -31,6 +40,10 @@ log = logging.getLogger("redress.worker")
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 BACKOFF_FIRST = 1.0
 BACKOFF_MOST = 30.0
+# No task runs this long (a sweep of a million items takes seconds): one still marked running
+# after it was stranded, and goes back to the queue.
+STRANDED_AFTER = dt.timedelta(minutes=15)
+STRANDED_CHECK_EVERY = 60.0
 
 # One step of a pass: a name for the log (a dotted path, never content) and the work.
 Step = tuple[str, Callable[[], object]]
@@ -164,13 +177,58 @@ class QueueDrainer:
             self.current.running = False
 
 
+def release_stranded(worker_id: str, *, now: dt.datetime | None = None) -> int:
+    """Put back in the queue the tasks a dead worker left marked running; returns how many.
+
+    A task is stranded when the worker that claimed it last ran on this machine and its process
+    no longer exists, or when it has been marked running for longer than ``STRANDED_AFTER``.
+    """
+    now = now or timezone.now()
+    host = worker_id.rsplit("-", 1)[0]
+    released = 0
+    with transaction.atomic():
+        running = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
+            status=TaskResultStatus.RUNNING
+        )
+        for task in running.only("id", "started_at", "worker_ids"):
+            last = task.worker_ids[-1] if task.worker_ids else ""
+            overdue = task.started_at is None or now - task.started_at > STRANDED_AFTER
+            if overdue or (last != worker_id and _gone(last, host)):
+                released += DBTaskResult.objects.filter(
+                    pk=task.pk, status=TaskResultStatus.RUNNING
+                ).update(status=TaskResultStatus.READY, started_at=None)
+    if released:
+        log.warning("worker: %d stranded task(s) put back in the queue", released)
+    return released
+
+
+def _gone(worker_id: str, host: str) -> bool:
+    """Whether ``worker_id`` (``host-pid``) was a worker on this host whose process has ended."""
+    their_host, _, pid = worker_id.rpartition("-")
+    if their_host != host or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # a live process of another user
+    return False
+
+
 def loop_from_settings(interval: float, **kwargs: Any) -> tuple[WorkerLoop, QueueDrainer]:
     drainer = QueueDrainer(f"{socket.gethostname()}-{os.getpid()}")
     loop = WorkerLoop(
         every_pass=[(path, import_string(path)) for path in settings.REDRESS_EVERY_PASS],
         periodic=[
-            ((path, import_string(path).enqueue), every)
-            for path, every in settings.REDRESS_PERIODIC_TASKS
+            (
+                ("release stranded tasks", lambda: release_stranded(drainer.worker_id)),
+                STRANDED_CHECK_EVERY,
+            ),
+            *(
+                ((path, import_string(path).enqueue), every)
+                for path, every in settings.REDRESS_PERIODIC_TASKS
+            ),
         ],
         drain=("queue", drainer),
         interval=interval,
