@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -64,75 +64,44 @@ def new_reference() -> str:
     return f"R-{body[:4]}-{body[4:]}"
 
 
-def receive(
-    *,
-    category: Category,
-    identity: Identity,
-    narrative: str,
-    respondent: Person | None = None,
-    respondent_description: str = "",
-    details: dict[str, Any] | None = None,
-    data_key: DataKey | None = None,
-    actor: str = "complainant",
-) -> Case:
+class CaseContent(TypedDict, total=False):
+    """What a new case is made of, as the keyword arguments of ``receive``, ``open_case`` and
+    ``build_case``. ``data_key`` lets a draft's key become the case's, so evidence sealed while
+    the report was being written needs no re-encryption; without it the case gets a new key."""
+
+    category: Required[Category]
+    identity: Required[Identity]
+    narrative: Required[str]
+    respondent: Person | None
+    respondent_description: str
+    details: dict[str, Any] | None
+    data_key: DataKey | None
+
+
+def receive(*, actor: str = "complainant", **content: Unpack[CaseContent]) -> Case:
     """Record a new complaint: its data key, sealed content and ledger entry, all or nothing."""
     with transaction.atomic():
-        case = open_case(
-            category=category,
-            identity=identity,
-            narrative=narrative,
-            respondent=respondent,
-            respondent_description=respondent_description,
-            details=details,
-            data_key=data_key,
-        )
+        case = open_case(**content)
         record_received(case, actor=actor)
     return case
 
 
-def open_case(
-    *,
-    category: Category,
-    identity: Identity,
-    narrative: str,
-    respondent: Person | None = None,
-    respondent_description: str = "",
-    details: dict[str, Any] | None = None,
-    data_key: DataKey | None = None,
-) -> Case:
+def open_case(**content: Unpack[CaseContent]) -> Case:
     """Save a new case with its sealed content, NOT yet ledgered.
 
     Only for callers that do more work in the same transaction and then call
     ``record_received`` as their last step, so the ledger's lock is held as briefly as possible.
-    ``data_key`` lets a draft's key become the case's, so evidence sealed while the report was
-    being written needs no re-encryption. Refuses to run outside a transaction.
+    Refuses to run outside a transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         raise CaseError("open_case must run inside the transaction that records it")
-    case = build_case(
-        category=category,
-        identity=identity,
-        narrative=narrative,
-        respondent=respondent,
-        respondent_description=respondent_description,
-        details=details,
-        data_key=data_key,
-    )
+    case = build_case(**content)
     case.save()
     schedule.start(case, *schedule.FIRST_KINDS)
     return case
 
 
-def build_case(
-    *,
-    category: Category,
-    identity: Identity,
-    narrative: str,
-    data_key: DataKey | None,
-    respondent: Person | None = None,
-    respondent_description: str = "",
-    details: dict[str, Any] | None = None,
-) -> Case:
+def build_case(**content: Unpack[CaseContent]) -> Case:
     """A new case with its content assigned (sealed when it is written), not yet saved.
 
     For ``open_case`` and for writers that save a whole report in one statement; either way
@@ -141,14 +110,14 @@ def build_case(
     reference = new_reference()
     case = Case(
         reference=reference,
-        data_key=data_key or new_data_key(f"case:{reference}"),
-        category=category,
-        identity=identity,
-        respondent=respondent,
+        data_key=content.get("data_key") or new_data_key(f"case:{reference}"),
+        category=content["category"],
+        identity=content["identity"],
+        respondent=content.get("respondent"),
     )
-    case.narrative = narrative
-    case.respondent_description = respondent_description or None
-    case.details = json.dumps(details or {}, sort_keys=True)
+    case.narrative = content["narrative"]
+    case.respondent_description = content.get("respondent_description") or None
+    case.details = json.dumps(content.get("details") or {}, sort_keys=True)
     return case
 
 

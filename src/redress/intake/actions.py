@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from redress.accounts.throttle import Throttle
 from redress.cases import schedule
-from redress.cases.actions import build_case, open_case, received_entry, record_received
+from redress.cases.actions import (
+    CaseContent,
+    build_case,
+    open_case,
+    received_entry,
+    record_received,
+)
 from redress.cases.models import Attachment, Case, Category, Direction, Identity, Message
 from redress.core.oneshot import OneStatement
 from redress.directory.models import Person
@@ -196,7 +202,7 @@ def _submit_in_one_statement(answers: dict[str, Any], *, actor: str) -> Submissi
     server together and commit together (or, inside a caller's transaction, with it): one round
     trip instead of ten, and the ledger's lock is held only inside the server.
     """
-    case = build_case(**_case_fields(answers), data_key=make_data_key("case"))
+    case = build_case(**_case_fields(answers, data_key=make_data_key("case")))
     code = receipts.new_code()
     statement = OneStatement()
     statement.insert("new_key", [case.data_key])
@@ -224,9 +230,9 @@ def _submit_in_one_statement(answers: dict[str, Any], *, actor: str) -> Submissi
     return Submission(case=case, code=code, entry=entry_from_row(row[2:], **entry), first_time=True)
 
 
-def _case_fields(answers: dict[str, Any]) -> dict[str, Any]:
-    """What a case is made of, from a report's answers; ``IncompleteReport`` if a step is
-    unanswered."""
+def _case_fields(answers: dict[str, Any], *, data_key: DataKey) -> CaseContent:
+    """What a case is made of, from a report's answers and the key it is sealed with;
+    ``IncompleteReport`` if a step is unanswered."""
     missing = missing_steps(answers)
     if missing:
         raise IncompleteReport(missing)
@@ -240,6 +246,7 @@ def _case_fields(answers: dict[str, Any]) -> dict[str, Any]:
         "respondent": respondent,
         "respondent_description": answers.get("respondent_description", ""),
         "details": _details(answers),
+        "data_key": data_key,
     }
 
 
@@ -259,7 +266,7 @@ def _make_case(
 
     Refuses with ``IncompleteReport`` when a step is unanswered.
     """
-    case = open_case(**_case_fields(answers), data_key=data_key)
+    case = open_case(**_case_fields(answers, data_key=data_key))
     for item in answers.get("evidence", []):
         attachment = Attachment(
             case=case,
