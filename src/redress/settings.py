@@ -16,7 +16,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from redress.core import paths, secrets
-from redress.intake.uploads import MAX_BYTES as UPLOAD_MAX_FILE_BYTES
+from redress.core.limits import UPLOAD_MAX_FILE_BYTES
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -5,7 +5,7 @@ temporary file before the view has cleaned and encrypted it: evidence would sit 
 clear. ``MemoryOnlyUploadHandler`` (the only entry of ``FILE_UPLOAD_HANDLERS``) never does:
 
 - Every file is held in memory. A file larger than ``UPLOAD_MAX_FILE_BYTES`` (the per-file limit
-  of ``redress.intake.uploads``) keeps only its first ``UPLOAD_MAX_FILE_BYTES + 1`` bytes and the
+  of ``redress.core.limits``) keeps only its first ``UPLOAD_MAX_FILE_BYTES + 1`` bytes and the
   rest is dropped as it arrives, so the views' own check (``clean(upload.read(MAX_BYTES + 1))``)
   refuses it with "The file is larger than 20 MB", on the same page with the other answers kept.
   The object is an ``OversizedUpload`` whose ``size`` is what was sent, for code that asks.

@@ -40,9 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from redress.core.limits import UPLOAD_MAX_FILE_BYTES
+
 logger = logging.getLogger(__name__)
 
-MAX_BYTES: Final = 20 * 1024 * 1024
+MAX_BYTES: Final = UPLOAD_MAX_FILE_BYTES
 MAX_PIXELS: Final = 50_000_000
 MAX_ARCHIVE_BYTES: Final = 100 * 1024 * 1024
 MAX_ARCHIVE_ENTRIES: Final = 2_000
