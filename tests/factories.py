@@ -1,4 +1,4 @@
-"""Test data builders: staff with roles and a working second factor."""
+"""Test data builders: staff with roles and a working second factor, and a sample report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from redress.accounts.models import Role, RoleGrant, User
 from redress.accounts.second_factor import current_code
 
 PASSWORD = "correct horse battery staple"
+
+# The smallest report ``POST /api/reports`` accepts. Copy it to change it: {**API_REPORT, ...}.
+API_REPORT = {
+    "category": "bullying",
+    "what_happened": "Shouted at in front of the team, again.",
+    "identity": "anonymous",
+    "respondent_description": "The office manager",
+}
 
 
 def make_staff(

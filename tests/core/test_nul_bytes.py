@@ -16,17 +16,10 @@ from redress.cases.models import Case
 from redress.directory.models import Person, PersonKind
 from redress.intake.actions import answers_of
 from redress.intake.models import Draft
-from tests.factories import make_staff, sign_in
+from tests.factories import API_REPORT, make_staff, sign_in
 from tests.intake import samples
 
 pytestmark = pytest.mark.django_db
-
-REPORT = {
-    "category": "bullying",
-    "what_happened": "Shouted at in front of the team, again.",
-    "identity": "anonymous",
-    "respondent_description": "The office manager",
-}
 
 
 @pytest.fixture
@@ -138,7 +131,7 @@ def test_a_multipart_form_field_but_not_a_files_contents() -> None:
 )
 def test_a_json_report_names_the_field(field: str) -> None:
     client = Client(raise_request_exception=False)
-    body = {**REPORT, "identity": "named", "contact_name": "Sam", field: "ab\u0000cd"}
+    body = {**API_REPORT, "identity": "named", "contact_name": "Sam", field: "ab\u0000cd"}
     response = client.post("/api/reports", body, content_type="application/json")
     assert response.status_code == 400, response.content.decode()[:500]
     assert response["Content-Type"].startswith("application/json")
@@ -151,7 +144,7 @@ def test_the_api_answers_json() -> None:
     refused_json(client.get("/api/cases/RD%00"), "the path")
     refused_json(client.get("/api/reports/me?lang=%00"), "the query parameter 'lang'")
     refused_json(
-        client.post("/api/reports?x=%00", REPORT, content_type="application/json"),
+        client.post("/api/reports?x=%00", API_REPORT, content_type="application/json"),
         "the query parameter 'x'",
     )
     # A form body is not JSON: the API refuses it before anything reads a field.

@@ -7,15 +7,9 @@ from django.core.cache import cache
 from django.test import Client
 
 from redress.cases.models import Case
+from tests.factories import API_REPORT
 
 pytestmark = pytest.mark.django_db
-
-REPORT = {
-    "category": "bullying",
-    "what_happened": "Shouted at in front of the team, again.",
-    "identity": "anonymous",
-    "respondent_description": "The office manager",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +18,11 @@ def _fresh_throttle() -> None:
 
 
 def test_report_through_the_api_and_follow_up(client: Client) -> None:
-    response = client.post("/api/reports", REPORT, content_type="application/json")
+    response = client.post("/api/reports", API_REPORT, content_type="application/json")
     assert response.status_code == 201
     receipt = response.json()["receipt"]
     case = Case.objects.get()
-    assert case.narrative == REPORT["what_happened"]
+    assert case.narrative == API_REPORT["what_happened"]
     status = client.get("/api/reports/me", headers={"X-Receipt": receipt})
     assert status.status_code == 200
     body = status.json()
@@ -61,8 +55,12 @@ def test_malformed_json_is_a_4xx_json_error(client: Client) -> None:
 
 def test_retried_request_with_the_same_key_makes_one_case(client: Client) -> None:
     headers = {"Idempotency-Key": "retry-7f3a"}
-    first = client.post("/api/reports", REPORT, content_type="application/json", headers=headers)
-    again = client.post("/api/reports", REPORT, content_type="application/json", headers=headers)
+    first = client.post(
+        "/api/reports", API_REPORT, content_type="application/json", headers=headers
+    )
+    again = client.post(
+        "/api/reports", API_REPORT, content_type="application/json", headers=headers
+    )
     assert first.status_code == 201
     assert again.status_code == 200
     assert again.json()["receipt"] == first.json()["receipt"]
