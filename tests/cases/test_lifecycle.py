@@ -222,6 +222,23 @@ def test_nothing_moves_while_the_case_is_on_hold_and_the_clock_stops() -> None:
         assert ack.due_on > (START + dt.timedelta(days=60)).date()
 
 
+def test_a_refused_act_on_a_hold_leaves_no_record_and_no_ledger_entry() -> None:
+    people = team()
+    case = new_case(people)
+    caseworker = people[AssignmentRole.CASEWORKER]
+    entries, records = Entry.objects.count(), case.records.count()
+    with pytest.raises(CaseError, match="not on hold"):
+        actions.resume(case, actor=caseworker, reasons="Nothing to resume.")
+    with pytest.raises(CaseError, match="not on hold"):
+        actions.review_hold(case, actor=caseworker, notes="Reviewed.")
+    actions.put_on_hold(case, actor=caseworker, reason="A police investigation is under way.")
+    with pytest.raises(CaseError, match="already on hold"):
+        actions.put_on_hold(case, actor=caseworker, reason="Again.")
+    assert Entry.objects.count() == entries + 1
+    assert case.records.count() == records + 1
+    assert Entry.objects.filter(action="case.held").count() == 1
+
+
 def test_the_database_refuses_a_closed_case_without_a_decision() -> None:
     case = new_case(team())
     with pytest.raises(IntegrityError), transaction.atomic():

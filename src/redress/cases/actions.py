@@ -8,6 +8,8 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
@@ -459,14 +461,33 @@ def _record_on_register(case: Case, *, actor: str) -> None:
 _HOLDERS = frozenset({AssignmentRole.CASEWORKER, AssignmentRole.DECISION_MAKER})
 
 
-def put_on_hold(case: Case, *, actor: User, reason: str) -> Case:
-    """Stop every deadline's clock (for example during a police investigation), with a reason,
-    and start the hold's own review deadline."""
-    if not reason.strip():
-        raise CaseError(_("Give the reason for putting the case on hold."))
+@contextmanager
+def _hold_act(
+    case: Case, *, actor: User, text: str, missing: str, kind: RecordKind, action: str
+) -> Iterator[Case]:
+    """The shape of every act on a hold: a reason is required; the case is locked and the actor
+    must hold it; the body acts; the reason goes on the file and, digested, in the ledger."""
+    if not text.strip():
+        raise CaseError(missing)
     with transaction.atomic():
         locked = _lock(case)
         _require(locked, actor, _HOLDERS)
+        yield locked
+        _record(locked, kind, text, source=Source.STAFF, author=actor)
+        append(actor=_ref(actor), action=action, obj=_obj(locked), digest=digest_of(text))
+
+
+def put_on_hold(case: Case, *, actor: User, reason: str) -> Case:
+    """Stop every deadline's clock (for example during a police investigation), with a reason,
+    and start the hold's own review deadline."""
+    with _hold_act(
+        case,
+        actor=actor,
+        text=reason,
+        missing=_("Give the reason for putting the case on hold."),
+        kind=RecordKind.HOLD,
+        action="case.held",
+    ) as locked:
         if locked.stage == Stage.CLOSED:
             raise CaseError(_("A closed case cannot be put on hold."))
         if locked.held_since is not None:
@@ -476,39 +497,36 @@ def put_on_hold(case: Case, *, actor: User, reason: str) -> Case:
         locked.save(update_fields=["held_since", "hold_reason"])
         schedule.pause(schedule.open_items(locked))
         schedule.start(locked, DeadlineKind.HOLD_REVIEW)
-        _record(locked, RecordKind.HOLD, reason, source=Source.STAFF, author=actor)
-        append(actor=_ref(actor), action="case.held", obj=_obj(locked), digest=digest_of(reason))
     return locked
 
 
 def review_hold(case: Case, *, actor: User, notes: str) -> Case:
     """The hold was reviewed and continues: its next review is due in its own interval."""
-    if not notes.strip():
-        raise CaseError(_("Write what the review found."))
-    with transaction.atomic():
-        locked = _lock(case)
-        _require(locked, actor, _HOLDERS)
+    with _hold_act(
+        case,
+        actor=actor,
+        text=notes,
+        missing=_("Write what the review found."),
+        kind=RecordKind.REVIEW,
+        action="case.hold_reviewed",
+    ) as locked:
         if locked.held_since is None:
             raise CaseError(_("The case is not on hold."))
         schedule.meet(locked, DeadlineKind.HOLD_REVIEW)
         schedule.start(locked, DeadlineKind.HOLD_REVIEW)
-        _record(locked, RecordKind.REVIEW, notes, source=Source.STAFF, author=actor)
-        append(
-            actor=_ref(actor),
-            action="case.hold_reviewed",
-            obj=_obj(locked),
-            digest=digest_of(notes),
-        )
     return locked
 
 
 def resume(case: Case, *, actor: User, reasons: str) -> Case:
     """End the hold: every paused deadline runs again with the working days it had left."""
-    if not reasons.strip():
-        raise CaseError(_("Give the reasons for resuming the case."))
-    with transaction.atomic():
-        locked = _lock(case)
-        _require(locked, actor, _HOLDERS)
+    with _hold_act(
+        case,
+        actor=actor,
+        text=reasons,
+        missing=_("Give the reasons for resuming the case."),
+        kind=RecordKind.REVIEW,
+        action="case.resumed",
+    ) as locked:
         if locked.held_since is None:
             raise CaseError(_("The case is not on hold."))
         locked.held_since = None
@@ -519,10 +537,6 @@ def resume(case: Case, *, actor: User, reasons: str) -> Case:
         if _live_exception(locked) is not None:
             running = running.exclude(kind=DeadlineKind.NOTIFY_RESPONDENT)
         schedule.resume(running)
-        _record(locked, RecordKind.REVIEW, reasons, source=Source.STAFF, author=actor)
-        append(
-            actor=_ref(actor), action="case.resumed", obj=_obj(locked), digest=digest_of(reasons)
-        )
     return locked
 
 
