@@ -114,9 +114,10 @@ MIDDLEWARE = [
     "redress.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Before anything reads the request: no NUL reaches the database (PostgreSQL refuses it),
-    # and an upload over the request limit is answered 413. After the security headers and the
-    # language, so the refusal page has both.
+    # Before anything reads the request: a body over the limits is answered 413 and no NUL
+    # reaches the database (PostgreSQL refuses it). After the security headers and the
+    # language, so the refusal pages have both.
+    "redress.core.middleware.RequestSizeMiddleware",
     "redress.core.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "redress.core.csrf.NoReferrerCsrfMiddleware",

@@ -140,31 +140,26 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
-class NulCharacterMiddleware:
-    """Refuse a NUL character (U+0000) in the path, the query string or a form field with 400.
+class RequestSizeMiddleware:
+    """Refuse with 413 a request body larger than Redress takes, before it is read.
 
-    Nobody types one, and PostgreSQL cannot hold or compare text with one in it: psycopg raises,
-    so a NUL that reached a search or a lookup would answer 500. JSON bodies are left to the
-    API's validation, which names the field; uploaded files' contents are not looked at.
-
-    This is the first reader of a request body, so an upload the upload handler refuses as too
-    large (``RequestBodyTooLarge``, before any of it is read) is answered here, with 413.
+    The API takes JSON only, so a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused by its
+    declared length. Elsewhere the form body is parsed here, first: the upload handler refuses
+    an upload over the request limit (``RequestBodyTooLarge``) before reading any of it, and
+    the page says how large files may be.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if (
-            request.path.startswith("/api/")
-            and limit is not None
-            and _declared_length(request) > limit
-        ):
-            # The API takes JSON only: refuse a body larger than any report, before reading it.
-            return _refuse(request, 413, "", "The request body is too large.")
+        if request.path.startswith("/api/"):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if limit is not None and _declared_length(request) > limit:
+                return _refuse(request, 413, "", "The request body is too large.")
+            return self.get_response(request)
         try:
-            where = _nul_in(request)
+            request.POST  # noqa: B018 - parsed now, so a refusal is answered here
         except RequestBodyTooLarge:
             megabytes = settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)
             count = settings.UPLOAD_MAX_FILES
@@ -175,6 +170,22 @@ class NulCharacterMiddleware:
                 % {"mb": megabytes},
                 f"The request body is too large: at most {count} files of {megabytes} MB each.",
             )
+        return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Refuse a NUL character (U+0000) in the path, the query string or a form field with 400.
+
+    Nobody types one, and PostgreSQL cannot hold or compare text with one in it: psycopg raises,
+    so a NUL that reached a search or a lookup would answer 500. JSON bodies are left to the
+    API's validation, which names the field; uploaded files' contents are not looked at.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = _nul_in(request)
         if where is not None:
             return _refuse(
                 request,
