@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from redress.cases.models import Case, Direction, Message
+from redress.cases.models import Case, Direction, Message, RecordKind, Source
 from redress.intake import actions
 from redress.ledger.models import Entry
 from tests.intake.helpers import fill_report, receipt_on
@@ -87,6 +87,47 @@ def test_withdrawal_needs_confirmation_and_keeps_the_case(reported: tuple[Case, 
     assert "Withdrawn" in client.get("/check/report").content.decode()
     with pytest.raises(actions.ReportClosed):
         actions.send_message_from_complainant(case, "more")
+
+
+def test_the_reasons_for_withdrawing_go_on_the_file_for_the_handlers(
+    reported: tuple[Case, str],
+) -> None:
+    case, code = reported
+    client = Client()
+    client.post("/check", {"code": code})
+    client.post("/check/withdraw", {"reason": "I have moved to another office", "confirm": "on"})
+    record = case.records.get(kind=RecordKind.WITHDRAWAL)
+    assert record.source == Source.COMPLAINANT
+    assert record.body == "I have moved to another office"
+    assert Entry.objects.filter(action="case.withdrawn").count() == 1
+
+
+def test_withdrawing_without_reasons_leaves_no_empty_record(reported: tuple[Case, str]) -> None:
+    case, code = reported
+    client = Client()
+    client.post("/check", {"code": code})
+    client.post("/check/withdraw", {"reason": "", "confirm": "on"})
+    case.refresh_from_db()
+    assert case.withdrawn_at is not None
+    assert not case.records.filter(kind=RecordKind.WITHDRAWAL).exists()
+    with pytest.raises(actions.ReportClosed):
+        actions.withdraw(case, reason="Twice")
+    assert Entry.objects.filter(action="case.withdrawn").count() == 1
+
+
+def test_a_right_code_does_not_wipe_out_the_wrong_ones_before_it(
+    reported: tuple[Case, str],
+) -> None:
+    """Otherwise anyone with a code of their own could guess without end, four at a time."""
+    _, code = reported
+    client = Client()
+    for _ in range(4):
+        client.post("/check", {"code": "AAAA-AAAA-AAAA-AAAA-AAAA"})
+    assert client.post("/check", {"code": code}).status_code == 302
+    client.post("/check", {"code": "AAAA-AAAA-AAAA-AAAA-AAAA"})
+    response = client.post("/check", {"code": code})
+    assert response.status_code == 400
+    assert "Too many codes were not recognised" in response.content.decode()
 
 
 def test_follow_up_page_needs_a_code(client: Client) -> None:

@@ -134,6 +134,37 @@ def test_named_report_asks_for_contact_details(client: Client) -> None:
     assert details["contact_email"] == "rhian@example.org"
 
 
+def test_choosing_anonymous_after_giving_contact_details_forgets_them(client: Client) -> None:
+    fill_report(client, identity={"identity": "named"})
+    client.post(
+        "/report/contact",
+        {"contact_name": "Jo Example", "contact_email": "jo@example.org", "contact_phone": "0123"},
+    )
+    client.post("/report/identity?change=1", {"identity": "anonymous"})
+    draft = Draft.objects.get()
+    assert not {"contact_name", "contact_email", "contact_phone"} & set(json.loads(draft.answers))
+    client.post("/report/submit")
+    case = Case.objects.get()
+    assert case.identity == "anonymous"
+    details = case.details or ""
+    assert "Jo Example" not in details
+    assert "jo@example.org" not in details
+    assert Receipt.objects.get().email_digest is None
+
+
+def test_an_anonymous_api_report_keeps_no_contact_details(client: Client) -> None:
+    body = {
+        "category": "bullying",
+        "what_happened": "Shouted at again.",
+        "identity": "anonymous",
+        "respondent_description": "A manager",
+        "contact_name": "Jo Example",
+        "contact_email": "jo@example.org",
+    }
+    assert client.post("/api/reports", body, content_type="application/json").status_code == 201
+    assert "Jo Example" not in (Case.objects.get().details or "")
+
+
 def test_drafts_are_sealed_in_the_database(client: Client) -> None:
     client.get("/report/start")
     client.post("/report/what-happened", {"what_happened": "UNIQUE-DRAFT-MARKER-4417"})

@@ -948,6 +948,24 @@ def comment_on_findings(case: Case, body: str, *, source: Source) -> CaseRecord:
     return record
 
 
+def withdraw(case: Case, reason: str) -> None:
+    """The complainant withdraws: the case is kept (nothing is deleted) and marked withdrawn,
+    with their reasons, if they gave any, on the file for the handlers to read. Its deadlines
+    still run: the handlers close the case, with a decision, as for any other."""
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.withdrawn_at is not None:
+            raise CaseError(_("This report was already withdrawn."))
+        locked.withdrawn_at = timezone.now()
+        locked.save(update_fields=["withdrawn_at"])
+        if reason.strip():
+            _record(locked, RecordKind.WITHDRAWAL, reason, source=Source.COMPLAINANT, author=None)
+        append(
+            actor=COMPLAINANT, action="case.withdrawn", obj=_obj(locked), digest=digest_of(reason)
+        )
+    case.withdrawn_at = locked.withdrawn_at
+
+
 def appeal_closes_on(case: Case) -> dt.date | None:
     window = schedule.open_items(case).filter(kind=DeadlineKind.APPEAL_WINDOW).first()
     return window.due_on if window else None

@@ -359,6 +359,7 @@ class RecordKind(models.TextChoices):
     REVIEW = "review", _("Review")
     RISK_EXCEPTION = "risk_exception", _("Risk exception")
     TRANSITION = "transition", _("Reasons for a step")
+    WITHDRAWAL = "withdrawal", _("Complainant's reasons for withdrawing")
 
 
 # What a respondent may read once notified: never the complainant's own words or identity.

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from redress.accounts.throttle import Throttle
+from redress.cases import actions as case_actions
 from redress.cases import schedule
 from redress.cases.actions import (
     CaseContent,
@@ -87,10 +88,20 @@ def answers_of(draft: Draft) -> dict[str, Any]:
     return dict(json.loads(draft.answers or "{}"))
 
 
+# What identifies a complainant who is not anonymous, and nothing else does.
+CONTACT_ANSWERS = ("contact_name", "contact_email", "contact_phone", "email_updates")
+
+
 def save_answers(draft: Draft, changes: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``changes`` into the draft's sealed answers; returns the whole set."""
+    """Merge ``changes`` into the draft's sealed answers; returns the whole set.
+
+    Choosing to be anonymous forgets any contact details given before, so none can reach the case.
+    """
     answers = answers_of(draft)
     answers.update(changes)
+    if answers.get("identity") == Identity.ANONYMOUS:
+        for key in CONTACT_ANSWERS:
+            answers.pop(key, None)
     draft.answers = json.dumps(answers, sort_keys=True)
     draft.updated_at = timezone.now()
     draft.save(update_fields=["answers", "updated_at"])
@@ -143,20 +154,10 @@ def missing_steps(answers: dict[str, Any]) -> list[str]:
 
 
 def _details(answers: dict[str, Any]) -> dict[str, Any]:
-    keys = [
-        "when_kind",
-        "when_date",
-        "when_period",
-        "where",
-        "witnesses",
-        "impact",
-        "outcome",
-        "support",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "email_updates",
-    ]
+    keys = ["when_kind", "when_date", "when_period", "where", "witnesses", "impact", "outcome"]
+    keys.append("support")
+    if answers.get("identity") != Identity.ANONYMOUS:
+        keys.extend(CONTACT_ANSWERS)  # an anonymous case holds no way to identify its author
     return {k: answers[k] for k in keys if answers.get(k) not in (None, "")}
 
 
@@ -365,17 +366,13 @@ def add_evidence(case: Case, cleaned: CleanedFile, *, original_name: str) -> Att
 
 
 def withdraw(case: Case, *, reason: str) -> None:
-    """The complainant withdraws. The case is kept (nothing is deleted) and marked withdrawn."""
+    """The complainant withdraws. The case is kept (nothing is deleted) and marked withdrawn, and
+    the reasons go on the case file for the handlers."""
     _open(case)
-    with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(withdrawn_at=timezone.now())
-        append(
-            actor=COMPLAINANT,
-            action="case.withdrawn",
-            obj=f"case:{case.reference}",
-            digest=digest_of(reason),
-        )
-    case.refresh_from_db(fields=["withdrawn_at"])
+    try:
+        case_actions.withdraw(case, reason)
+    except case_actions.CaseError as refused:
+        raise ReportClosed(str(refused)) from None
 
 
 def expire_drafts(now: Any = None) -> int:
@@ -426,6 +423,6 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
         per_client.fail(client)
         everyone.fail("all")
         record_failed_code()
-    else:
-        per_client.reset(client)
+    # A right code does not clear the wrong ones: anyone with a code of their own could otherwise
+    # guess without end, a few at a time. They expire with the throttle's window.
     return case
