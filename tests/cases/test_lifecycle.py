@@ -243,3 +243,32 @@ def test_the_database_refuses_a_closed_case_without_a_decision() -> None:
     case = new_case(team())
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(stage=Stage.CLOSED)
+
+
+def test_no_sanction_follows_a_finding_that_is_not_upheld() -> None:
+    people = team()
+    case = new_case(people)
+    for to, role, _decision, _sanction in ROAD[:4]:
+        case = actions.transition(case, to, actor=people[role], reasons="Done.")
+    maker = people[AssignmentRole.DECISION_MAKER]
+    with pytest.raises(IllegalTransition, match="only a finding that is upheld"):
+        actions.transition(
+            case,
+            Stage.DECISION,
+            actor=maker,
+            reasons="Weighed.",
+            decision=Decision.NOT_UPHELD,
+            sanction=Sanction.DISMISSAL,
+        )
+    case.refresh_from_db()
+    assert case.decision == ""
+    case = actions.transition(
+        case,
+        Stage.DECISION,
+        actor=maker,
+        reasons="Weighed.",
+        decision=Decision.NOT_UPHELD,
+        sanction=Sanction.NONE,
+    )
+    assert case.decision == Decision.NOT_UPHELD
+    assert case.sanction == ""

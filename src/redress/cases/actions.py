@@ -408,12 +408,11 @@ def transition(
         if step.decides:
             if decision is None or decision not in _FITTING_DECISIONS[Stage(to)]:
                 raise IllegalTransition(_("Record the decision for this step."))
-            if decision in (Decision.UPHELD, Decision.PARTLY_UPHELD) and not sanction:
-                raise IllegalTransition(_("Record the sanction, or that there is none."))
+            _check_sanction(decision, sanction)
             locked.decision = decision
             locked.decision_reasons = reasons
             locked.decided_at = timezone.now()
-            locked.sanction = sanction or ""
+            locked.sanction = (sanction or "") if decision in _FINDINGS_AGAINST else ""
         elif to == Stage.CLOSED and not locked.decision:
             raise IllegalTransition(_("A case cannot be closed without a decision and reasons."))
         if locked.stage == Stage.APPEAL_WINDOW and to == Stage.CLOSED:
@@ -437,6 +436,18 @@ _FITTING_DECISIONS: dict[Stage, set[Decision]] = {
     Stage.CLOSED: {Decision.RESOLVED_INFORMALLY},
     Stage.DECISION: {Decision.UPHELD, Decision.PARTLY_UPHELD, Decision.NOT_UPHELD},
 }
+
+
+_FINDINGS_AGAINST = frozenset({Decision.UPHELD, Decision.PARTLY_UPHELD})
+
+
+def _check_sanction(decision: Decision, sanction: Sanction | None) -> None:
+    """An upheld finding needs a sanction (which may be "no sanction"); no other decision may
+    carry one, or the respondent and the register would show a sanction for nothing found."""
+    if decision in _FINDINGS_AGAINST and not sanction:
+        raise IllegalTransition(_("Record the sanction, or that there is none."))
+    if decision not in _FINDINGS_AGAINST and sanction and sanction != Sanction.NONE:
+        raise IllegalTransition(_("A sanction can follow only a finding that is upheld."))
 
 
 def _record_on_register(case: Case, *, actor: str) -> None:
@@ -1013,12 +1024,11 @@ def decide_appeal(
             fitting = _FITTING_DECISIONS[Stage.DECISION]
             if decision is None or decision not in fitting or decision == locked.decision:
                 raise IllegalTransition(_("An allowed appeal needs the changed decision."))
-            if decision in (Decision.UPHELD, Decision.PARTLY_UPHELD) and not sanction:
-                raise IllegalTransition(_("Record the sanction, or that there is none."))
+            _check_sanction(decision, sanction)
             locked.decision = decision
             locked.decision_reasons = reasons
             locked.decided_at = timezone.now()
-            locked.sanction = sanction or ""
+            locked.sanction = (sanction or "") if decision in _FINDINGS_AGAINST else ""
         _move(
             locked, Stage.CLOSED, by=live_roles(locked, actor), actor=_ref(actor), reasons=reasons
         )
