@@ -42,8 +42,11 @@ def assigned_cases(user: User) -> QuerySet[Case]:
     another way (an API token issued to them). Same refusals as ``cases_for``."""
     if not user.is_active or any(user.has_role(r) for r in NEVER_CONTENT) or is_partisan(user):
         return Case.objects.none()
+    # An assignment opens a case only while its holder still holds the role it was made for.
     return Case.objects.filter(
-        assignments__user=user, assignments__ended_at__isnull=True
+        assignments__user=user,
+        assignments__ended_at__isnull=True,
+        assignments__role__in=sorted(user.roles()),
     ).distinct()
 
 

@@ -156,12 +156,9 @@ def _obj(case: Case) -> str:
 
 
 def live_roles(case: Case, user: User) -> set[str]:
-    """The roles ``user`` holds on ``case`` now."""
-    return set(
-        Assignment.objects.filter(case=case, user=user, ended_at__isnull=True).values_list(
-            "role", flat=True
-        )
-    )
+    """The roles ``user`` holds on ``case`` now: live assignments whose role they still hold."""
+    assigned = Assignment.objects.filter(case=case, user=user, ended_at__isnull=True)
+    return set(assigned.values_list("role", flat=True)) & user.roles()
 
 
 def _require(
@@ -266,7 +263,8 @@ def declare_conflict(
     party: Party | None = None,
     office: Office | None = None,
 ) -> ConflictDeclaration:
-    """A handler declares whom they must not judge; it counts at every later assignment."""
+    """A handler declares whom they must not judge. It takes them off the cases it touches now,
+    and counts at every later assignment."""
     if person is None and party is None and office is None:
         raise CaseError(_("Choose the person, party or office you have a conflict with."))
     if not reason.strip():
@@ -281,6 +279,12 @@ def declare_conflict(
             obj=f"user:{user.pk}",
             digest=digest_of(f"{person and person.pk}|{party and party.pk}|{office and office.pk}"),
         )
+        # It counts at once: the declarer leaves every case it touches (a caseworker's case goes
+        # back to the pool), with the ledger saying why.
+        live = Assignment.objects.filter(user=user, ended_at__isnull=True).select_related("case")
+        for assignment in live:
+            if independence.conflicts(user, assignment.case):
+                unassign(assignment, actor=user, reasons=_("They declared a conflict of interest."))
     return declaration
 
 
