@@ -206,3 +206,12 @@ def test_an_appeal_after_the_window_is_refused_with_a_message(
     assert "The time to appeal has passed." in page
     assert f">{GROUNDS}</textarea>" in page
     assert not Appeal.objects.exists()
+
+
+def test_every_showing_of_the_page_is_ledgered(journey: Journey, respondent: Client) -> None:
+    reads = Entry.objects.filter(action="case.respondent_read", actor="respondent")
+    before = reads.count()
+    page_of(respondent)
+    page_of(respondent)
+    assert reads.count() == before + 2
+    assert reads.last().object == f"case:{journey.case.reference}"  # type: ignore[union-attr]

@@ -922,6 +922,12 @@ def invitation_for(token: str) -> RespondentInvitation | None:
     return invitation
 
 
+def record_respondent_read(case: Case) -> None:
+    """The respondent's page showed them what is on the file about them: ledgered, as every read
+    of case content is."""
+    append(actor=RESPONDENT, action="case.respondent_read", obj=_obj(case))
+
+
 def answer_as_respondent(case: Case, body: str) -> CaseRecord:
     """The respondent's written answer to the allegations."""
     if not body.strip():

@@ -219,6 +219,7 @@ def case(request: HttpRequest) -> HttpResponse:
         )
     case = Case.objects.select_related("data_key").get(pk=invitation.case_id)
     if request.method == "GET":
+        actions.record_respondent_read(case)
         return render(request, "respond/case.html", _context(case))
     act = request.POST.get("act", "")
     if act not in _FORMS:
@@ -234,6 +235,7 @@ def case(request: HttpRequest) -> HttpResponse:
             messages.success(request, done)
             return redirect("respond:case")
     case.refresh_from_db()
+    actions.record_respondent_read(case)
     return render(request, "respond/case.html", _context(case, **{act: form}), status=400)
 
 

@@ -134,6 +134,7 @@ TIMELINE_WORDS = {
     "case.risk_exception_ended": gettext_lazy("Risk exception ended"),
     "case.respondent_notified": gettext_lazy("Respondent told of the allegations"),
     "case.respondent_opened": gettext_lazy("Respondent opened their link"),
+    "case.respondent_read": gettext_lazy("Respondent read their page"),
     "case.respondent_answered": gettext_lazy("Respondent answered"),
     "case.findings_commented": gettext_lazy("Comment on the findings"),
     "receipt.reissued": gettext_lazy("Receipt code replaced"),
