@@ -141,3 +141,13 @@ def test_api_answers_each_kind_of_caller_as_declared(
     assert call(path).status_code == anonymous
     assert call(path, headers=bearer(all_scopes)).status_code == scoped
     assert call(path, headers=bearer(stats_only)).status_code == unscoped
+
+
+def test_a_token_stops_working_when_its_issuers_account_is_deactivated(admin) -> None:  # type: ignore[no-untyped-def]
+    issued = tokens.issue(name="HR system", scopes=[Scope.VETTING], actor=admin)
+    assert tokens.authenticate(issued.secret, Scope.VETTING) is not None
+    admin.is_active = False
+    admin.save(update_fields=["is_active"])
+    assert tokens.authenticate(issued.secret, Scope.VETTING) is None
+    response = Client().get("/api/vetting-checks/1", headers=bearer(issued.secret))
+    assert response.status_code == 401

@@ -66,13 +66,20 @@ def revoke(token: ApiToken, *, actor: User) -> None:
 
 
 def authenticate_any(secret: str) -> ApiToken | None:
-    """The live token matching ``secret``, whatever its scopes; None for unknown or revoked."""
+    """The live token matching ``secret``, whatever its scopes; None for unknown or revoked, or
+    when the account that issued it has been deactivated."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
-    token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
+        .select_related("created_by")
+        .first()
+    )
     if token is None or not hmac.compare_digest(bytes(token.digest), _digest(secret)):
         return None
+    if not token.created_by.is_active:
+        return None  # a token lives no longer than the account of the person who issued it
     return token
 
 
