@@ -3,6 +3,8 @@ checks: only their assigned cases, only the steps their role may take, refusals 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -11,7 +13,7 @@ from redress.accounts.models import Role, Scope
 from redress.cases import actions
 from redress.cases.models import AssignmentRole, Case, Category, Identity, Stage
 from redress.ledger.models import Entry
-from tests.factories import make_staff
+from tests.factories import make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,40 @@ def test_transitions_follow_the_lifecycle_and_the_role(client: Client) -> None:
         headers=bearer(writer),
     )
     assert bad.status_code == 422
+
+
+def test_an_administrator_issues_a_case_token_that_acts_for_a_caseworker(client: Client) -> None:
+    admin = make_staff("gwen", Role.ADMINISTRATOR)
+    worker = make_staff("cw2", Role.CASEWORKER, totp=False, password=None)
+    mine = _case()
+    actions.assign(mine, worker, AssignmentRole.CASEWORKER, actor="system:test")
+    sign_in(client, admin)
+    refused = client.post("/staff/tokens", {"name": "Case system", "scopes": ["cases:read"]})
+    assert refused.status_code == 400
+    assert "Choose the member of staff whose cases the token reads or moves" in (
+        refused.content.decode()
+    )
+    page = client.post(
+        "/staff/tokens", {"name": "Case system", "scopes": ["cases:read"], "acts_for": worker.pk}
+    )
+    assert page.status_code == 201
+    secret = re.search(r'id="issued-token">([^<]+)<', page.content.decode())
+    assert secret is not None
+    body = Client().get("/api/cases", headers=bearer(secret.group(1))).json()
+    assert [row["reference"] for row in body] == [mine.reference]
+    worker.is_active = False
+    worker.save(update_fields=["is_active"])
+    assert Client().get("/api/cases", headers=bearer(secret.group(1))).status_code == 401
+
+
+def test_only_a_case_token_acts_for_someone(client: Client) -> None:
+    admin = make_staff("gwen", Role.ADMINISTRATOR)
+    worker = make_staff("cw2", Role.CASEWORKER, totp=False, password=None)
+    sign_in(client, admin)
+    response = client.post(
+        "/staff/tokens", {"name": "Vetting", "scopes": ["vetting"], "acts_for": worker.pk}
+    )
+    assert response.status_code == 400
+    assert "Only a token that reads or moves cases acts for a member of staff" in (
+        response.content.decode()
+    )

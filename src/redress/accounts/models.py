@@ -89,6 +89,11 @@ class ApiToken(models.Model):
     scopes = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The member of staff a case-handling token acts for, with their assignments and the
+    # console's checks (the administrator who issues it can never handle a case).
+    acts_for = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
@@ -102,3 +107,8 @@ class ApiToken(models.Model):
     @property
     def actor(self) -> str:
         return f"token:{self.pk}"
+
+    @property
+    def staff_member(self) -> User:
+        """Whom the token acts for: the named member of staff, else whoever issued it."""
+        return self.acts_for or self.created_by

@@ -26,13 +26,21 @@ def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-def issue(*, name: str, scopes: list[Scope], actor: User) -> IssuedToken:
+CASE_SCOPES = frozenset({Scope.CASES_READ, Scope.CASES_WRITE})
+
+
+def issue(
+    *, name: str, scopes: list[Scope], actor: User, acts_for: User | None = None
+) -> IssuedToken:
     """Create a token with ``scopes``. The secret is returned once; only its digest is kept.
 
-    256 bits of randomness make a fast digest sufficient: nothing can be guessed offline.
+    A token with a case scope acts for ``acts_for``, a member of staff who handles cases. 256
+    bits of randomness make a fast digest sufficient: nothing can be guessed offline.
     """
     if not scopes:
         raise ValueError("a token needs at least one scope")
+    if acts_for is not None and not CASE_SCOPES & set(scopes):
+        raise ValueError("only a case-handling token acts for a member of staff")
     prefix = secrets.token_hex(6)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
@@ -42,12 +50,15 @@ def issue(*, name: str, scopes: list[Scope], actor: User) -> IssuedToken:
             digest=_digest(secret),
             scopes=[str(s) for s in scopes],
             created_by=actor,
+            acts_for=acts_for,
         )
         append(
             actor=f"user:{actor.pk}",
             action="accounts.token_issued",
             obj=f"token:{token.pk}",
-            digest=hashlib.sha256(",".join(sorted(token.scopes)).encode()).hexdigest(),
+            digest=hashlib.sha256(
+                (",".join(sorted(token.scopes)) + f"|user:{acts_for and acts_for.pk}").encode()
+            ).hexdigest(),
         )
     return IssuedToken(token=token, secret=secret)
 
@@ -73,13 +84,13 @@ def authenticate_any(secret: str) -> ApiToken | None:
     prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
     token = (
         ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
-        .select_related("created_by")
+        .select_related("created_by", "acts_for")
         .first()
     )
     if token is None or not hmac.compare_digest(bytes(token.digest), _digest(secret)):
         return None
-    if not token.created_by.is_active:
-        return None  # a token lives no longer than the account of the person who issued it
+    if not token.created_by.is_active or not token.staff_member.is_active:
+        return None  # a token lives no longer than the accounts it stands on
     return token
 
 

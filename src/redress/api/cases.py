@@ -57,7 +57,7 @@ class Problem(Schema):
 
 def _user(request: HttpRequest) -> User:
     token: ApiToken = request.api_token  # type: ignore[attr-defined]
-    return token.created_by
+    return token.staff_member
 
 
 def _rows(user: User) -> Any:

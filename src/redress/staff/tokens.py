@@ -33,6 +33,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             scopes=[Scope(s) for s in form.cleaned_data["scopes"]],
             actor=user,
+            acts_for=form.cleaned_data["acts_for"],
         )
         form = IssueTokenForm()
     context = {
