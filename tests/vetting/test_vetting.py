@@ -28,6 +28,7 @@ from redress.cases.models import (
 )
 from redress.directory.models import Person, PersonKind
 from redress.ledger.models import Entry
+from redress.ledger.services import digest_of, keyed_digest_of
 from redress.register.models import RegisterEntry
 from redress.register.services import live_findings, record_outcome
 from redress.vetting.models import VettingCheck
@@ -112,9 +113,30 @@ def test_an_overturned_finding_leaves_the_register_at_once(member: Person) -> No
     )
     assert check.result["nothing_recorded"] is True
     # The ledger keeps the history: recorded, then withdrawn.
-    actions_seen = list(Entry.objects.filter(object="person:M-42").values_list("action", flat=True))
-    assert actions_seen[:2] == ["register.recorded", "register.withdrawn"]
-    assert RegisterEntry.objects.get().withdrawn_at is not None
+    entry = RegisterEntry.objects.get()
+    on_entry = Entry.objects.filter(object=f"register:{entry.pk}")
+    assert list(on_entry.values_list("action", flat=True)) == [
+        "register.recorded",
+        "register.withdrawn",
+    ]
+    assert entry.withdrawn_at is not None
+
+
+def test_the_ledger_names_neither_the_person_nor_what_was_found(member: Person) -> None:
+    """Oversight reads the ledger: it must not tell who has a finding or what it was, even by
+    trying every decision, sanction and date against a plain hash."""
+    upheld_case(member)
+    officer = make_staff("vet", Role.VETTING_OFFICER, totp=False, password=None)
+    run_check(subject=member, purpose="Committee chair", requesting_body="Party", actor=officer)
+    entry = RegisterEntry.objects.get()
+    assert not Entry.objects.filter(object__contains=member.identifier).exists()
+    recorded = Entry.objects.get(action="register.recorded")
+    content = (
+        f"{entry.case_reference}|{entry.category}|{entry.decision}|{entry.sanction}|"
+        f"{entry.decided_on}"
+    )
+    assert recorded.digest != digest_of(content)
+    assert recorded.digest == keyed_digest_of("register", content)
 
 
 def test_an_open_investigation_shows_its_stage_and_nothing_else(member: Person) -> None:

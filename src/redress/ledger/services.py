@@ -24,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
@@ -105,6 +106,14 @@ def digest_of(data: bytes | str) -> str:
     digest. It identifies content without revealing it; it never stores or returns the content."""
     raw = data.encode() if isinstance(data, str) else data
     return hashlib.sha256(raw).hexdigest()
+
+
+def keyed_digest_of(purpose: str, data: str) -> str:
+    """A digest for content of few possible values (a decision, a sanction, a date), where a
+    plain SHA-256 could be reversed by trying every value: HMAC-SHA256 under a key derived from
+    the server's secret (outside the database) and ``purpose``. Only a holder of that secret can
+    test content against it."""
+    return salted_hmac(f"redress.ledger.{purpose}", data, algorithm="sha256").hexdigest()
 
 
 def append(*, actor: str, action: str, obj: str, digest: str = "") -> Entry | Pending:

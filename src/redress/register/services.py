@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from redress.directory.models import Person
-from redress.ledger.services import append, digest_of
+from redress.ledger.services import append, keyed_digest_of
 from redress.register.models import RegisterEntry, WithdrawnBecause
 
 # Decisions that put a finding on the register.
@@ -61,8 +61,8 @@ def record_outcome(
             append(
                 actor=actor,
                 action="register.withdrawn",
-                obj=f"person:{person.identifier}",
-                digest=digest_of(f"{case_reference}|{decision}"),
+                obj=f"register:{live.pk}",
+                digest=keyed_digest_of("register", f"{case_reference}|{decision}"),
             )
             return None
         entry = live or RegisterEntry(person=person, case_reference=case_reference)
@@ -75,8 +75,12 @@ def record_outcome(
         append(
             actor=actor,
             action="register.recorded" if live is None else "register.changed",
-            obj=f"person:{person.identifier}",
-            digest=digest_of(f"{case_reference}|{category}|{decision}|{sanction}|{decided_on}"),
+            # The entry, not the person: the ledger must not say who has a finding, nor (through
+            # a digest of so few possible values) what it was.
+            obj=f"register:{entry.pk}",
+            digest=keyed_digest_of(
+                "register", f"{case_reference}|{category}|{decision}|{sanction}|{decided_on}"
+            ),
         )
         return entry
 

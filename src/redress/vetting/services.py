@@ -5,7 +5,6 @@ policy says so; heavy use by one officer flagged to oversight."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from redress.accounts.models import ApiToken, User
 from redress.cases.models import Case, Stage
 from redress.directory.models import Person
-from redress.ledger.services import append, chained
+from redress.ledger.services import append, chained, keyed_digest_of
 from redress.register.services import live_findings
 from redress.vetting.models import VettingCheck
 
@@ -80,7 +79,8 @@ def run_check(
     today = timezone.localdate()
     result = answer_for(subject, today)
     encoded = json.dumps(result, sort_keys=True).encode()
-    digest = hashlib.sha256(encoded).hexdigest()
+    # Keyed: a result has few possible values, and a plain hash of it could be reversed.
+    digest = keyed_digest_of("vetting", encoded.decode())
     officer = actor if isinstance(actor, User) else None
     token = actor if isinstance(actor, ApiToken) else None
     with transaction.atomic():
@@ -95,7 +95,7 @@ def run_check(
         )
         ref = f"user:{officer.pk}" if officer is not None else token.actor  # type: ignore[union-attr]
         entry = append(
-            actor=ref, action="vetting.checked", obj=f"person:{subject.identifier}", digest=digest
+            actor=ref, action="vetting.checked", obj=f"vetting:{check.pk}", digest=digest
         )
         check.ledger_seq = chained(entry).seq
         same_asker = VettingCheck.objects.filter(made_at__date=today)
