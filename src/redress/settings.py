@@ -254,11 +254,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A path in a log line loses its link secrets, receipt codes and query string ("…").
+    "filters": {"secret_paths": {"()": "redress.core.middleware.RedactSecretPaths"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["secret_paths"],
+        }
+    },
     # django.request and django.server would log paths with client details; complainant
-    # privacy means we keep only the message, never an address or user agent.
+    # privacy means we keep only the message, never an address or user agent. The loggers that
+    # write paths redact them at the source, so that no handler (Django's own too) sees them.
     "loggers": {
-        "django.server": {"handlers": [], "propagate": False},
+        "django.request": {"filters": ["secret_paths"]},
+        "django.security.csrf": {"filters": ["secret_paths"]},
+        "django.server": {"handlers": [], "propagate": False, "filters": ["secret_paths"]},
         "redress": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},

@@ -45,10 +45,11 @@ def lodge_through_pages(client: Client, email: str, capture) -> str:  # type: ig
     assert not EscrowEntry.objects.filter(status=Status.HELD, pk__gt=10**9).exists()
     link = re.search(r"/escrow/confirm/\S+", mail.outbox[-1].body)
     assert link is not None
-    page = client.get(link.group(0)).content.decode()
+    assert "Lock my entry away" in client.get(link.group(0)).content.decode()
+    page = client.post(link.group(0)).content.decode()
     code = re.search(r'id="escrow-code">([^<]+)<', page)
     assert code is not None
-    assert client.get(link.group(0)).status_code == 400  # the link works once
+    assert client.post(link.group(0)).status_code == 400  # the link works once
     return code.group(1)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
+import re
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -56,6 +58,43 @@ class RequestPrivacyMiddleware:
             request.META.pop(header, None)
         request.META["REMOTE_ADDR"] = "0.0.0.0"  # noqa: S104 - a placeholder, not a bind address
         return self.get_response(request)
+
+
+# Paths whose last part is a link's secret: recovering a receipt code, confirming an email
+# address or an escrow entry, the respondent's link. Whatever follows the prefix is the secret.
+_SECRET_LINK = re.compile(
+    r"(/(?:check/recover|check/verify-email|escrow/confirm|respond/open)/)[^\s?#\"'/]*"
+)
+# Any other part of a path that looks like a secret: a receipt or escrow code, or a long random
+# token (a link broken by a mail program still carries one). Word slugs have neither digits nor
+# capitals, and are shorter.
+_SECRET_LIKE = re.compile(r"(?<=/)(?=[\w-]*[0-9A-Z_])[\w-]{20,}(?=[/?#\s\"']|$)", re.ASCII)
+# A query string may carry a search for a person's name.
+_QUERY = re.compile(r"\?[^\s\"']*")
+REDACTED = "…"
+
+
+def redact_path(text: str) -> str:
+    """``text`` with every link secret, code-like path part and query string replaced by "…"."""
+    text = _SECRET_LINK.sub(lambda found: found.group(1) + REDACTED, text)
+    text = _SECRET_LIKE.sub(REDACTED, text)
+    return _QUERY.sub("?" + REDACTED, text)
+
+
+class RedactSecretPaths(logging.Filter):
+    """Never log a path with a secret in it: a 4xx on a recovery or confirmation link makes
+    Django log "Bad Request: /check/recover/<token>", and anyone who reads the log could use it.
+
+    On the loggers that write paths (django.request, django.server, django.security.csrf) it
+    rewrites each record before any handler sees it; on our handler, whatever reaches it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_path(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
 
 
 class SecurityHeadersMiddleware:

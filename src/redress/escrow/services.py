@@ -128,11 +128,21 @@ def start(*, respondent: Person, report: str, email: str) -> str:
     return token
 
 
-def confirm(token: str) -> tuple[EscrowEntry, str]:
-    """The complainant confirmed their email: lodge the entry; the held copy is shredded."""
+def held_for(token: str) -> PendingEntry:
+    """The held entry an emailed link confirms. Changes nothing: opening the link only shows a
+    button, so a mail scanner or link preview that opens it first cannot use it up.
+
+    Refuses (``EscrowError``) a link that is unknown, already used or over ``PENDING_HOURS`` old.
+    """
     pending = PendingEntry.objects.filter(token_digest=keyed("pending", token)).first()
     if pending is None or timezone.now() - pending.created_at > dt.timedelta(hours=PENDING_HOURS):
         raise EscrowError(_("This link does not work. It may have expired or been used."))
+    return pending
+
+
+def confirm(token: str) -> tuple[EscrowEntry, str]:
+    """The complainant confirmed their email: lodge the entry; the held copy is shredded."""
+    pending = held_for(token)
     content = json.loads(pending.content)
     entry, code = lodge(
         respondent_identifier=content["respondent"],

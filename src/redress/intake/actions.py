@@ -118,6 +118,8 @@ def stage_evidence(draft: Draft, cleaned: CleanedFile, *, original_name: str) ->
         "kept_original": bool(cleaned.found) and not cleaned.removed,
         "original_name": original_name[:200],
         "removed": list(cleaned.removed),
+        # What the file still shows when kept as it was: the wizard tells the complainant.
+        "found": list(cleaned.found),
     }
     answers = answers_of(draft)
     save_answers(draft, {"evidence": [*answers.get("evidence", []), item]})

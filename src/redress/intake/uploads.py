@@ -15,7 +15,7 @@ What it guarantees:
 - Pictures, PDFs and Word files are parsed only in a child process (``redress.intake.sanitiser``)
   with limits on memory and CPU time, a clean environment (no secrets) and a wall-clock timeout.
   Whatever goes wrong there (a crash, a hang, an image that would fill memory) becomes an
-  ``UploadRefused`` with a plain-English message, never a traceback.
+  ``UploadRefused`` with a plain message in the page's language, never a traceback.
 - By default identifying metadata is removed: EXIF location, camera and owner from JPEG, text
   chunks and EXIF from PNG, document information and XMP from PDF, document properties and
   reviewers' names from DOCX. ``removed`` says what went; ``found`` says what the original
@@ -23,7 +23,9 @@ What it guarantees:
 - Plain text (UTF-8) and audio (MP3, WAV, Ogg, M4A) are stored as they are. Audio tags (ID3,
   Vorbis comments, iTunes atoms) are not parsed, reported or removed.
 
-This module and the sanitiser import nothing from Django: the child runs without settings.
+This module and the sanitiser import nothing from Django when loaded: the child runs without
+settings. Its words are English and marked for the Welsh catalogue; the web process translates
+them when it shows them (``in_words``), never the child.
 """
 
 from __future__ import annotations
@@ -49,21 +51,39 @@ MAX_PIXELS: Final = 50_000_000
 MAX_ARCHIVE_BYTES: Final = 100 * 1024 * 1024
 MAX_ARCHIVE_ENTRIES: Final = 2_000
 
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the Welsh catalogue and return it as it is.
+
+    The child imports this module without Django, so every word here stays English (the labels
+    are also what the child answers with, checked against ``LABELS``). The web process
+    translates them when it shows them: ``in_words`` and ``UploadRefused.message``.
+    """
+    return message
+
+
+def in_words(message: str) -> str:
+    """A label or sentence of this module in the active language (the web process only)."""
+    from django.utils.translation import gettext  # here, not at the top: never in the child
+
+    return gettext(message)
+
+
 # kind: (content type, extension we store it under, how a sentence names it)
 KINDS: Final[dict[str, tuple[str, str, str]]] = {
-    "jpeg": ("image/jpeg", ".jpg", "a JPEG picture"),
-    "png": ("image/png", ".png", "a PNG picture"),
-    "pdf": ("application/pdf", ".pdf", "a PDF"),
+    "jpeg": ("image/jpeg", ".jpg", gettext_noop("a JPEG picture")),
+    "png": ("image/png", ".png", gettext_noop("a PNG picture")),
+    "pdf": ("application/pdf", ".pdf", gettext_noop("a PDF")),
     "docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ".docx",
-        "a Word document",
+        gettext_noop("a Word document"),
     ),
-    "text": ("text/plain; charset=utf-8", ".txt", "plain text"),
-    "mp3": ("audio/mpeg", ".mp3", "an MP3 recording"),
-    "wav": ("audio/wav", ".wav", "a WAV recording"),
-    "ogg": ("audio/ogg", ".ogg", "an Ogg recording"),
-    "m4a": ("audio/mp4", ".m4a", "an M4A recording"),
+    "text": ("text/plain; charset=utf-8", ".txt", gettext_noop("plain text")),
+    "mp3": ("audio/mpeg", ".mp3", gettext_noop("an MP3 recording")),
+    "wav": ("audio/wav", ".wav", gettext_noop("a WAV recording")),
+    "ogg": ("audio/ogg", ".ogg", gettext_noop("an Ogg recording")),
+    "m4a": ("audio/mp4", ".m4a", gettext_noop("an M4A recording")),
 }
 PARSED_KINDS: Final = frozenset({"jpeg", "png", "pdf", "docx"})
 
@@ -89,28 +109,28 @@ CLAIMED_BY_EXTENSION: Final[dict[str, str]] = {
 
 # Everything ``removed`` and ``found`` may say. The child may only use these words: its output is
 # checked against this list before anyone sees it.
-GPS: Final = "location (GPS)"
-CAMERA: Final = "camera make and model"
-SERIALS: Final = "camera and lens serial numbers"
-OWNER: Final = "owner or artist name"
-SOFTWARE: Final = "software and computer used"
-DATES: Final = "dates and times"
-CAMERA_OTHER: Final = "other camera details"
-THUMBNAIL: Final = "embedded preview picture"
-EXTRA_PICTURES: Final = "extra embedded pictures"
-XMP: Final = "XMP metadata"
-IPTC: Final = "IPTC captions and credits"
-COMMENTS: Final = "comments"
-TEXT_NOTES: Final = "text notes"
-AUTHOR: Final = "document author"
-LAST_EDITOR: Final = "name of the last person to edit it"
-COMPANY: Final = "company or manager"
-TITLE: Final = "title, subject and keywords"
-PROGRAM: Final = "program that made the document"
-REVIEWERS: Final = "names of people who commented or tracked changes"
-CUSTOM_PROPERTIES: Final = "custom document properties"
-OTHER_PROPERTIES: Final = "other document properties"
-OTHER_DATA: Final = "other embedded data"
+GPS: Final = gettext_noop("location (GPS)")
+CAMERA: Final = gettext_noop("camera make and model")
+SERIALS: Final = gettext_noop("camera and lens serial numbers")
+OWNER: Final = gettext_noop("owner or artist name")
+SOFTWARE: Final = gettext_noop("software and computer used")
+DATES: Final = gettext_noop("dates and times")
+CAMERA_OTHER: Final = gettext_noop("other camera details")
+THUMBNAIL: Final = gettext_noop("embedded preview picture")
+EXTRA_PICTURES: Final = gettext_noop("extra embedded pictures")
+XMP: Final = gettext_noop("XMP metadata")
+IPTC: Final = gettext_noop("IPTC captions and credits")
+COMMENTS: Final = gettext_noop("comments")
+TEXT_NOTES: Final = gettext_noop("text notes")
+AUTHOR: Final = gettext_noop("document author")
+LAST_EDITOR: Final = gettext_noop("name of the last person to edit it")
+COMPANY: Final = gettext_noop("company or manager")
+TITLE: Final = gettext_noop("title, subject and keywords")
+PROGRAM: Final = gettext_noop("program that made the document")
+REVIEWERS: Final = gettext_noop("names of people who commented or tracked changes")
+CUSTOM_PROPERTIES: Final = gettext_noop("custom document properties")
+OTHER_PROPERTIES: Final = gettext_noop("other document properties")
+OTHER_DATA: Final = gettext_noop("other embedded data")
 # In the order the wizard lists them: the most revealing first.
 LABELS: Final = (
     GPS,
@@ -137,21 +157,28 @@ LABELS: Final = (
     OTHER_DATA,
 )
 
-EMPTY: Final = "The file is empty"
-TOO_LARGE: Final = f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB"
-NOT_ACCEPTED: Final = (
+EMPTY: Final = gettext_noop("The file is empty")
+TOO_LARGE: Final = gettext_noop("The file is larger than %(megabytes)d MB")
+NOT_ACCEPTED: Final = gettext_noop(
     "This file is not a type we accept. Send JPEG, PNG, PDF, Word (DOCX), plain text or audio files"
 )
-NOT_UTF8: Final = "This text file is not saved as UTF-8. Save it as UTF-8 text and send it again"
-UNREADABLE: Final = "We could not read this file. It may be damaged"
-TOO_COMPLEX: Final = (
+NOT_UTF8: Final = gettext_noop(
+    "This text file is not saved as UTF-8. Save it as UTF-8 text and send it again"
+)
+DISGUISED: Final = gettext_noop("The file says it is %(kind)s but it is not")
+UNREADABLE: Final = gettext_noop("We could not read this file. It may be damaged")
+TOO_COMPLEX: Final = gettext_noop(
     "This file is too large or complex for us to process. Send a smaller copy, or split it up"
 )
-PROTECTED: Final = "This file is protected by a password or encrypted. Remove the protection first"
-MACROS: Final = (
+PROTECTED: Final = gettext_noop(
+    "This file is protected by a password or encrypted. Remove the protection first"
+)
+MACROS: Final = gettext_noop(
     "This Word file contains macros. Save it as an ordinary Word document (DOCX) and send it again"
 )
-UNAVAILABLE: Final = "We could not check this file just now. Try again in a few minutes"
+UNAVAILABLE: Final = gettext_noop(
+    "We could not check this file just now. Try again in a few minutes"
+)
 
 # Why the child refused, as it reports it, and what the complainant is told.
 REASONS: Final[dict[str, str]] = {
@@ -168,11 +195,27 @@ _PASSED_ENVIRONMENT: Final = ("PATH", "LD_LIBRARY_PATH", "LANG", "LC_ALL", "TZ")
 
 
 class UploadRefused(Exception):
-    """An upload that will not be stored; ``message`` is a sentence to show the complainant."""
+    """An upload that will not be stored; ``message`` is a sentence to show the complainant.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``reason`` is one of this module's English sentences, with ``%(name)s`` filled from
+    ``params`` (words of this module too, translated with it); ``message`` translates both into
+    the active language each time it is read, so a refusal is shown in the page's language.
+    """
+
+    def __init__(self, reason: str, **params: str | int) -> None:
+        super().__init__(reason % params if params else reason)
+        self.reason = reason
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        if not self.params:
+            return in_words(self.reason)
+        words = {
+            name: in_words(value) if isinstance(value, str) else value
+            for name, value in self.params.items()
+        }
+        return in_words(self.reason) % words
 
 
 @dataclass(frozen=True)
@@ -240,13 +283,13 @@ def clean(
     if not data:
         raise UploadRefused(EMPTY)
     if len(data) > MAX_BYTES:
-        raise UploadRefused(TOO_LARGE)
+        raise UploadRefused(TOO_LARGE, megabytes=MAX_BYTES // (1024 * 1024))
     kind = sniff(data)
     claimed = _claimed_kind(filename)
     if claimed is not None and claimed != kind:
         if claimed == "text" and kind is None and b"\x00" not in data:
             raise UploadRefused(NOT_UTF8)
-        raise UploadRefused(f"The file says it is {KINDS[claimed][2]} but it is not")
+        raise UploadRefused(DISGUISED, kind=KINDS[claimed][2])
     if kind is None:
         raise UploadRefused(NOT_ACCEPTED)
     content_type, extension, _ = KINDS[kind]

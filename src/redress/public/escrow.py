@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from redress.accounts.throttle import Throttle
 from redress.cases.models import Category
@@ -103,9 +103,14 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: opening it shows a button; only the POST lodges the entry and shows
+    its code, once. A mail scanner or link preview that opens the link changes nothing."""
     try:
+        if request.method == "GET":
+            services.held_for(token)
+            return render(request, "public/escrow/confirm.html")
         entry, code = services.confirm(token)
     except services.EscrowError as refused:
         return render(request, "public/escrow/bad_link.html", {"reason": str(refused)}, status=400)

@@ -6,6 +6,7 @@ session cookie naming it. Nothing here records who is reporting.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,7 +28,7 @@ from redress.intake import actions
 from redress.intake import forms as steps
 from redress.intake.acknowledgement import acknowledgement_for
 from redress.intake.models import Draft
-from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
+from redress.intake.uploads import MAX_BYTES, UploadRefused, clean, in_words
 
 DRAFT = "intake_draft"
 SUBMITTED = "intake_submitted"
@@ -137,7 +139,14 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         return _evidence(request, draft)
     answers = actions.answers_of(draft)
     changing = request.GET.get("change") == "1"
-    if request.method == "POST":
+    # The respondent search is posted with the step's own form, so a name never goes into the
+    # address (browser history, logs); the answers typed so far are kept, not yet checked.
+    searching = current.slug == "who" and request.method == "POST" and "search" in request.POST
+    if searching:
+        form = current.form(
+            initial={name: request.POST.get(name) for name in current.form.base_fields}
+        )
+    elif request.method == "POST":
         form = current.form(request.POST)
         if form.is_valid():
             answers = actions.save_answers(draft, _stored(current, form.cleaned_data))
@@ -159,9 +168,10 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         "step": current,
         "back_url": reverse("public:report-check") if changing else _previous_url(slug, answers),
         "answers": answers,
+        "changing": changing,
     }
     if current.slug == "who":
-        context.update(_directory_search(request, form, answers))
+        context.update(_directory_search(request, form))
     return render(
         request,
         f"public/report/{current.slug.replace('-', '_')}.html",
@@ -170,13 +180,16 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _directory_search(
-    request: HttpRequest, form: forms.Form, answers: dict[str, Any]
-) -> dict[str, Any]:
-    """People matching the search, by name, role, constituency or office (no JavaScript)."""
-    query = (request.GET.get("q") or "").strip()[:100]
+def _directory_search(request: HttpRequest, form: forms.Form) -> dict[str, Any]:
+    """People matching the search, by name, role, constituency or office (no JavaScript).
+
+    The search is posted; ``?q=`` is still read on a plain visit so that old links keep
+    working, but no page of ours makes one.
+    """
+    searched = request.POST if request.method == "POST" else request.GET
+    query = (searched.get("q") or "").strip()[:100]
     people: list[Person] = []
-    chosen = form.data.get("respondent_id") if form.is_bound else answers.get("respondent_id")
+    chosen = form.data.get("respondent_id") if form.is_bound else form.initial.get("respondent_id")
     if query:
         people = list(
             Person.objects.filter(
@@ -232,11 +245,51 @@ def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
     context = {
         "form": form,
         "error": error,
-        "evidence": actions.answers_of(draft).get("evidence", []),
+        "evidence": [_in_words(item) for item in actions.answers_of(draft).get("evidence", [])],
         "back_url": _previous_url("evidence", answers),
         "max_files": MAX_FILES,
     }
     return render(request, "public/report/evidence.html", context, status=400 if error else 200)
+
+
+def _in_words(item: dict[str, Any]) -> dict[str, Any]:
+    """A staged file with what was removed from it, or what it still shows, in the page's
+    language (the draft keeps the sanitiser's English labels)."""
+    return {
+        **item,
+        "removed": [in_words(label) for label in item.get("removed", [])],
+        "found": [in_words(label) for label in item.get("found", [])],
+    }
+
+
+def _evidence_summary(evidence: list[dict[str, Any]]) -> str:
+    """One line per file; a file kept as it was says what its hidden details show."""
+    lines = []
+    for item in map(_in_words, evidence):
+        name = item["original_name"] or item["kind"]
+        if item["kept_original"] and item["found"]:
+            name = _("%(name)s (kept as it was: it shows %(details)s)") % {
+                "name": name,
+                "details": ", ".join(item["found"]),
+            }
+        lines.append(name)
+    return "\n".join(lines)
+
+
+def _when(answers: dict[str, Any]) -> str:
+    """When it happened: a date in full in the page's language ("27 March 2026")."""
+    kind = answers.get("when_kind", "")
+    if kind == "date" and answers.get("when_date"):
+        try:
+            day = dt.date.fromisoformat(answers["when_date"])
+        except ValueError:
+            return str(answers["when_date"])
+        return date_format(day, "j F Y")
+    if kind == "period":
+        return str(answers.get("when_period", ""))
+    if kind == "not_sure":
+        return _("Not sure")
+    return ""
 
 
 def _summary(answers: dict[str, Any]) -> list[dict[str, Any]]:
@@ -246,11 +299,6 @@ def _summary(answers: dict[str, Any]) -> list[dict[str, Any]]:
         respondent = f"{person.name}, {person.role_title}" if person else "-"
     elif answers.get("respondent_description"):
         respondent = answers["respondent_description"]
-    when = {
-        "date": answers.get("when_date", ""),
-        "period": answers.get("when_period", ""),
-        "not_sure": _("Not sure"),
-    }.get(answers.get("when_kind", ""), "")
     rows = [
         ("what-happened", _("What happened"), answers.get("what_happened", "")),
         (
@@ -259,15 +307,11 @@ def _summary(answers: dict[str, Any]) -> list[dict[str, Any]]:
             dict(Category.choices).get(answers.get("category", ""), ""),
         ),
         ("who", _("Who it is about"), respondent),
-        ("when", _("When"), when),
+        ("when", _("When"), _when(answers)),
         ("where", _("Where"), answers.get("where", "")),
         ("witnesses", _("Witnesses"), answers.get("witnesses", "")),
         ("impact", _("How it has affected you"), answers.get("impact", "")),
-        (
-            "evidence",
-            _("Evidence"),
-            ", ".join(e["original_name"] or e["kind"] for e in answers.get("evidence", [])),
-        ),
+        ("evidence", _("Evidence"), _evidence_summary(answers.get("evidence", []))),
         ("outcome", _("What you would like to happen"), answers.get("outcome", "")),
         (
             "support",
