@@ -103,7 +103,7 @@ def journey_pages(base: str) -> list[str]:
     steps = [
         "what-happened",
         "category",
-        "who?q=party",
+        "who",
         "when",
         "where",
         "witnesses",
@@ -132,6 +132,13 @@ def test_every_page_of_the_journey_passes_axe(
         page.goto(url)
         assert page.locator("html").get_attribute("lang") == language
         assert_no_axe_violations(page)
+    # The search's results (posted, so no name is in the address).
+    page.goto(live_server.url + "/report/who")
+    page.locator("#q").fill("party")
+    page.locator("button[name=search]").click()
+    assert page.locator("input[name=respondent_id]").count() > 1
+    assert "party" not in page.url
+    assert_no_axe_violations(page)
     # Error states are pages too.
     page.goto(live_server.url + "/report/what-happened")
     page.locator("form[method=post] button[type=submit]").click()

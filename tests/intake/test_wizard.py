@@ -99,10 +99,10 @@ def test_html_in_answers_is_stored_and_shown_inert(client: Client) -> None:
 def test_directory_search_works_without_javascript(client: Client) -> None:
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     client.get("/report/start")
-    page = client.get("/report/who?q=whip").content.decode()
+    page = client.post("/report/who", {"q": "whip", "search": "1"}).content.decode()
     assert "Brisa Holloway-Pike" in page
     assert "Juno Talbrook" in page
-    page = client.get("/report/who?q=Brackenmoor").content.decode()
+    page = client.post("/report/who", {"q": "Brackenmoor", "search": "1"}).content.decode()
     assert "Brisa Holloway-Pike" in page
     person = Person.objects.get(identifier="M-1002")
     response = client.post("/report/who", {"respondent_id": person.identifier})
@@ -174,3 +174,12 @@ def test_drafts_are_sealed_in_the_database(client: Client) -> None:
         cursor.execute("SELECT answers FROM intake_draft")
         (stored,) = cursor.fetchone()
     assert b"UNIQUE-DRAFT-MARKER-4417" not in bytes(stored)
+
+
+def test_the_code_is_not_kept_on_the_device_once_the_browser_closes(client: Client) -> None:
+    fill_report(client)
+    response = client.post("/report/submit")
+    cookie = response.cookies["sessionid"]
+    assert not cookie["max-age"]
+    assert not cookie["expires"]
+    assert receipt_on(client.get("/report/sent").content.decode())

@@ -183,11 +183,10 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
 def _directory_search(request: HttpRequest, form: forms.Form) -> dict[str, Any]:
     """People matching the search, by name, role, constituency or office (no JavaScript).
 
-    The search is posted; ``?q=`` is still read on a plain visit so that old links keep
-    working, but no page of ours makes one.
+    The search is posted, never in the address: a name in a URL stays in the browser's history
+    and in links (the language switch) on a device someone else may see.
     """
-    searched = request.POST if request.method == "POST" else request.GET
-    query = (searched.get("q") or "").strip()[:100]
+    query = (request.POST.get("q") or "").strip()[:100] if request.method == "POST" else ""
     people: list[Person] = []
     chosen = form.data.get("respondent_id") if form.is_bound else form.initial.get("respondent_id")
     if query:
@@ -375,7 +374,10 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect("public:report-begin")
     request.session.pop(DRAFT, None)
     request.session[SUBMITTED] = str(draft_id)
-    request.session.set_expiry(int(actions.RECEIPT_HOLD.total_seconds()))
+    # The code can be shown again (a refresh, a double click) only until the browser closes or
+    # the session idles out: a cookie that outlived the browser would show it to the next
+    # person to use the device.
+    request.session.set_expiry(0)
     if submission.first_time:
         # The acknowledgement names the ledger position; keep it for the download link.
         request.session["intake_ack"] = json.dumps(acknowledgement_for(submission))
