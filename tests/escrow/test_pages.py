@@ -115,3 +115,14 @@ def test_delete_and_wrong_codes(setup, django_capture_on_commit_callbacks) -> No
     client.post("/escrow/delete")
     assert "Deleted." in client.get("/escrow/entry").content.decode()
     assert bytes(EscrowEntry.objects.get().sealed) == b""
+
+
+def test_the_person_search_is_posted_and_never_read_from_the_address(setup) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    assert "Perry Member" not in client.get("/escrow?q=Perry").content.decode()
+    page = client.post("/escrow", {"q": "Perry", "search": "1"})
+    assert page.status_code == 200  # a search checks nothing: no errors shown
+    body = page.content.decode()
+    assert "Perry Member" in body
+    assert "govuk-error-summary" not in body
+    assert not EscrowEntry.objects.exists()

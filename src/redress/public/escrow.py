@@ -74,12 +74,23 @@ class ConvertForm(forms.Form):
     email = EntryForm.base_fields["email"]
 
 
+def _searching(request: HttpRequest) -> bool:
+    """A posted search for the person: it shows who matches and checks nothing else."""
+    return request.method == "POST" and request.POST.get("search") == "1"
+
+
+def _query(request: HttpRequest) -> str:
+    # Searches are posted, never read from the address: a name in a URL stays in the history.
+    return str(request.POST.get("q", ""))[:100] if request.method == "POST" else ""
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    form = EntryForm(request.POST if request.method == "POST" else None)
-    query = (request.POST if request.method == "POST" else request.GET).get("q", "")
-    if request.method == "POST" and form.is_valid():
+    searching = _searching(request)
+    form = EntryForm(request.POST if request.method == "POST" and not searching else None)
+    query = _query(request)
+    if form.is_bound and form.is_valid():
         try:
             services.start(
                 respondent=form.cleaned_data["respondent"],
@@ -160,10 +171,12 @@ def status(request: HttpRequest) -> HttpResponse:
     entry = _entry(request)
     if entry is None:
         return redirect("public:escrow-check")
-    form = ConvertForm(request.POST if request.method == "POST" else None)
-    chosen = request.POST.get("respondent", "") if request.method == "POST" else ""
-    people = find_people(request.GET.get("q", "") or request.POST.get("q", ""))
-    if request.method == "POST" and form.is_valid():
+    searching = _searching(request)
+    form = ConvertForm(request.POST if request.method == "POST" and not searching else None)
+    chosen = request.POST.get("respondent", "") if form.is_bound else ""
+    query = _query(request)
+    people = find_people(query)
+    if form.is_bound and form.is_valid():
         person = Person.objects.filter(identifier=chosen).first()
         if person is None:
             form.add_error(None, _("Search for the person, then choose them"))
@@ -183,7 +196,14 @@ def status(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/escrow/status.html",
-        {"entry": entry, "form": form, "people": people, "chosen": chosen, "statuses": Status},
+        {
+            "entry": entry,
+            "form": form,
+            "people": people,
+            "chosen": chosen,
+            "query": query,
+            "statuses": Status,
+        },
         status=400 if form.errors else 200,
     )
 
