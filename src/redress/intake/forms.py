@@ -70,6 +70,9 @@ class WhoForm(forms.Form):
         return cleaned
 
 
+_DATE_PARTS = ("when_day", "when_month", "when_year")
+
+
 class WhenForm(forms.Form):
     when_kind = forms.ChoiceField(
         label=_("When did it happen?"),
@@ -98,12 +101,14 @@ class WhenForm(forms.Form):
         cleaned = super().clean() or {}
         kind = cleaned.get("when_kind")
         cleaned["when_date"] = ""
+        # The three boxes are one answer: one message, beside the date, in our words (never
+        # Django's "Enter a whole number." three times), and none when the date is not asked for.
+        wrong_part = False
+        for part in _DATE_PARTS:
+            wrong_part = self.errors.pop(part, None) is not None or wrong_part
         if kind == "date":
-            parts = [cleaned.get("when_day"), cleaned.get("when_month"), cleaned.get("when_year")]
-            if (
-                any(self.has_error(f) for f in ("when_day", "when_month", "when_year"))
-                or None in parts
-            ):
+            parts = [cleaned.get(part) for part in _DATE_PARTS]
+            if wrong_part or None in parts:
                 self.add_error("when_day", _("Enter the date it happened, like 27 3 2026"))
             else:
                 try:
@@ -301,3 +306,25 @@ class LostCodeForm(forms.Form):
             "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
+
+
+def _say_how_long(*form_classes: type[forms.Form]) -> None:
+    """Every length limit of these forms says so in our words, beside the field, unless the
+    field has its own message (Django's would be "Ensure this value has at most 30 characters
+    (it has 31).")."""
+    for form_class in form_classes:
+        for field in form_class.base_fields.values():
+            if getattr(field, "max_length", None) and "max_length" not in field.error_messages:
+                field.error_messages["max_length"] = _(
+                    "This must be %(limit_value)d characters or fewer"
+                )
+
+
+# Every form of this module, so a form added later is covered too.
+_say_how_long(
+    *(
+        kind
+        for kind in list(globals().values())
+        if isinstance(kind, type) and issubclass(kind, forms.Form)
+    )
+)
