@@ -47,3 +47,17 @@ def test_a_long_phone_number_is_explained_in_our_words(client: Client) -> None:
     assert "This must be 30 characters or fewer" in body
     assert "Ensure this value" not in body
     assert 'value="' + "0" * 31 + '"' in body
+
+
+def test_a_too_long_answer_gets_only_the_message_about_its_length(client: Client) -> None:
+    client.get("/report/start")
+    who = client.post(
+        "/report/who", {"respondent_id": "not-listed", "respondent_description": "x" * 2001}
+    ).content.decode()
+    assert "The description must be 2,000 characters or fewer" in who
+    assert "Choose the person from the list" not in who
+    when = client.post(
+        "/report/when", {"when_kind": "period", "when_period": "y" * 501}
+    ).content.decode()
+    assert "The period must be 500 characters or fewer" in when
+    assert "Describe the period, like" not in when

@@ -62,7 +62,7 @@ class WhoForm(forms.Form):
             cleaned["respondent_description"] = ""
         elif described:
             cleaned["respondent_id"] = ""
-        else:
+        elif not self.has_error("respondent_description"):  # too long says so already
             self.add_error(
                 "respondent_description",
                 _("Choose the person from the list, or describe someone who is not listed"),
@@ -119,7 +119,11 @@ class WhenForm(forms.Form):
                     if day > dt.date.today():
                         self.add_error("when_day", _("The date must be today or in the past"))
                     cleaned["when_date"] = day.isoformat()
-        elif kind == "period" and not (cleaned.get("when_period") or "").strip():
+        elif (
+            kind == "period"
+            and not self.has_error("when_period")  # too long says so already
+            and not (cleaned.get("when_period") or "").strip()
+        ):
             self.add_error("when_period", _("Describe the period, like 'from January to March'"))
         return cleaned
 
