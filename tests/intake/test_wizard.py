@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
@@ -183,3 +184,14 @@ def test_the_code_is_not_kept_on_the_device_once_the_browser_closes(client: Clie
     assert not cookie["max-age"]
     assert not cookie["expires"]
     assert receipt_on(client.get("/report/sent").content.decode())
+
+
+def test_changing_the_evidence_stays_in_change_mode(client: Client) -> None:
+    fill_report(client)
+    page = client.get("/report/evidence?change=1").content.decode()
+    assert 'href="/report/check-answers" class="govuk-back-link"' in page
+    upload = SimpleUploadedFile("note.txt", b"What I wrote down that night.", "text/plain")
+    response = client.post("/report/evidence?change=1", {"file": upload})
+    assert response.headers["Location"] == "/report/evidence?change=1"
+    response = client.post("/report/evidence?change=1", {"continue": "1"})
+    assert response.headers["Location"] == "/report/check-answers"

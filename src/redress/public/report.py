@@ -211,15 +211,18 @@ def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
     answers = actions.answers_of(draft)
     form = steps.EvidenceForm()
     error = None
+    # Changing from "Check your answers": adding or removing a file keeps the page in that mode,
+    # and both Back and Continue return there.
+    changing = request.GET.get("change") == "1"
+    here = reverse("public:report-step", args=["evidence"]) + ("?change=1" if changing else "")
     if request.method == "POST":
         if "remove" in request.POST:
             actions.remove_evidence(draft, request.POST["remove"])
-            return redirect("public:report-step", slug="evidence")
+            return redirect(here)
         form = steps.EvidenceForm(request.POST, request.FILES)
         upload = request.FILES.get("file")
         if "continue" in request.POST and not upload:
             following = _next_slug("evidence", answers)
-            changing = request.GET.get("change") == "1"
             return redirect(
                 "public:report-check"
                 if changing
@@ -240,12 +243,14 @@ def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
                 error = refused.message
             else:
                 actions.stage_evidence(draft, cleaned, original_name=upload.name or "")
-                return redirect("public:report-step", slug="evidence")
+                return redirect(here)
     context = {
         "form": form,
         "error": error,
         "evidence": [_in_words(item) for item in actions.answers_of(draft).get("evidence", [])],
-        "back_url": _previous_url("evidence", answers),
+        "back_url": reverse("public:report-check")
+        if changing
+        else _previous_url("evidence", answers),
         "max_files": MAX_FILES,
     }
     return render(request, "public/report/evidence.html", context, status=400 if error else 200)
