@@ -56,6 +56,10 @@ def test_confirming_the_code_is_saved_forgets_it(client: Client) -> None:
     assert response.headers["Location"] == "/report/done"
     assert Draft.objects.get().receipt is None
     assert client.get("/report/sent").status_code == 302
+    # Sending again (the back button) says it was sent, and starts nothing new.
+    assert client.post("/report/submit").headers["Location"] == "/report/done"
+    assert Draft.objects.count() == 1
+    assert Case.objects.count() == 1
 
 
 def test_each_step_explains_a_missing_answer_and_keeps_what_was_typed(client: Client) -> None:

@@ -32,6 +32,7 @@ from redress.intake.uploads import MAX_BYTES, UploadRefused, clean, in_words
 
 DRAFT = "intake_draft"
 SUBMITTED = "intake_submitted"
+SENT = "intake_sent"  # the code was shown and saved: a repeat of the send says so
 # A report can take a while to write; the draft session outlives the staff idle timeout.
 DRAFT_SESSION_SECONDS = int(actions.DRAFT_LIFETIME.total_seconds())
 MAX_FILES = 10
@@ -370,7 +371,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     """Send the report. The code is shown only after the case is committed."""
     draft_id = request.session.get(DRAFT) or request.session.get(SUBMITTED)
     if not draft_id:
-        return redirect("public:report-begin")
+        # Sent again (the back button) after the code was saved: say it was sent, rather than
+        # quietly starting an empty report.
+        return redirect(
+            "public:report-done" if request.session.get(SENT) else "public:report-begin"
+        )
     try:
         submission = actions.submit(draft_id)
     except actions.IncompleteReport as incomplete:
@@ -406,6 +411,7 @@ def sent(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         actions.confirm_receipt_saved(draft)
         request.session.pop(SUBMITTED, None)
+        request.session[SENT] = True
         request.session.pop("intake_ack", None)
         return redirect("public:report-done")
     return render(
