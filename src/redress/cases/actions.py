@@ -49,6 +49,7 @@ from redress.cases.models import (
 from redress.directory.models import Office, Party, Person
 from redress.ledger.models import Entry, Pending
 from redress.ledger.services import append, digest_of
+from redress.register import services as register
 from redress.vault.models import DataKey
 from redress.vault.services import new_data_key
 from redress.vault.storage import EncryptingStorage
@@ -412,11 +413,7 @@ def transition(
         if step.decides:
             if decision is None or decision not in _FITTING_DECISIONS[Stage(to)]:
                 raise IllegalTransition(_("Record the decision for this step."))
-            _check_sanction(decision, sanction)
-            locked.decision = decision
-            locked.decision_reasons = reasons
-            locked.decided_at = timezone.now()
-            locked.sanction = (sanction or "") if decision in _FINDINGS_AGAINST else ""
+            _decide(locked, decision, sanction, reasons)
         elif to == Stage.CLOSED and not locked.decision:
             raise IllegalTransition(_("A case cannot be closed without a decision and reasons."))
         if locked.stage == Stage.APPEAL_WINDOW and to == Stage.CLOSED:
@@ -442,24 +439,25 @@ _FITTING_DECISIONS: dict[Stage, set[Decision]] = {
 }
 
 
-_FINDINGS_AGAINST = frozenset({Decision.UPHELD, Decision.PARTLY_UPHELD})
-
-
-def _check_sanction(decision: Decision, sanction: Sanction | None) -> None:
-    """An upheld finding needs a sanction (which may be "no sanction"); no other decision may
-    carry one, or the respondent and the register would show a sanction for nothing found."""
-    if decision in _FINDINGS_AGAINST and not sanction:
+def _decide(case: Case, decision: Decision, sanction: Sanction | None, reasons: str) -> None:
+    """Put the decision on the locked ``case``. An upheld finding needs a sanction (which may be
+    "no sanction"); no other decision may carry one, or the respondent and the register would
+    show a sanction for nothing found."""
+    found = decision in register.FINDINGS
+    if found and not sanction:
         raise IllegalTransition(_("Record the sanction, or that there is none."))
-    if decision not in _FINDINGS_AGAINST and sanction and sanction != Sanction.NONE:
+    if not found and sanction and sanction != Sanction.NONE:
         raise IllegalTransition(_("A sanction can follow only a finding that is upheld."))
+    case.decision = decision
+    case.decision_reasons = reasons
+    case.decided_at = timezone.now()
+    case.sanction = (sanction or "") if found else ""
 
 
 def _record_on_register(case: Case, *, actor: str) -> None:
     """Make the sanctions register reflect the case's latest decision about a directory person."""
     if case.respondent is None:
         return
-    from redress.register import services as register
-
     register.record_outcome(
         person=case.respondent,
         case_reference=case.reference,
@@ -1034,11 +1032,7 @@ def decide_appeal(
             fitting = _FITTING_DECISIONS[Stage.DECISION]
             if decision is None or decision not in fitting or decision == locked.decision:
                 raise IllegalTransition(_("An allowed appeal needs the changed decision."))
-            _check_sanction(decision, sanction)
-            locked.decision = decision
-            locked.decision_reasons = reasons
-            locked.decided_at = timezone.now()
-            locked.sanction = (sanction or "") if decision in _FINDINGS_AGAINST else ""
+            _decide(locked, decision, sanction, reasons)
         _move(
             locked, Stage.CLOSED, by=live_roles(locked, actor), actor=_ref(actor), reasons=reasons
         )

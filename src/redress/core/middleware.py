@@ -142,9 +142,13 @@ def _refusal_page() -> _EngineTemplate:
     return engines["django"].from_string(_REFUSAL_PAGE)
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def _refuse(request: HttpRequest, status: int, problem: str, detail: str) -> HttpResponse:
     """A JSON ``{"detail": ...}`` under /api/ (the API's error shape), else the 400 page."""
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return JsonResponse({"detail": detail}, status=status)
     page = _refusal_page().render({"errors": [problem]}, request)
     return HttpResponse(page, status=status)
@@ -159,7 +163,7 @@ def _nul_in(request: HttpRequest) -> str | None:
     if NUL in request.path:
         return "the path"
     sources = [(request.GET, "query parameter")]
-    if not request.path.startswith("/api/"):
+    if not _is_api(request):
         # The API reads its own JSON bodies and names a bad field itself; parsing a form body
         # here would leave nothing for it to read.
         sources.append((request.POST, "form field"))
@@ -192,7 +196,7 @@ class RequestSizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
+        if _is_api(request):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if limit is not None and _declared_length(request) > limit:
                 return _refuse(request, 413, "", "The request body is too large.")

@@ -90,6 +90,22 @@ def answers_of(draft: Draft) -> dict[str, Any]:
 
 # What identifies a complainant who is not anonymous, and nothing else does.
 CONTACT_ANSWERS = ("contact_name", "contact_email", "contact_phone", "email_updates")
+# The rest of the answers a case keeps in its sealed details.
+DETAIL_ANSWERS = (
+    "when_kind",
+    "when_date",
+    "when_period",
+    "where",
+    "witnesses",
+    "impact",
+    "outcome",
+    "support",
+)
+
+
+def _anonymous(answers: dict[str, Any]) -> bool:
+    """An anonymous report keeps no contact answer and no way to reach its author."""
+    return answers.get("identity") == Identity.ANONYMOUS
 
 
 def save_answers(draft: Draft, changes: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +115,7 @@ def save_answers(draft: Draft, changes: dict[str, Any]) -> dict[str, Any]:
     """
     answers = answers_of(draft)
     answers.update(changes)
-    if answers.get("identity") == Identity.ANONYMOUS:
+    if _anonymous(answers):
         for key in CONTACT_ANSWERS:
             answers.pop(key, None)
     draft.answers = json.dumps(answers, sort_keys=True)
@@ -156,10 +172,7 @@ def missing_steps(answers: dict[str, Any]) -> list[str]:
 
 
 def _details(answers: dict[str, Any]) -> dict[str, Any]:
-    keys = ["when_kind", "when_date", "when_period", "where", "witnesses", "impact", "outcome"]
-    keys.append("support")
-    if answers.get("identity") != Identity.ANONYMOUS:
-        keys.extend(CONTACT_ANSWERS)  # an anonymous case holds no way to identify its author
+    keys = DETAIL_ANSWERS if _anonymous(answers) else DETAIL_ANSWERS + CONTACT_ANSWERS
     return {k: answers[k] for k in keys if answers.get(k) not in (None, "")}
 
 
@@ -259,7 +272,7 @@ def _code_digest(code: str) -> bytes:
 
 def _email_to_verify(answers: dict[str, Any]) -> str | None:
     email = answers.get("contact_email")
-    return email if email and answers.get("identity") != Identity.ANONYMOUS else None
+    return email if email and not _anonymous(answers) else None
 
 
 def _make_case(

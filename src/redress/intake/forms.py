@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import validate_email
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from redress.cases.models import Category, Identity
@@ -71,6 +72,15 @@ class WhoForm(forms.Form):
 
 
 _DATE_PARTS = ("when_day", "when_month", "when_year")
+
+
+def date_in_words(when_date: object) -> str:
+    """The ``when_date`` answer (ISO, as ``WhenForm`` stores it) in full in the page's language,
+    like "27 March 2026"; an answer that is not such a date is shown as it is."""
+    try:
+        return str(date_format(dt.date.fromisoformat(str(when_date)), "j F Y"))
+    except ValueError:
+        return str(when_date)
 
 
 class WhenForm(forms.Form):

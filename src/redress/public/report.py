@@ -6,7 +6,6 @@ session cookie naming it. Nothing here records who is reporting.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -285,11 +283,7 @@ def _when(answers: dict[str, Any]) -> str:
     """When it happened: a date in full in the page's language ("27 March 2026")."""
     kind = answers.get("when_kind", "")
     if kind == "date" and answers.get("when_date"):
-        try:
-            day = dt.date.fromisoformat(answers["when_date"])
-        except ValueError:
-            return str(answers["when_date"])
-        return date_format(day, "j F Y")
+        return steps.date_in_words(answers["when_date"])
     if kind == "period":
         return str(answers.get("when_period", ""))
     if kind == "not_sure":

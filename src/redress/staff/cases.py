@@ -7,7 +7,6 @@ what was typed.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -16,7 +15,6 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -34,6 +32,7 @@ from redress.cases.models import (
     Identity,
     Stage,
 )
+from redress.intake.forms import date_in_words
 from redress.ledger.models import Entry
 from redress.staff import case_forms
 from redress.vault.errors import Shredded
@@ -210,11 +209,7 @@ def when_words(details: dict[str, Any]) -> str:
     """The complainant's answer to "When did it happen?", as the report wizard stored it."""
     kind = details.get("when_kind")
     if kind == "date" and details.get("when_date"):
-        try:
-            day = date_format(dt.date.fromisoformat(details["when_date"]), "j F Y")
-        except (TypeError, ValueError):
-            day = str(details["when_date"])
-        return _("On %(day)s") % {"day": day}
+        return _("On %(day)s") % {"day": date_in_words(details["when_date"])}
     if kind == "period" and details.get("when_period"):
         return _("Over a period: %(period)s") % {"period": details["when_period"]}
     if kind == "not_sure":

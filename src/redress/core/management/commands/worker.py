@@ -184,28 +184,31 @@ def release_stranded(worker_id: str, *, now: dt.datetime | None = None) -> int:
     no longer exists, or when it has been marked running for longer than ``STRANDED_AFTER``.
     """
     now = now or timezone.now()
-    host = worker_id.rsplit("-", 1)[0]
-    released = 0
+    host = worker_id.rpartition("-")[0]
     with transaction.atomic():
         running = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
             status=TaskResultStatus.RUNNING
         )
-        for task in running.only("id", "started_at", "worker_ids"):
-            last = task.worker_ids[-1] if task.worker_ids else ""
-            overdue = task.started_at is None or now - task.started_at > STRANDED_AFTER
-            if overdue or (last != worker_id and _gone(last, host)):
-                released += DBTaskResult.objects.filter(
-                    pk=task.pk, status=TaskResultStatus.RUNNING
-                ).update(status=TaskResultStatus.READY, started_at=None)
+        stranded = [
+            task.pk
+            for task in running.only("id", "started_at", "worker_ids")
+            if task.started_at is None
+            or now - task.started_at > STRANDED_AFTER
+            or _gone(task.worker_ids[-1] if task.worker_ids else "", host, worker_id)
+        ]
+        released = running.filter(pk__in=stranded).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
     if released:
         log.warning("worker: %d stranded task(s) put back in the queue", released)
     return released
 
 
-def _gone(worker_id: str, host: str) -> bool:
-    """Whether ``worker_id`` (``host-pid``) was a worker on this host whose process has ended."""
+def _gone(worker_id: str, host: str, me: str) -> bool:
+    """Whether ``worker_id`` (``host-pid``) was another worker on this host whose process has
+    ended."""
     their_host, _, pid = worker_id.rpartition("-")
-    if their_host != host or not pid.isdigit():
+    if worker_id == me or their_host != host or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)
