@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -90,3 +92,65 @@ def test_wrong_codes_through_the_api_are_throttled_too(client: Client) -> None:
         )
     response = client.get("/api/reports/me", headers={"X-Receipt": "AAAA-AAAA-AAAA-AAAA-AAAA"})
     assert response.status_code == 429
+
+
+def test_values_of_the_wrong_type_get_a_message_per_field(client: Client) -> None:
+    response = client.post(
+        "/api/reports",
+        {"what_happened": 5, "identity": "anonymous", "when_date": "last week"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == {
+        "category": "This is required.",
+        "what_happened": "Give this as text.",
+        "when_date": "Give a real date, as YYYY-MM-DD.",
+    }
+    assert isinstance(body["detail"], str)
+    assert not Case.objects.exists()
+
+
+def test_a_body_that_is_not_an_object_is_named_as_such(client: Client) -> None:
+    response = client.post("/api/reports", "[]", content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"body": "Send a JSON object."}
+
+
+def test_the_same_key_with_another_report_never_gives_back_the_first_code(client: Client) -> None:
+    # Someone who learns or guesses an integration's idempotency key must not get a code.
+    headers = {"Idempotency-Key": "1"}
+    first = client.post(
+        "/api/reports", API_REPORT, content_type="application/json", headers=headers
+    )
+    other = {**API_REPORT, "what_happened": "Something else entirely."}
+    second = client.post("/api/reports", other, content_type="application/json", headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json()["receipt"] != first.json()["receipt"]
+    assert Case.objects.count() == 2
+
+
+def test_a_retry_after_the_code_is_forgotten_is_a_conflict_not_an_empty_code(
+    client: Client,
+) -> None:
+    from redress.intake.actions import expire_drafts
+    from redress.intake.models import Draft
+
+    headers = {"Idempotency-Key": "retry-late"}
+    client.post("/api/reports", API_REPORT, content_type="application/json", headers=headers)
+    Draft.objects.update(updated_at=Draft.objects.get().updated_at - dt.timedelta(days=2))
+    expire_drafts()
+    late = client.post("/api/reports", API_REPORT, content_type="application/json", headers=headers)
+    assert late.status_code == 409
+    assert "no longer holds the code" in late.json()["detail"]
+    assert Case.objects.count() == 1
+
+
+def test_the_schema_documents_the_headers_and_every_refusal(client: Client) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    report, me = paths["/api/reports"]["post"], paths["/api/reports/me"]["get"]
+    assert {p["name"] for p in report["parameters"]} == {"Idempotency-Key"}
+    assert {p["name"] for p in me["parameters"]} == {"X-Receipt"}
+    assert {"201", "200", "400", "409", "413", "422"} <= set(report["responses"])
+    assert {"200", "401", "422", "429"} <= set(me["responses"])
+    assert {"401", "403"} <= set(paths["/api/cases"]["get"]["responses"])

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 
 from redress.accounts.models import ApiToken, Scope, User
 from redress.api.auth import TokenScope
+from redress.api.errors import FieldErrors
 from redress.cases import actions, lifecycle
 from redress.cases.access import assigned_cases, with_due_dates
 from redress.cases.models import Deadline, Decision, Sanction, Stage
@@ -48,11 +49,6 @@ class TransitionIn(Schema):
     reasons: str
     decision: Decision | None = None
     sanction: Sanction | None = None
-
-
-class Problem(Schema):
-    # A sentence, or (for a body that fails validation) the list of what is wrong with it.
-    detail: str | list[dict[str, Any]]
 
 
 def _user(request: HttpRequest) -> User:
@@ -121,7 +117,7 @@ def _detail(request: HttpRequest, case: Any) -> dict[str, Any]:
 
 @router.get(
     "/cases/{reference}",
-    response={200: CaseDetailOut, 404: Problem},
+    response={200: CaseDetailOut, 404: FieldErrors},
     auth=TokenScope(Scope.CASES_READ),
     summary="One assigned case: its open deadlines and the steps the token holder may take",
 )
@@ -131,7 +127,7 @@ def case_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 @router.post(
     "/cases/{reference}/transitions",
-    response={200: CaseDetailOut, 404: Problem, 409: Problem},
+    response={200: CaseDetailOut, 404: FieldErrors, 409: FieldErrors},
     auth=TokenScope(Scope.CASES_WRITE),
     summary="Move an assigned case to its next stage, with reasons",
     description=(

@@ -7,17 +7,19 @@ Validation is the wizard's own (the same step forms). A retried POST with the sa
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import FileField
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
+from redress.api.errors import FieldErrors
 from redress.core.middleware import client_fingerprint
 from redress.intake import actions, receipts
 from redress.intake import forms as steps
@@ -117,12 +119,6 @@ class ReceiptOut(Schema):
     reference: str
 
 
-class FieldErrors(Schema):
-    # A body that is not JSON at all has no field errors: only the detail.
-    detail: str
-    errors: dict[str, str] = Field(default_factory=dict)
-
-
 class MessageOut(Schema):
     direction: str
     sent_at: dt.datetime
@@ -171,22 +167,41 @@ class _FieldErrors(Exception):
         self.errors = errors
 
 
-def _draft_id(key: str) -> uuid.UUID:
-    # Keyed, so the idempotency key a client chose cannot be linked to a draft without the secret.
-    mac = receipts.keyed_digest(f"idempotency:{key}").hex()
+def _draft_id(key: str, answers: dict[str, Any]) -> uuid.UUID:
+    """The draft a request with this idempotency key and these answers is made in.
+
+    Keyed, so an idempotency key cannot be linked to a draft without the secret; and bound to
+    the answers, so the key alone (a guessable counter, say) never gives back anyone's code:
+    only a repeat of the very same report does.
+    """
+    canonical = json.dumps(answers, sort_keys=True, default=str, separators=(",", ":"))
+    mac = receipts.keyed_digest(f"idempotency:{key}\n{canonical}").hex()
     return uuid.uuid5(_IDEMPOTENCY_NAMESPACE, mac)
 
 
 @router.post(
     "/reports",
-    response={201: ReceiptOut, 200: ReceiptOut, 400: FieldErrors},
+    response={201: ReceiptOut, 200: ReceiptOut, 400: FieldErrors, 409: FieldErrors},
     auth=None,
     summary="Make a report",
     description=(
-        "Validated like the web form. Answers 201 with the receipt code, shown only once the "
-        "case is committed. Send an `Idempotency-Key` header to make retries safe: a repeat "
-        "with the same key answers 200 with the same receipt and makes no second case."
+        "Validated like the web form: 400 names each field that is wrong. Answers 201 with the "
+        "receipt code, shown only once the case is committed. Send an `Idempotency-Key` header "
+        "to make retries safe: a repeat of the same report with the same key, within 24 hours, "
+        "answers 200 with the same receipt and makes no second case; after that, 409."
     ),
+    # The header is read from the request, not validated into a model: this is intake's hot path.
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "Any string, new for each report; a retry sends the same one.",
+            }
+        ]
+    },
 )
 def make_report(request: HttpRequest, body: ReportIn) -> HttpResponse | Status[dict[str, Any]]:
     try:
@@ -202,7 +217,7 @@ def make_report(request: HttpRequest, body: ReportIn) -> HttpResponse | Status[d
         return JsonResponse(
             {"receipt": submission.code, "reference": submission.case.reference}, status=201
         )
-    draft_id = _draft_id(key)
+    draft_id = _draft_id(key, answers)
     # One transaction for draft and case: one commit per report.
     with transaction.atomic():
         try:
@@ -212,19 +227,34 @@ def make_report(request: HttpRequest, body: ReportIn) -> HttpResponse | Status[d
         except IntegrityError:
             draft = Draft.objects.get(pk=draft_id)  # a retry of the same request: reuse it
         submission = actions.submit(draft.pk)
+    if not submission.code:
+        detail = (
+            "This report was received, and its receipt code was given in the answer to the "
+            "first request. Redress no longer holds the code, so it cannot be given again."
+        )
+        return Status(409, {"detail": detail, "errors": {}})
     status = 201 if submission.first_time else 200
     return Status(status, {"receipt": submission.code, "reference": submission.case.reference})
 
 
 @router.get(
     "/reports/me",
-    response={200: StatusOut},
+    response={200: StatusOut, 401: FieldErrors, 429: FieldErrors},
     auth=None,
     summary="Follow up a report with its receipt code",
-    description="Send the receipt code in the `X-Receipt` header.",
+    description=(
+        "Send the receipt code in the `X-Receipt` header. A code that opens no report answers "
+        "401; after too many of those from one client, or across the service, every code "
+        "answers 429 for a while."
+    ),
 )
-def my_report(request: HttpRequest) -> dict[str, Any]:
-    typed = request.headers.get("X-Receipt", "")
+def my_report(
+    request: HttpRequest,
+    receipt: Annotated[
+        str | None, Header(alias="X-Receipt", description="The receipt code, as it was shown.")
+    ] = None,
+) -> dict[str, Any]:
+    typed = receipt or ""
     if not typed:
         raise HttpError(401, "Send your receipt code in the X-Receipt header.")
     try:

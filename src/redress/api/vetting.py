@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from redress.accounts.models import ApiToken, Scope
 from redress.api.auth import TokenScope
+from redress.api.errors import FieldErrors
 from redress.directory.models import Person
 from redress.vetting.models import VettingCheck
 from redress.vetting.services import VettingError, run_check
@@ -50,11 +51,6 @@ class CheckOut(Schema):
     ledger_seq: int | None
 
 
-class Problem(Schema):
-    # A sentence, or (for a body that fails validation) the list of what is wrong with it.
-    detail: str | list[dict[str, Any]]
-
-
 def _out(check: VettingCheck) -> dict[str, Any]:
     result = check.result
     return {
@@ -73,7 +69,7 @@ def _out(check: VettingCheck) -> dict[str, Any]:
 
 @router.post(
     "/vetting-checks",
-    response={201: CheckOut, 404: Problem, 422: Problem},
+    response={201: CheckOut, 404: FieldErrors, 422: FieldErrors},
     auth=TokenScope(Scope.VETTING),
     summary="Ask the sanctions register about a person, for a stated purpose",
     description=(
@@ -100,7 +96,7 @@ def make_check(request: HttpRequest, body: CheckIn) -> Status[dict[str, Any]]:
 
 @router.get(
     "/vetting-checks/{check_id}",
-    response={200: CheckOut, 404: Problem},
+    response={200: CheckOut, 404: FieldErrors},
     auth=TokenScope(Scope.VETTING),
     summary="Read a check this token made",
 )
