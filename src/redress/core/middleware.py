@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import logging
 import re
-import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,9 +20,13 @@ from redress.core.uploads import RequestBodyTooLarge
 if TYPE_CHECKING:
     from django.template.backends.base import _EngineTemplate
 
-# A key that lives only in this process's memory: client fingerprints made with it cannot be
-# linked across restarts, and are never written anywhere.
-_FINGERPRINT_KEY = secrets.token_bytes(32)
+
+@functools.cache
+def _fingerprint_key() -> bytes:
+    # Derived from the server's secret, so every web process gives a client the same
+    # fingerprint and a shared throttling cache counts their failures together.
+    return hmac.new(settings.SECRET_KEY.encode(), b"redress client fingerprint", "sha256").digest()
+
 
 IDENTIFYING_HEADERS = (
     "REMOTE_ADDR",
@@ -36,8 +39,22 @@ IDENTIFYING_HEADERS = (
 
 
 def client_fingerprint(request: HttpRequest) -> str:
-    """An opaque, per-process token for the client, for in-memory throttling only."""
+    """An opaque token for the client, for in-memory throttling only."""
     return getattr(request, "client_fingerprint", "unknown")
+
+
+def client_address(meta: dict[str, object]) -> str:
+    """The client's address: the connection's, or behind ``PROXY_HOPS`` proxies of ours, the
+    one the outermost of them saw (entries further left were written by the client, so are
+    never trusted)."""
+    address = str(meta.get("REMOTE_ADDR", "") or "")
+    hops = settings.PROXY_HOPS
+    if hops > 0:
+        chain = [part.strip() for part in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+        chain = [part for part in chain if part]
+        if len(chain) >= hops:
+            address = chain[-hops]
+    return address
 
 
 class RequestPrivacyMiddleware:
@@ -50,9 +67,9 @@ class RequestPrivacyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        address = request.META.get("REMOTE_ADDR", "") or ""
+        address = client_address(request.META)
         request.client_fingerprint = hmac.new(  # type: ignore[attr-defined]
-            _FINGERPRINT_KEY, address.encode(), hashlib.sha256
+            _fingerprint_key(), address.encode(), hashlib.sha256
         ).hexdigest()[:32]
         for header in IDENTIFYING_HEADERS:
             request.META.pop(header, None)
