@@ -6,13 +6,16 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from redress.cases.models import Case
 from redress.intake import contact
 from redress.intake.models import Receipt
 from redress.ledger.models import Entry
+from redress.public.followup import lost_code
 from tests.intake.helpers import fill_report, receipt_on
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +115,20 @@ def test_lost_code_form_explains_a_bad_address(client: Client) -> None:
     assert response.status_code == 400
     assert "correct format" in response.content.decode()
     assert 'value="not an email"' in response.content.decode()
+
+
+def test_the_recovery_email_goes_only_after_the_answer(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    # Sending takes time (SMTP); sent during the request, the answer's delay would tell whether
+    # an address ever reported. The answer is whole before anything is sent.
+    report_with_email(client, django_capture_on_commit_callbacks)
+    assert Client().get(link_in(mailoutbox.pop())).status_code == 200
+    request = RequestFactory().post("/check/lost-code", {"email": EMAIL})
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+    response = lost_code(request)
+    assert 'id="recovery-sent"' in response.content.decode()
+    assert mailoutbox == []
+    response.close()
+    assert [m.subject for m in mailoutbox] == ["Get a new receipt code"]

@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -92,34 +92,29 @@ def verify_email(token: str) -> bool:
     return True
 
 
-def request_recovery(email: str) -> int:
-    """Email a one-time link to reissue the code of every report with this verified address.
+def recovery_emails(email: str) -> list[EmailMessage]:
+    """One-time links to reissue the code of every report with this verified address, unsent.
 
-    Returns how many were sent, for tests; callers must not show it to anyone.
+    The lookup costs the same whether or not the address is known; send them after the answer
+    (``core.deferred.send_after``), so its timing does not tell the asker either.
     """
     found = Receipt.objects.filter(
         email_digest=email_digest(email), email_verified_at__isnull=False
     ).select_related("case")
-    sent = 0
+    messages = []
     for receipt in found:
         token = signing.dumps(
             {"receipt": receipt.pk, "digest": bytes(receipt.digest).hex()}, salt=RECOVER_SALT
         )
         link = _link("public:report-recover", token)
-        send_mail(
-            _("Get a new receipt code"),
-            _(
-                "Someone asked for a new receipt code for a report made with this email "
-                "address. To get one, open this link within an hour:\n\n%(link)s\n\n"
-                "Your old code will stop working. If this was not you, ignore this email: "
-                "nothing has changed."
-            )
-            % {"link": link},
-            None,
-            [email],
-        )
-        sent += 1
-    return sent
+        body = _(
+            "Someone asked for a new receipt code for a report made with this email "
+            "address. To get one, open this link within an hour:\n\n%(link)s\n\n"
+            "Your old code will stop working. If this was not you, ignore this email: "
+            "nothing has changed."
+        ) % {"link": link}
+        messages.append(EmailMessage(_("Get a new receipt code"), body, None, [email]))
+    return messages
 
 
 def recovery_receipt(token: str) -> Receipt | None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from redress.accounts.throttle import Throttle
 from redress.cases import actions as case_actions
 from redress.cases.models import Case, RecordKind, Source
+from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.intake import actions, contact
@@ -182,6 +183,7 @@ def lost_code(request: HttpRequest) -> HttpResponse:
     """Named and confidential complainants get a one-time link at their verified address."""
     form = LostCodeForm(request.POST if request.method == "POST" else None)
     sent = False
+    emails = []
     if request.method == "POST" and form.is_valid():
         client = client_fingerprint(request)
         throttle = _lost_code_throttle()
@@ -189,14 +191,16 @@ def lost_code(request: HttpRequest) -> HttpResponse:
             form.add_error("email", _("Too many requests. Try again later."))
         else:
             throttle.fail(client)  # every request counts: it may send an email
-            contact.request_recovery(form.cleaned_data["email"])
+            emails = contact.recovery_emails(form.cleaned_data["email"])
             sent = True
-    return render(
+    response = render(
         request,
         "public/followup/lost_code.html",
         {"form": form, "sent": sent},
         status=400 if form.errors else 200,
     )
+    # Sent after the answer, so how long it took never says whether the address reported.
+    return send_after(response, emails)
 
 
 @public
