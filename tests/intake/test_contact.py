@@ -11,11 +11,15 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from redress.cases.models import Case
+from redress.accounts import tokens
+from redress.accounts.models import Role, Scope
+from redress.cases import actions as case_actions
+from redress.cases.models import AssignmentRole, Case
 from redress.intake import contact
 from redress.intake.models import Receipt
 from redress.ledger.models import Entry
 from redress.public.followup import lost_code
+from tests.factories import make_staff
 from tests.intake.helpers import fill_report, receipt_on
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +102,8 @@ def test_update_notice_carries_no_content(
         assert contact.notify_update(case)
     notice = mailoutbox[-1]
     assert "There is an update on your report" in notice.subject
+    # Whoever on the staff side made the change, the complainant can read it: both languages.
+    assert "Mae diweddariad ar eich adroddiad" in notice.subject
     assert case.narrative not in notice.body
     assert case.reference not in notice.body
 
@@ -132,3 +138,24 @@ def test_the_recovery_email_goes_only_after_the_answer(
     assert mailoutbox == []
     response.close()
     assert [m.subject for m in mailoutbox] == ["Get a new receipt code"]
+
+
+def test_a_step_taken_through_the_case_api_tells_the_complainant_too(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    report_with_email(client, django_capture_on_commit_callbacks)
+    Client().get(link_in(mailoutbox[0]))
+    case = Case.objects.get()
+    worker = make_staff("cw", Role.CASEWORKER, totp=False, password=None)
+    case_actions.assign(case, worker, AssignmentRole.CASEWORKER, actor="system:test")
+    secret = tokens.issue(name="cms", scopes=[Scope.CASES_WRITE], actor=worker).secret
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = Client().post(
+            f"/api/cases/{case.reference}/transitions",
+            {"to": "acknowledged", "reasons": "Read and in scope."},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+    assert moved.status_code == 200
+    assert "There is an update on your report" in mailoutbox[-1].subject
+    assert mailoutbox[-1].to == [EMAIL]

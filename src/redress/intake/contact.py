@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from redress.cases.models import Case
@@ -154,16 +154,19 @@ def notify_update(case: Case) -> bool:
     if not email:
         return False
     link = settings.SITE_URL.rstrip("/") + reverse("public:report-check-code")
-    transaction.on_commit(
-        lambda: send_mail(
-            _("There is an update on your report"),
-            _(
-                "There is an update on your report. "
-                "Check your report with your receipt code:\n\n%(link)s"
+    # The complainant's language is not kept, so the notice is in English and Welsh, whoever
+    # on the staff side made the change.
+    subjects, bodies = [], []
+    for language in ("en", "cy"):
+        with translation.override(language):
+            subjects.append(_("There is an update on your report"))
+            bodies.append(
+                _(
+                    "There is an update on your report. "
+                    "Check your report with your receipt code:\n\n%(link)s"
+                )
+                % {"link": link}
             )
-            % {"link": link},
-            None,
-            [email],
-        )
-    )
+    subject, body = " / ".join(subjects), "\n\n---\n\n".join(bodies)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return True
