@@ -6,17 +6,20 @@ across the whole service, and each is counted in the ledger without saying who t
 
 from __future__ import annotations
 
+import base64
 import contextlib
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from redress.accounts.throttle import Throttle
 from redress.cases import actions as case_actions
-from redress.cases.models import Case, RecordKind, Source
+from redress.cases.models import Attachment, Case, RecordKind, Source
 from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
@@ -24,15 +27,34 @@ from redress.intake import actions, contact
 from redress.intake.forms import (
     AppealForm,
     CheckCodeForm,
+    EvidenceForm,
     FindingsCommentForm,
     LostCodeForm,
     MessageForm,
     WithdrawForm,
 )
 from redress.intake.progress import next_step
-from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
+from redress.intake.uploads import (
+    MAX_BYTES,
+    PARSED_KINDS,
+    CleanedFile,
+    UploadRefused,
+    clean,
+    in_words,
+)
+from redress.vault import services as vault
+from redress.vault.storage import EncryptingStorage
 
 FOLLOW_UP = "intake_case"
+# Evidence after submission: at most this many of the complainant's files on a case in all
+# (the wizard's ten included), so the front door cannot be used to fill the store.
+MAX_CASE_FILES = 20
+# A file the complainant asked to keep as it was, held (sealed with the case's key) until they
+# have been told what it reveals and said yes: evidence cannot be taken off a case once added.
+PENDING = "intake_pending_evidence"
+PENDING_NAME = "intake.pending-evidence.name"
+# What the last upload was, told once on the next page: what was removed, or what it still shows.
+ADDED = "intake_evidence_added"
 
 
 def _lost_code_throttle() -> Throttle:
@@ -120,26 +142,27 @@ def status(request: HttpRequest) -> HttpResponse:
                 appeal_form.add_error("grounds", str(refused))
             else:
                 return redirect("public:report-status")
-        elif "upload" in request.POST:
-            upload = request.FILES.get("file")
-            if upload is None:
-                upload_error = _("Select a file to upload")
-            else:
-                try:
-                    cleaned = clean(upload.read(MAX_BYTES + 1), filename=upload.name or "")
-                    actions.add_evidence(case, cleaned, original_name=upload.name or "")
-                except UploadRefused as refused:
-                    upload_error = refused.message
-                except actions.ReportClosed:
-                    upload_error = _("This report was withdrawn, so it takes no more evidence")
-                else:
-                    return redirect("public:report-status")
+        elif "upload" in request.POST or _keep_choice(request):
+            choice = _keep_choice(request)
+            upload_error = _decide(request, case, choice) if choice else _upload(request, case)
+            if upload_error is None:
+                return redirect(reverse("public:report-status") + "#evidence")
     step = next_step(case)
+    pending = _pending(request, case)
+    at_limit = None if pending else _full(case)
     context = {
         "case": case,
         "next": step,
         "messages_on_case": case.messages.all(),
         "attachments": case.attachments.filter(source=Source.COMPLAINANT),
+        "pending": pending,
+        "added": _added(request, case),
+        "at_limit": at_limit,  # the sentence saying so, standing in place of the file box
+        "max_files": MAX_CASE_FILES,
+        # Where the error summary's link goes: the file box, or the sentence standing for it.
+        "upload_error_target": "pending"
+        if pending
+        else ("evidence-limit" if at_limit else "id_file"),
         "findings": case.records.filter(kind=RecordKind.FINDINGS) if step.show_findings else [],
         "message_form": message_form,
         "comment_form": comment_form,
@@ -148,6 +171,159 @@ def status(request: HttpRequest) -> HttpResponse:
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error
     return render(request, "public/followup/status.html", context, status=400 if bad else 200)
+
+
+KEEP = "keep_confirm"  # add it as it was, hidden details and all
+STRIP = "keep_strip"  # remove the hidden details after all, then add it
+CANCEL = "keep_cancel"  # do not add it
+KEEP_CHOICES = (KEEP, STRIP, CANCEL)
+
+
+def _keep_choice(request: HttpRequest) -> str | None:
+    return next((choice for choice in KEEP_CHOICES if choice in request.POST), None)
+
+
+def _full(case: Case) -> str | None:
+    """The refusal once a case has as many of the complainant's files as it may."""
+    if case.attachments.filter(source=Source.COMPLAINANT).count() < MAX_CASE_FILES:
+        return None
+    return _(
+        "Your report has %(count)d files, the most it can have. To give more, send your "
+        "caseworker a message."
+    ) % {"count": MAX_CASE_FILES}
+
+
+def _upload(request: HttpRequest, case: Case) -> str | None:
+    """Add the posted file, or hold it to ask first when it is kept with hidden details.
+
+    Returns the refusal to show, or None when the page should be shown again afresh.
+    """
+    form = EvidenceForm(request.POST, request.FILES)
+    upload = request.FILES.get("file")
+    if not form.is_valid() or upload is None:
+        return str(form.errors.get("file", [_("Select a file to upload")])[0])
+    refused_for_size = _full(case)
+    if refused_for_size:
+        return refused_for_size
+    name = upload.name or ""
+    keep_original = bool(form.cleaned_data.get("keep_original"))
+    try:
+        cleaned = clean(upload.read(MAX_BYTES + 1), filename=name, keep_original=keep_original)
+        if keep_original and cleaned.found:
+            _hold(request, case, cleaned, name)
+        else:
+            _add(request, case, cleaned, name)
+    except UploadRefused as refused:
+        return refused.message
+    except actions.ReportClosed:
+        return _("This report was withdrawn, so it takes no more evidence")
+    return None
+
+
+def _hold(request: HttpRequest, case: Case, cleaned: CleanedFile, name: str) -> None:
+    """Keep the original aside, sealed, until the complainant has seen what it reveals.
+
+    The session (kept in the database) gets only the stored file's random name, the file's
+    own name sealed with the case's key, and the labels of what it shows.
+    """
+    if case.withdrawn_at is not None:
+        raise actions.ReportClosed("This report was withdrawn.")
+    _discard_pending(request)
+    stored = EncryptingStorage().save_sealed(cleaned.data, case.data_key)
+    sealed_name = vault.seal(case.data_key, name.encode(), purpose=PENDING_NAME)
+    request.session[PENDING] = {
+        "case": case.pk,
+        "stored_name": stored,
+        "name": base64.b64encode(sealed_name).decode("ascii"),
+        "found": list(cleaned.found),
+    }
+
+
+def _held(request: HttpRequest, case: Case) -> dict[str, Any] | None:
+    held = request.session.get(PENDING)
+    if not isinstance(held, dict) or held.get("case") != case.pk:
+        return None
+    return held
+
+
+def _held_name(case: Case, held: dict[str, Any]) -> str:
+    sealed = base64.b64decode(held["name"])
+    return vault.open_sealed(case.data_key, sealed, purpose=PENDING_NAME).decode()
+
+
+def _pending(request: HttpRequest, case: Case) -> dict[str, Any] | None:
+    """The held file as the page shows it: its name and what it reveals, in the page's words."""
+    held = _held(request, case)
+    if held is None:
+        return None
+    return {
+        "name": _held_name(case, held),
+        "found": [in_words(label) for label in held["found"]],
+    }
+
+
+def _discard_pending(request: HttpRequest) -> None:
+    held = request.session.pop(PENDING, None)
+    if isinstance(held, dict) and held.get("stored_name"):
+        EncryptingStorage().delete(held["stored_name"])
+
+
+def _decide(request: HttpRequest, case: Case, choice: str) -> str | None:
+    """The complainant's answer about a held file: keep it as it was, strip it, or drop it."""
+    held = _held(request, case)
+    if held is None:  # already answered (a second click, another tab): nothing to do
+        return None
+    if choice == CANCEL:
+        _discard_pending(request)
+        request.session[ADDED] = {"case": case.pk, "dropped": True}
+        return None
+    try:
+        refused_for_size = _full(case)
+        if refused_for_size:
+            return refused_for_size
+        name = _held_name(case, held)
+        original = EncryptingStorage().open_sealed(held["stored_name"], case.data_key)
+        cleaned = clean(original, filename=name, keep_original=choice == KEEP)
+        _add(request, case, cleaned, name)
+    except UploadRefused as refused:
+        return refused.message
+    except actions.ReportClosed:
+        return _("This report was withdrawn, so it takes no more evidence")
+    finally:
+        _discard_pending(request)
+    return None
+
+
+def _add(request: HttpRequest, case: Case, cleaned: CleanedFile, name: str) -> None:
+    attachment = actions.add_evidence(case, cleaned, original_name=name)
+    request.session[ADDED] = {
+        "case": case.pk,
+        "attachment": attachment.pk,
+        "removed": list(cleaned.removed),
+        "found": [] if cleaned.removed else list(cleaned.found),
+        # Only the kinds the sanitiser reads are looked at for hidden details; of others
+        # (plain text) nothing is said.
+        "checked": cleaned.kind in PARSED_KINDS,
+    }
+
+
+def _added(request: HttpRequest, case: Case) -> dict[str, Any] | None:
+    """What the last upload was, told once: the file, and what was removed or what it shows."""
+    added = request.session.pop(ADDED, None)
+    if not isinstance(added, dict) or added.get("case") != case.pk:
+        return None
+    if added.get("dropped"):
+        return {"dropped": True}
+    pk = added.get("attachment")
+    attachment = Attachment.objects.filter(case=case, pk=pk).first() if pk else None
+    if attachment is None:
+        return None
+    return {
+        "attachment": attachment,
+        "removed": [in_words(label) for label in added.get("removed", [])],
+        "found": [in_words(label) for label in added.get("found", [])],
+        "checked": bool(added.get("checked")),
+    }
 
 
 @public
@@ -160,6 +336,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with contextlib.suppress(actions.ReportClosed):  # already withdrawn: nothing to do
             actions.withdraw(case, reason=form.cleaned_data["reason"])
+        _discard_pending(request)  # a withdrawn report takes no more evidence
         return redirect("public:report-status")
     return render(
         request,
@@ -173,6 +350,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
     """Forget the report in this browser (the code still works next time)."""
+    _discard_pending(request)
     request.session.flush()
     return redirect("public:start")
 
