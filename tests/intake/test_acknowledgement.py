@@ -77,3 +77,13 @@ def test_acknowledgement_in_sequencer_mode(client: Client, settings: object) -> 
     client.post("/report/submit")
     statement = json.loads(client.get("/report/acknowledgement").content)
     assert "Genuine" in verify(statement)
+
+
+def test_the_page_says_to_download_it_before_finishing(client: Client) -> None:
+    fill_report(client)
+    client.post("/report/submit")
+    page = client.get("/report/sent").content.decode()
+    assert 'id="acknowledgement-once"' in page
+    client.post("/report/sent", {"saved": "on"})
+    # Finished: the acknowledgement is gone, as the page warned.
+    assert client.get("/report/acknowledgement").status_code == 404

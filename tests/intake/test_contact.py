@@ -159,3 +159,30 @@ def test_a_step_taken_through_the_case_api_tells_the_complainant_too(
     assert moved.status_code == 200
     assert "There is an update on your report" in mailoutbox[-1].subject
     assert mailoutbox[-1].to == [EMAIL]
+
+
+def test_an_unconfirmed_address_can_be_sent_a_new_link_from_the_report(
+    client: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    # The first link lasts 7 days; without a confirmed address a lost code is lost for good.
+    code = report_with_email(client, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    follower = Client()
+    follower.post("/check", {"code": code})
+    page = follower.get("/check/report").content.decode()
+    assert 'name="resend_verification"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = follower.post("/check/report", {"resend_verification": "1"}, follow=True)
+    assert 'id="verification-resent"' in response.content.decode()
+    assert [m.to for m in mailoutbox] == [[EMAIL]]
+    assert Client().get(link_in(mailoutbox[0])).status_code == 200
+    assert 'name="resend_verification"' not in follower.get("/check/report").content.decode()
+
+
+def test_an_anonymous_report_is_offered_no_link(client: Client) -> None:
+    fill_report(client)
+    client.post("/report/submit")
+    code = receipt_on(client.get("/report/sent").content.decode())
+    follower = Client()
+    follower.post("/check", {"code": code})
+    assert 'name="resend_verification"' not in follower.get("/check/report").content.decode()

@@ -71,6 +71,24 @@ def send_verification(receipt: Receipt, email: str) -> None:
     )
 
 
+def awaiting_verification(case: Case) -> Receipt | None:
+    """The case's receipt when an address was given with it but not yet confirmed."""
+    return Receipt.objects.filter(
+        case=case, email_digest__isnull=False, email_verified_at__isnull=True
+    ).first()
+
+
+def resend_verification(case: Case) -> bool:
+    """Send a fresh confirmation link to the address given with the report, if still unconfirmed
+    (the first link lasts 7 days; without a confirmed address a lost code cannot be recovered)."""
+    receipt = awaiting_verification(case)
+    email = json.loads(case.details or "{}").get("contact_email")
+    if receipt is None or not email or email_digest(email) != bytes(receipt.email_digest or b""):
+        return False
+    send_verification(receipt, email)
+    return True
+
+
 def verify_email(token: str) -> bool:
     """Mark the address verified when the signed link is genuine, fresh and still current."""
     try:

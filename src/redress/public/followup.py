@@ -55,6 +55,8 @@ PENDING = "intake_pending_evidence"
 PENDING_NAME = "intake.pending-evidence.name"
 # What the last upload was, told once on the next page: what was removed, or what it still shows.
 ADDED = "intake_evidence_added"
+# Whether a fresh confirmation link was just sent, told once on the next page.
+RESENT = "intake_verification_resent"
 
 
 def _lost_code_throttle() -> Throttle:
@@ -142,6 +144,13 @@ def status(request: HttpRequest) -> HttpResponse:
                 appeal_form.add_error("grounds", str(refused))
             else:
                 return redirect("public:report-status")
+        elif "resend_verification" in request.POST:
+            throttle = _lost_code_throttle()
+            client = client_fingerprint(request)
+            if not throttle.is_locked(client):
+                throttle.fail(client)  # each one sends an email
+                request.session[RESENT] = contact.resend_verification(case)
+            return redirect(reverse("public:report-status") + "#email")
         elif "upload" in request.POST or _keep_choice(request):
             choice = _keep_choice(request)
             upload_error = _decide(request, case, choice) if choice else _upload(request, case)
@@ -168,6 +177,8 @@ def status(request: HttpRequest) -> HttpResponse:
         "comment_form": comment_form,
         "appeal_form": appeal_form,
         "upload_error": upload_error,
+        "email_unconfirmed": contact.awaiting_verification(case) is not None,
+        "verification_resent": request.session.pop(RESENT, None),
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error
     return render(request, "public/followup/status.html", context, status=400 if bad else 200)
