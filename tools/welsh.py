@@ -377,6 +377,9 @@ CY = {
     "Revoke": "Dirymu",
     "Revoked": "Wedi'i ddirymu",
     "No tokens have been issued.": "Nid oes unrhyw docynnau wedi'u creu.",
+    "location where it was recorded": "y lleoliad lle cafodd ei recordio",
+    "recording device and app": "y ddyfais a'r ap a ddefnyddiwyd i recordio",
+    "title, artist and comments": "teitl, artist a sylwadau",
 }
 
 

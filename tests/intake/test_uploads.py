@@ -284,7 +284,7 @@ def test_keep_original_warns_about_location() -> None:
         (samples.mp3(), "mp3"),
     ],
 )
-def test_text_and_audio_are_stored_as_they_are(data: bytes, kind: str) -> None:
+def test_text_and_audio_without_tags_are_stored_as_they_are(data: bytes, kind: str) -> None:
     cleaned = clean(data)
     assert (cleaned.kind, cleaned.data, cleaned.removed, cleaned.found) == (kind, data, (), ())
 

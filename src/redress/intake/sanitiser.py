@@ -31,6 +31,14 @@ What is removed:
   company, manager, title, dates and custom fields; names of commenters and of people who
   tracked changes are blanked; JPEG and PNG pictures inside lose their metadata as above, but
   losslessly. Every other part is copied unchanged.
+- Audio: tags are cut out by hand and the sound is kept byte for byte. MP3 loses its ID3v2 tag
+  at the start and ID3v1, APE, Lyrics3 and appended ID3v2 tags at the end. WAV keeps only the
+  chunks that hold or describe the sound (fmt, data, fact, cue...) and drops LIST/INFO, ID3,
+  bext, iXML and the rest. Ogg (Vorbis, Opus, Speex, FLAC) gets an empty comment header, with
+  no vendor, and FLAC pictures become padding; the header pages are laid out anew and later
+  pages renumbered if their number changed. M4A's user data, metadata (iTunes and QuickTime),
+  XMP and '©xyz' locations are overwritten in place by ``free`` boxes of the same size, so no
+  chunk offset moves. A recording that revealed nothing is returned as it came.
 
 This module imports only the standard library, Pillow and pypdf (and ``uploads`` for the shared
 words and limits), never Django: the child has no settings.
@@ -57,6 +65,7 @@ from PIL import ExifTags, Image, JpegImagePlugin
 
 from redress.intake import uploads
 from redress.intake.uploads import (
+    AUDIO_TAGS,
     AUTHOR,
     CAMERA,
     CAMERA_OTHER,
@@ -72,6 +81,8 @@ from redress.intake.uploads import (
     OTHER_PROPERTIES,
     OWNER,
     PROGRAM,
+    RECORDED_AT,
+    RECORDER,
     REVIEWERS,
     SERIALS,
     SOFTWARE,
@@ -88,6 +99,7 @@ if TYPE_CHECKING:
 ORIENTATION: Final = 0x0112
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 DESCRIPTORS: Final = 32
+_AUDIO_KINDS: Final = frozenset({"mp3", "wav", "ogg", "m4a"})
 
 
 class Refusal(Exception):
@@ -177,7 +189,13 @@ def sanitise(kind: str, data: bytes, *, keep_original: bool) -> tuple[bytes | No
         "png": _png,
         "pdf": _pdf,
         "docx": _docx,
+        "mp3": _mp3,
+        "wav": _wav,
+        "ogg": _ogg,
+        "m4a": _m4a,
     }
+    if kind in _AUDIO_KINDS and uploads.sniff(data) != kind:  # the cutting trusts the type
+        raise Refusal("unreadable")
     cleaned, found = handlers[kind](data, keep_original)
     return cleaned, list(dict.fromkeys(found))
 
@@ -934,6 +952,941 @@ def _check_xml(body: bytes) -> None:
         parser.Parse(body, True)
     except expat.ExpatError:
         raise Refusal("unreadable") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Audio: tags are cut out by hand, byte for byte. The sound itself is never decoded or changed.
+
+
+def _audio_result(
+    kind: str, data: bytes, cleaned: bytes, found: list[str], keep_original: bool
+) -> tuple[bytes | None, list[str]]:
+    """What an audio handler answers: the original when it revealed nothing, else the cut copy."""
+    if keep_original:
+        return None, found
+    if not found:
+        return data, found
+    if uploads.sniff(cleaned) != kind:  # what we store must still be the same kind of recording
+        raise Refusal("unreadable")
+    return cleaned, found
+
+
+def _read(data: bytes, offset: int, length: int) -> bytes:
+    """Exactly ``length`` bytes at ``offset``, or a refusal: a structure that runs off the end."""
+    if offset < 0 or length < 0 or offset + length > len(data):
+        raise Refusal("unreadable")
+    return data[offset : offset + length]
+
+
+def _le32(data: bytes, offset: int) -> int:
+    return int.from_bytes(_read(data, offset, 4), "little")
+
+
+def _be32(data: bytes, offset: int) -> int:
+    return int.from_bytes(_read(data, offset, 4), "big")
+
+
+def _syncsafe(four: bytes) -> int:
+    """An ID3 "synchsafe" integer: seven bits a byte, the top bit always clear."""
+    value = 0
+    for byte in four:
+        value = value << 7 | (byte & 0x7F)
+    return value
+
+
+# Free-form names of tags (Vorbis comments, APE items, QuickTime keys, ID3 TXXX descriptions)
+# are judged by the words in them. A place comes first: "location name" is a place, not a name.
+_PLACE_WORDS: Final = re.compile(r"location|gps|latitude|longitude|iso6709|coordinates")
+_HARMLESS_WORDS: Final = re.compile(
+    r"replaygain|r128|mp3gain|itunsmpb|itunnorm|waveformatextensible|bpm"
+    r"|tracknumber|tracktotal|totaltracks|discnumber|disctotal|totaldiscs"
+)
+_NAME_WORDS: Final = (
+    (
+        re.compile(
+            r"make|model|device|manufacturer|software|encoder|encoding|tool|version|hardware"
+            r"|vendor|recorder"
+        ),
+        RECORDER,
+    ),
+    (
+        re.compile(
+            r"author|owner|copyright|publisher|organi[sz]ation|contact|encoded|email|license"
+            r"|engineer"
+        ),
+        OWNER,
+    ),
+    (re.compile(r"picture|cover|artwork"), EXTRA_PICTURES),
+    (re.compile(r"date|time|year"), DATES),
+    (
+        re.compile(
+            r"title|artist|album|comment|description|genre|lyric|performer|composer|keyword"
+            r"|subject|name|note"
+        ),
+        AUDIO_TAGS,
+    ),
+)
+_NAME_PREFIXES: Final = ("com.apple.quicktime.", "com.apple.", "com.android.")
+
+
+def _label_for_name(name: str) -> str | None:
+    """What a tag of this free-form name reveals; None for loudness and track numbers."""
+    name = name.lower()
+    for prefix in _NAME_PREFIXES:
+        name = name.removeprefix(prefix)
+    if _PLACE_WORDS.search(name):
+        return RECORDED_AT
+    if _HARMLESS_WORDS.search(name):
+        return None
+    for words, label in _NAME_WORDS:
+        if words.search(name):
+            return label
+    return OTHER_DATA
+
+
+# --- ID3 (MP3, and inside WAV) -----------------------------------------------------------------
+
+_ID3_FRAME_LABELS: Final[dict[bytes, str | None]] = {
+    **dict.fromkeys(
+        b"TIT1 TIT2 TIT3 TALB TPE1 TPE2 TPE3 TPE4 TCOM TEXT TOLY TOPE TOAL TOFN TCON TSST TMOO"
+        b" TSOA TSOP TSOT TSO2 TSOC COMM USLT SYLT".split(),
+        AUDIO_TAGS,
+    ),
+    **dict.fromkeys(b"TENC TCOP TPRO TOWN TPUB TRSN TRSO TIPL TMCL IPLS POPM OWNE".split(), OWNER),
+    b"TSSE": RECORDER,
+    **dict.fromkeys(b"TDRC TDRL TDOR TDEN TDTG TYER TDAT TIME TORY TRDA".split(), DATES),
+    b"APIC": EXTRA_PICTURES,
+    b"CHAP": TEXT_NOTES,  # chapters, with their titles
+    b"CTOC": TEXT_NOTES,
+    # How to play it, not who made it.
+    **dict.fromkeys(
+        b"TLEN TBPM TKEY TFLT TMED TLAN TRCK TPOS TCMP TDLY TSRC RVA2 RVAD EQU2 EQUA ETCO MLLT"
+        b" SYTC SEEK ASPI RBUF POSS PCNT MCDI".split(),
+        None,
+    ),
+}
+# ID3v2.2 spells frames with three letters: each here with its later name.
+_ID3V22_FRAMES: Final = dict(
+    zip(
+        b"TT1 TT2 TT3 TAL TP1 TP2 TP3 TP4 TCM TXT TOL TOA TOT TOF TCO COM ULT SLT TSS TEN TCR"
+        b" TPB IPL POP TYE TDA TIM TOR TRD PIC TXX TLE TBP TKE TFT TMT TLA TRK TPA TRC RVA EQU"
+        b" ETC MLL STC BUF CNT MCI".split(),
+        b"TIT1 TIT2 TIT3 TALB TPE1 TPE2 TPE3 TPE4 TCOM TEXT TOLY TOPE TOAL TOFN TCON COMM USLT"
+        b" SYLT TSSE TENC TCOP TPUB IPLS POPM TYER TDAT TIME TORY TRDA APIC TXXX TLEN TBPM TKEY"
+        b" TFLT TMED TLAN TRCK TPOS TSRC RVAD EQUA ETCO MLLT SYTC RBUF PCNT MCDI".split(),
+        strict=True,
+    )
+)
+_ID3_FRAME_ID: Final = re.compile(rb"[A-Z0-9]{3,4}")
+
+
+def _id3v2_end(data: bytes, start: int) -> int:
+    """Where the ID3v2 tag at ``start`` ends: header, body and footer (as ``uploads`` reads it)."""
+    header = _read(data, start, 10)
+    if header[3] not in (2, 3, 4) or any(byte & 0x80 for byte in header[6:10]):
+        raise Refusal("unreadable")
+    end = start + 10 + _syncsafe(header[6:10]) + (10 if header[5] & 0x10 else 0)
+    if end > len(data):
+        raise Refusal("unreadable")
+    return end
+
+
+def _id3v2_labels(tag: bytes) -> list[str]:
+    """What a whole ID3v2 tag (header first) reveals. A tag we cannot walk is other data."""
+    major, flags = tag[3], tag[5]
+    body = tag[10 : 10 + _syncsafe(tag[6:10])]
+    if major == 2 and flags & 0x40:  # a compressed v2.2 tag: no scheme was ever defined
+        return [OTHER_DATA] if body.strip(b"\x00") else []
+    if major == 3 and flags & 0x80:  # v2.3 unsynchronises the whole tag; v2.4 frame by frame
+        body = body.replace(b"\xff\x00", b"\xff")
+    position = 0
+    if flags & 0x40 and len(body) >= 4:  # an extended header
+        position = 4 + int.from_bytes(body[:4], "big") if major == 3 else _syncsafe(body[:4])
+    id_length, header_length = (3, 6) if major == 2 else (4, 10)
+    found: list[str] = []
+    while position + header_length <= len(body):
+        frame_id = body[position : position + id_length]
+        if frame_id[0] == 0:  # padding
+            break
+        size_bytes = body[position + id_length : position + id_length + (3 if major == 2 else 4)]
+        if major == 4 and not any(byte & 0x80 for byte in size_bytes):
+            size = _syncsafe(size_bytes)
+        else:  # v2.2, v2.3, and v2.4 tags written with plain sizes
+            size = int.from_bytes(size_bytes, "big")
+        start = position + header_length
+        if not _ID3_FRAME_ID.fullmatch(frame_id) or start + size > len(body):
+            found.append(OTHER_DATA)
+            break
+        frame_flags = 0 if major == 2 else body[position + 9]
+        found += _id3_frame_labels(
+            _ID3V22_FRAMES.get(frame_id, frame_id), body[start : start + size], major, frame_flags
+        )
+        position = start + size
+    return found
+
+
+def _id3_frame_labels(frame_id: bytes, content: bytes, major: int, flags: int) -> list[str]:
+    if not content.strip(b"\x00 "):
+        return []
+    if frame_id[:1] == b"T" and not content[1:].strip(b"\x00 \xff\xfe"):  # only an encoding
+        return []
+    if frame_id in (b"TXXX", b"WXXX"):
+        packed = flags & (0xC0 if major == 3 else 0x0C)  # compressed or encrypted
+        if major == 4 and flags & 0x01:  # a data length indicator comes first
+            content = content[4:]
+        label = _label_for_name(_id3_description(content)) if not packed else OTHER_DATA
+        return [] if label is None else [label]
+    label = _ID3_FRAME_LABELS.get(frame_id, OTHER_DATA)
+    return [] if label is None else [label]
+
+
+def _id3_description(content: bytes) -> str:
+    """The description that starts a TXXX or WXXX frame, in whatever encoding it declares."""
+    if not content:
+        return ""
+    encoding, rest = content[0], content[1:]
+    if encoding in (1, 2):  # UTF-16, ended by two NULs on an even offset
+        for index in range(0, len(rest) - 1, 2):
+            if rest[index : index + 2] == b"\x00\x00":
+                rest = rest[:index]
+                break
+        return rest.decode("utf-16" if encoding == 1 else "utf-16-be", errors="replace")
+    return rest.split(b"\x00", 1)[0].decode("utf-8" if encoding == 3 else "latin-1", "replace")
+
+
+# --- MP3 ----------------------------------------------------------------------------------------
+
+
+def _mp3(data: bytes, keep_original: bool) -> tuple[bytes | None, list[str]]:
+    """ID3v2 tags at the start; ID3v1, Enhanced TAG, APE, Lyrics3 and ID3v2 (by its footer) at
+    the end. The MPEG frames between them are kept byte for byte."""
+    found: list[str] = []
+    start = 0
+    while data.startswith(b"ID3", start):
+        tag_end = _id3v2_end(data, start)
+        found += _id3v2_labels(data[start:tag_end])
+        start = tag_end
+        while start < len(data) and data[start] == 0:  # padding some taggers leave after it
+            start += 1
+    end, trailing = _mp3_trailing_tags(data, start)
+    found += trailing
+    return _audio_result("mp3", data, data[start:end], found, keep_original)
+
+
+def _mp3_trailing_tags(data: bytes, start: int) -> tuple[int, list[str]]:
+    """Where the audio ends once the tags after it are cut off, and what those tags reveal."""
+    found: list[str] = []
+    end = len(data)
+    while end - start >= 10:
+        if end - start >= 128 and data[end - 128 : end - 125] == b"TAG":
+            found += _id3v1_labels(data[end - 128 : end])
+            end -= 128
+            if end - start >= 227 and data[end - 227 : end - 223] == b"TAG+":
+                if data[end - 223 : end - 40].strip(b"\x00 "):  # title, artist, album
+                    found.append(AUDIO_TAGS)
+                end -= 227
+        elif end - start >= 32 and data[end - 32 : end - 24] == b"APETAGEX":
+            size, count, flags = (_le32(data, end - offset) for offset in (20, 16, 12))
+            total = size + (32 if flags & 0x80000000 else 0)  # the header is not counted
+            if size < 32 or end - total < start:
+                raise Refusal("unreadable")
+            found += _ape_labels(data[end - size : end - 32], count)
+            end -= total
+        elif data[end - 9 : end] == b"LYRICS200" and data[end - 15 : end - 9].isdigit():
+            begin = end - 15 - int(data[end - 15 : end - 9])
+            if begin < start or data[begin : begin + 11] != b"LYRICSBEGIN":
+                raise Refusal("unreadable")
+            found.append(AUDIO_TAGS)
+            end = begin
+        elif data[end - 9 : end] == b"LYRICSEND":
+            begin = data.rfind(b"LYRICSBEGIN", max(start, end - 5100 - 9), end)
+            if begin < 0:
+                raise Refusal("unreadable")
+            found.append(AUDIO_TAGS)
+            end = begin
+        elif data[end - 10 : end - 7] == b"3DI":  # an ID3v2.4 tag appended, found by its footer
+            begin = end - 20 - _syncsafe(data[end - 4 : end])
+            if begin < start or data[begin : begin + 3] != b"ID3":
+                raise Refusal("unreadable")
+            found += _id3v2_labels(data[begin:end])
+            end = begin
+        else:
+            break
+    return end, found
+
+
+def _id3v1_labels(tag: bytes) -> list[str]:
+    found: list[str] = []
+    title, artist, album, comment = tag[3:33], tag[33:63], tag[63:93], tag[97:125]
+    if any(field.strip(b"\x00 ") for field in (title, artist, album, comment)):
+        found.append(AUDIO_TAGS)
+    if tag[93:97].strip(b"\x00 "):
+        found.append(DATES)
+    return found
+
+
+def _ape_labels(items: bytes, count: int) -> list[str]:
+    """What an APE tag's items reveal, judged by their keys."""
+    found: list[str] = []
+    position = 0
+    for _ in range(count):
+        if position + 8 > len(items):
+            return [*found, OTHER_DATA]
+        value_size = int.from_bytes(items[position : position + 4], "little")
+        key_end = items.find(b"\x00", position + 8)
+        if key_end < 0 or key_end + 1 + value_size > len(items):
+            return [*found, OTHER_DATA]
+        value = items[key_end + 1 : key_end + 1 + value_size]
+        if value.strip(b"\x00 "):
+            label = _label_for_name(items[position + 8 : key_end].decode("latin-1"))
+            if label is not None:
+                found.append(label)
+        position = key_end + 1 + value_size
+    return found
+
+
+# --- WAV ----------------------------------------------------------------------------------------
+
+# Chunks that hold or describe the sound: kept as they are. Padding goes without comment.
+_WAV_KEPT: Final = frozenset(
+    {b"fmt ", b"data", b"fact", b"cue ", b"smpl", b"inst", b"plst", b"wavl", b"slnt", b"PEAK"}
+)
+_WAV_PADDING: Final = frozenset({b"JUNK", b"junk", b"PAD ", b"pad ", b"FLLR", b"fllr"})
+_WAV_CHUNK_LABELS: Final = {
+    b"iXML": RECORDER,  # a field recorder's notes: device, project, scene, take
+    b"_PMX": XMP,
+    b"XMP ": XMP,
+    b"cart": AUDIO_TAGS,
+    b"DISP": AUDIO_TAGS,
+}
+_RIFF_INFO_LABELS: Final = {
+    **dict.fromkeys(
+        b"INAM IART IPRD IGNR ISBJ IKEY ICMT ITRK IPRT IWRI ISRF IMED".split(), AUDIO_TAGS
+    ),
+    **dict.fromkeys((b"ICRD", b"IDIT", b"YEAR"), DATES),
+    **dict.fromkeys((b"ISFT", b"ITOC"), RECORDER),
+    **dict.fromkeys(b"IENG ITCH ICOP ICMS ISRC ICNM".split(), OWNER),
+    b"IARL": RECORDED_AT,  # where the subject of the file is kept
+}
+_CHUNK_ID: Final = re.compile(rb"[\x20-\x7e]{4}")
+
+
+def _wav(data: bytes, keep_original: bool) -> tuple[bytes | None, list[str]]:
+    """Keep the chunks that hold the sound (fmt, data and their kin); drop LIST, ID3, bext, iXML
+    and the rest, then write the RIFF size anew.
+
+    The declared RIFF size is not trusted (recorders that stop abruptly leave it 0 or wrong):
+    chunks are walked to the end of the file. A data chunk of placeholder size, or one longer than
+    the file, runs to the end (an interrupted recording is kept as it is).
+    """
+    position, kept, found = 12, [data[:12]], []
+    formats = sounds = 0
+    while position + 8 <= len(data) and _CHUNK_ID.fullmatch(data[position : position + 4]):
+        chunk_id = data[position : position + 4]
+        size = _le32(data, position + 4)
+        body_start = position + 8
+        end = body_start + size
+        if chunk_id == b"data" and (end > len(data) or _placeholder_size(data, size, end)):
+            end = len(data)
+        if size & 1 and end < len(data) and data[end] == 0:  # the pad byte to an even length
+            end += 1
+        end = min(end, len(data))
+        body = data[body_start:end]
+        if chunk_id in _WAV_KEPT:
+            formats += chunk_id == b"fmt "
+            sounds += chunk_id == b"data"
+            kept.append(data[position:end])
+        elif chunk_id not in _WAV_PADDING:
+            found += _wav_chunk_labels(chunk_id, body)
+        position = end
+    trailing = data[position:]
+    if trailing.startswith(b"ID3") and len(trailing) >= 10:  # a tag stuck on after the RIFF
+        found += _id3v2_labels(trailing)
+    elif trailing.strip(b"\x00"):
+        found.append(OTHER_DATA)
+    if formats != 1 or sounds != 1:
+        raise Refusal("unreadable")
+    body = b"".join(kept)[8:]
+    cleaned = b"RIFF" + len(body).to_bytes(4, "little") + body
+    return _audio_result("wav", data, cleaned, found, keep_original)
+
+
+def _placeholder_size(data: bytes, size: int, end: int) -> bool:
+    """A data chunk whose size was never filled in (0 or all ones) with sound after it."""
+    if size == 0xFFFFFFFF:
+        return True
+    if size != 0 or end >= len(data):
+        return False
+    following = data[end : end + 8]  # a real chunk after an empty data chunk?
+    return not (
+        len(following) == 8
+        and _CHUNK_ID.fullmatch(following[:4])
+        and end + 8 + int.from_bytes(following[4:], "little") <= len(data)
+    )
+
+
+def _wav_chunk_labels(chunk_id: bytes, body: bytes) -> list[str]:
+    """What a chunk we drop revealed."""
+    if not body.strip(b"\x00 "):
+        return []
+    if chunk_id == b"LIST":
+        return _riff_list_labels(body)
+    if chunk_id in (b"id3 ", b"ID3 ", b"ID32"):
+        try:
+            return _id3v2_labels(_read(body, 0, _id3v2_end(body, 0)))
+        except Refusal:
+            return [OTHER_DATA]
+    if chunk_id == b"bext":
+        return _bext_labels(body)
+    return [_WAV_CHUNK_LABELS.get(chunk_id, OTHER_DATA)]
+
+
+def _riff_list_labels(body: bytes) -> list[str]:
+    """INFO lists name the recording and its maker; adtl lists hold notes on cue points."""
+    list_type = body[:4]
+    if list_type == b"adtl":
+        return [TEXT_NOTES]
+    if list_type != b"INFO":
+        return [OTHER_DATA]
+    found: list[str] = []
+    position = 4
+    while position + 8 <= len(body):
+        sub_id = body[position : position + 4]
+        size = int.from_bytes(body[position + 4 : position + 8], "little")
+        value = body[position + 8 : position + 8 + size]
+        if position + 8 + size > len(body) or not _CHUNK_ID.fullmatch(sub_id):
+            return [*found, OTHER_DATA]
+        if value.strip(b"\x00 "):
+            found.append(_RIFF_INFO_LABELS.get(sub_id, OTHER_DATA))
+        position += 8 + size + (size & 1)
+    return found
+
+
+def _bext_labels(body: bytes) -> list[str]:
+    """Broadcast WAV: a description, the recorder that made it, when, and a coding history."""
+    found: list[str] = []
+    if body[0:256].strip(b"\x00 "):
+        found.append(AUDIO_TAGS)
+    if body[256:320].strip(b"\x00 "):  # originator and its reference
+        found.append(RECORDER)
+    if body[320:338].strip(b"\x00 "):
+        found.append(DATES)
+    if body[348:412].strip(b"\x00") or body[602:].strip(b"\x00 \r\n"):  # UMID, coding history
+        found.append(OTHER_DATA)
+    return found
+
+
+# --- Ogg (Vorbis, Opus, Speex, FLAC) ------------------------------------------------------------
+
+_BIT_REVERSED: Final = bytes(int(f"{value:08b}"[::-1], 2) for value in range(256))
+_NO_GRANULE: Final = b"\xff" * 8
+
+
+def _ogg_crc(page: bytes) -> int:
+    """Ogg's CRC-32: polynomial 0x04C11DB7 taken most significant bit first, start 0, no final
+    inversion. zlib's CRC-32 is the same polynomial taken least significant bit first; fed each
+    byte with its bits reversed it walks the same register mirrored, so mirroring its answer gives
+    Ogg's (and at zlib's speed, which a 20 MB file needs)."""
+    mirrored = zlib.crc32(page.translate(_BIT_REVERSED), 0xFFFFFFFF) ^ 0xFFFFFFFF
+    return int(f"{mirrored:032b}"[::-1], 2)
+
+
+class _OggPage:
+    """One page: where it lies in the file and its fields. ``crc_ok`` is checked on reading."""
+
+    def __init__(self, data: bytes, start: int, lacing_count: int) -> None:
+        self.start = start
+        self.flags = data[start + 5]
+        self.granule = data[start + 6 : start + 14]
+        self.serial = int.from_bytes(data[start + 14 : start + 18], "little")
+        self.sequence = int.from_bytes(data[start + 18 : start + 22], "little")
+        self.lacing = data[start + 27 : start + 27 + lacing_count]
+        self.body_start = start + 27 + lacing_count
+        self.end = self.body_start + sum(self.lacing)
+        stored = data[start + 22 : start + 26]
+        unsigned = data[start : start + 22] + b"\x00\x00\x00\x00" + data[start + 26 : self.end]
+        self.crc_ok = _ogg_crc(unsigned).to_bytes(4, "little") == stored
+
+    @classmethod
+    def read(cls, data: bytes, start: int) -> _OggPage | None:
+        """The page at ``start``; None when the file ends before the page does."""
+        if start + 27 > len(data):
+            return None
+        if data[start + 4] != 0:  # the only version there is
+            raise Refusal("unreadable")
+        lacing_count = data[start + 26]
+        body_start = start + 27 + lacing_count
+        if body_start > len(data) or body_start + sum(data[start + 27 : body_start]) > len(data):
+            return None
+        return cls(data, start, lacing_count)
+
+    def pieces(self, data: bytes) -> Iterator[tuple[bytes, bool, int]]:
+        """(bytes, whether a packet ends with them, lacing values used so far) for each packet
+        or part of one on this page."""
+        position, size = self.body_start, 0
+        for index, value in enumerate(self.lacing):
+            size += value
+            if value < 255:
+                yield data[position : position + size], True, index + 1
+                position, size = position + size, 0
+        if size:  # a packet that goes on to the next page
+            yield data[position : position + size], False, len(self.lacing)
+
+
+def _ogg_page(
+    flags: int, granule: bytes, serial: int, sequence: int, lacing: bytes, body: bytes
+) -> bytes:
+    header = (
+        b"OggS\x00"
+        + bytes([flags])
+        + granule
+        + serial.to_bytes(4, "little")
+        + (sequence & 0xFFFFFFFF).to_bytes(4, "little")
+    )
+    tail = bytes([len(lacing)]) + lacing + body
+    crc = _ogg_crc(header + b"\x00\x00\x00\x00" + tail)
+    return header + crc.to_bytes(4, "little") + tail
+
+
+class _OggStream:
+    """The header packets of one logical stream, gathered from its first pages."""
+
+    def __init__(self, bos: _OggPage) -> None:
+        self.bos = bos
+        self.codec = ""
+        self.needed: int | None = None  # header packets in all; None until known
+        self.packets: list[bytes] = []
+        self.partial: list[bytes] = []
+        self.partial_size = 0
+        self.header_pages: list[_OggPage] = []  # after the first: where the other headers lie
+        self.rest: tuple[bytes, bytes] | None = None  # lacing and body after the last header
+        self.done = False
+
+    def take(self, data: bytes, page: _OggPage) -> None:
+        """Gather the header packets on this page of the stream."""
+        if page is not self.bos:
+            self.header_pages.append(page)
+        if bool(page.flags & 0x01) != bool(self.partial) or not page.crc_ok:
+            raise Refusal("unreadable")
+        for piece, ends, used in page.pieces(data):
+            self.partial.append(piece)
+            self.partial_size += len(piece)
+            if self.partial_size > uploads.MAX_BYTES:
+                raise Refusal("too_complex")
+            if not ends:
+                continue
+            self.packets.append(b"".join(self.partial))
+            self.partial, self.partial_size = [], 0
+            if len(self.packets) == 1:
+                self._identify(page)
+            elif self.codec == "flac" and self.needed is None and self.packets[-1][:1] >= b"\x80":
+                self.needed = len(self.packets)  # the metadata block marked last
+            if len(self.packets) == self.needed:
+                self.done = True
+                if used < len(page.lacing):
+                    body_used = page.body_start + sum(page.lacing[:used])
+                    self.rest = (page.lacing[used:], data[body_used : page.end])
+                return
+
+    def _identify(self, page: _OggPage) -> None:
+        first = self.packets[0]
+        if page is not self.bos or sum(page.lacing) != len(first):
+            raise Refusal("unreadable")  # every mapping puts the first packet alone on page one
+        if first.startswith(b"\x01vorbis"):
+            self.codec, self.needed = "vorbis", 3
+        elif first.startswith(b"OpusHead"):
+            self.codec, self.needed = "opus", 2
+        elif first.startswith(b"Speex   ") and len(first) >= 80:
+            self.codec, self.needed = "speex", 2 + _le32(first, 68)  # its extra headers too
+        elif first.startswith(b"\x7fFLAC") and len(first) >= 17:
+            declared = int.from_bytes(first[7:9], "big")
+            if declared:
+                self.codec, self.needed = "flac", 1 + declared
+            else:  # "unknown": up to the block marked last, unless the stream info is the last
+                self.codec, self.needed = "flac", (1 if first[13] & 0x80 else None)
+        else:
+            raise Refusal("unreadable")
+        if self.needed is not None and self.needed > 1024:
+            raise Refusal("too_complex")
+
+
+def _ogg_read(data: bytes) -> tuple[list[_OggPage], bytes, bool]:
+    """The pages; a last page cut off by the end of the file; whether there were stray bytes.
+
+    Bytes between or after pages are read by no player (a tag stuck on the end, say).
+    """
+    pages: list[_OggPage] = []
+    stray = False
+    position = 0
+    while position < len(data):
+        if data.startswith(b"OggS", position):
+            page = _OggPage.read(data, position)
+            if page is not None:
+                pages.append(page)
+                position = page.end
+                continue
+            if data.find(b"OggS", position + 4) < 0:
+                # An interrupted recording: the part page at its end stays as it is.
+                return pages, data[position:], stray
+        following = data.find(b"OggS", position + 1)
+        gap_end = len(data) if following < 0 else following
+        stray = stray or bool(data[position:gap_end].strip(b"\x00"))
+        position = gap_end
+    return pages, b"", stray
+
+
+def _ogg(data: bytes, keep_original: bool) -> tuple[bytes | None, list[str]]:
+    """Rewrite each stream's comment header with no comments and no vendor; drop pictures.
+
+    The header pages after the first are laid out anew; the stream's later pages are renumbered
+    (and their CRCs recomputed) only when the number of header pages changes. Audio packets are
+    never touched. Bytes outside any page go too.
+    """
+    pages, cut_off, stray = _ogg_read(data)
+    found = [OTHER_DATA] if stray else []
+    streams: dict[int, _OggStream] = {}
+    for page in pages:
+        if page.flags & 0x02:
+            if page.serial in streams:
+                raise Refusal("unreadable")
+            streams[page.serial] = _OggStream(page)
+        stream = streams.get(page.serial)
+        if stream is not None and not stream.done:
+            stream.take(data, page)
+    if not streams or not all(stream.done for stream in streams.values()):
+        raise Refusal("unreadable")  # headers missing: nothing could play it
+
+    cleaned_headers: dict[int, list[bytes]] = {}
+    for serial, stream in streams.items():
+        packets, labels = _ogg_clean_headers(stream.codec, stream.packets)
+        found += labels
+        if labels and stream.header_pages:
+            cleaned_headers[serial] = packets
+    if keep_original or not found:
+        return _audio_result("ogg", data, data, found, keep_original)
+
+    replacements: dict[int, list[bytes]] = {}  # first header page's start: the pages instead
+    dropped: set[int] = set()
+    shift: dict[int, tuple[int, int]] = {}  # serial: (after which page, by how much)
+    for serial, packets in cleaned_headers.items():
+        stream = streams[serial]
+        rebuilt = _ogg_header_pages(stream, packets[1:])
+        replacements[stream.header_pages[0].start] = rebuilt
+        dropped |= {page.start for page in stream.header_pages[1:]}
+        if len(rebuilt) != len(stream.header_pages):
+            shift[serial] = (stream.header_pages[-1].start, len(rebuilt) - len(stream.header_pages))
+    out: list[bytes] = []
+    for page in pages:
+        after, by = shift.get(page.serial, (len(data), 0))
+        if page.start in replacements:
+            out += replacements[page.start]
+        elif page.start in dropped:
+            continue
+        elif page.start > after:
+            out.append(_ogg_renumbered(data, page, by))
+        else:
+            out.append(data[page.start : page.end])
+    out.append(cut_off)
+    return _audio_result("ogg", data, b"".join(out), found, keep_original)
+
+
+def _ogg_renumbered(data: bytes, page: _OggPage, shift: int) -> bytes:
+    """A page with its sequence number moved; a page whose CRC was wrong keeps the wrong one."""
+    raw = bytearray(data[page.start : page.end])
+    raw[18:22] = ((page.sequence + shift) & 0xFFFFFFFF).to_bytes(4, "little")
+    if page.crc_ok:
+        raw[22:26] = b"\x00\x00\x00\x00"
+        raw[22:26] = _ogg_crc(bytes(raw)).to_bytes(4, "little")
+    return bytes(raw)
+
+
+def _ogg_header_pages(stream: _OggStream, packets: list[bytes]) -> list[bytes]:
+    """The header packets after the first, on fresh pages; then what followed them on the last."""
+    segments: list[tuple[int, bool]] = []  # lacing value, whether a packet ends with it
+    for packet in packets:
+        full, last = divmod(len(packet), 255)
+        segments += [(255, False)] * full + [(last, True)]
+    body = b"".join(packets)
+    last_page = stream.header_pages[-1]
+    serial, sequence = stream.bos.serial, stream.bos.sequence + 1
+    pages: list[bytes] = []
+    position, continued = 0, False
+    for first in range(0, len(segments), 255):
+        group = segments[first : first + 255]
+        size = sum(value for value, _ in group)
+        ends = any(packet_ends for _, packet_ends in group)
+        flags = 0x01 if continued else 0
+        if first + 255 >= len(segments) and stream.rest is None:
+            flags |= last_page.flags & 0x04  # the stream's end, if it ended there
+        lacing = bytes(value for value, _ in group)
+        granule = b"\x00" * 8 if ends else _NO_GRANULE
+        pages.append(
+            _ogg_page(flags, granule, serial, sequence, lacing, body[position : position + size])
+        )
+        position += size
+        sequence += 1
+        continued = not group[-1][1]
+    if stream.rest is not None:
+        lacing, rest = stream.rest
+        flags = last_page.flags & 0x04
+        pages.append(_ogg_page(flags, last_page.granule, serial, sequence, lacing, rest))
+    return pages
+
+
+def _ogg_clean_headers(codec: str, packets: list[bytes]) -> tuple[list[bytes], list[str]]:
+    """The header packets with comments emptied and pictures dropped, and what went."""
+    cleaned = list(packets)
+    found: list[str] = []
+    empty_comments = b"\x00" * 8  # no vendor, no comments
+    if codec == "vorbis":
+        if not packets[1].startswith(b"\x03vorbis") or not packets[2].startswith(b"\x05vorbis"):
+            raise Refusal("unreadable")
+        found, _ = _comment_labels(packets[1], 7)
+        cleaned[1] = b"\x03vorbis" + empty_comments + b"\x01"  # and the framing bit
+    elif codec == "opus":
+        if not packets[1].startswith(b"OpusTags"):
+            raise Refusal("unreadable")
+        found, end = _comment_labels(packets[1], 8)
+        extra = packets[1][end:]
+        if extra[:1] and extra[0] & 0x01:  # binary data an application chose to keep there
+            found.append(OTHER_DATA)
+        cleaned[1] = b"OpusTags" + empty_comments
+    elif codec == "speex":
+        found, _ = _comment_labels(packets[1], 0)
+        cleaned[1] = empty_comments
+        for index in range(2, len(packets)):  # extra headers: whatever an application put there
+            if packets[index].strip(b"\x00"):
+                found.append(OTHER_DATA)
+                cleaned[index] = b""
+    else:
+        for index in range(1, len(packets)):
+            cleaned[index], labels = _flac_block(packets[index])
+            found += labels
+    return cleaned, found
+
+
+def _comment_labels(packet: bytes, offset: int) -> tuple[list[str], int]:
+    """``_vorbis_comment_labels``, but a block we cannot read is other data (it goes anyway)."""
+    try:
+        return _vorbis_comment_labels(packet, offset)
+    except Refusal:
+        return [OTHER_DATA], len(packet)
+
+
+def _vorbis_comment_labels(packet: bytes, offset: int) -> tuple[list[str], int]:
+    """What a Vorbis comment block (vendor, then NAME=value comments) reveals; and its end."""
+    found: list[str] = []
+    vendor_length = _le32(packet, offset)
+    if _read(packet, offset + 4, vendor_length).strip(b"\x00 "):
+        found.append(RECORDER)  # the program that encoded it, which may name the app
+    position = offset + 4 + vendor_length
+    count = _le32(packet, position)
+    position += 4
+    for _ in range(count):
+        length = _le32(packet, position)
+        comment = _read(packet, position + 4, length)
+        position += 4 + length
+        name, _, value = comment.partition(b"=")
+        if value.strip(b"\x00 "):
+            label = _label_for_name(name.decode("latin-1"))
+            if label is not None:
+                found.append(label)
+    return found, position
+
+
+_FLAC_PADDING: Final = 1
+_FLAC_APPLICATION: Final = 2
+_FLAC_COMMENT: Final = 4
+_FLAC_PICTURE: Final = 6
+
+
+def _flac_block(packet: bytes) -> tuple[bytes, list[str]]:
+    """A FLAC metadata block in its own packet: comments emptied, pictures and application data
+    made empty padding; the number of packets (and the last-block flag) stays the same."""
+    header = _read(packet, 0, 4)
+    last, block_type = header[0] & 0x80, header[0] & 0x7F
+    if int.from_bytes(header[1:4], "big") != len(packet) - 4:
+        raise Refusal("unreadable")
+    padding = bytes([last | _FLAC_PADDING]) + b"\x00\x00\x00"
+    if block_type == _FLAC_COMMENT:
+        found, _ = _comment_labels(packet, 4)
+        return bytes([last | _FLAC_COMMENT]) + b"\x00\x00\x08" + b"\x00" * 8, found
+    if block_type == _FLAC_PICTURE:
+        return padding, [EXTRA_PICTURES]
+    if block_type == _FLAC_APPLICATION:
+        return padding, [OTHER_DATA]
+    if block_type == _FLAC_PADDING and packet[4:].strip(b"\x00"):
+        return padding, [OTHER_DATA]  # padding is zeros; anything else was left behind
+    return packet, []
+
+
+# --- M4A (MP4) ----------------------------------------------------------------------------------
+
+# Boxes that only hold other boxes, where a location or tags may be found further down.
+_MP4_CONTAINERS: Final = frozenset(b"moov trak mdia minf stbl edts dinf mvex".split())
+_MP4_XMP_UUID: Final = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+_MP4_LABELS: Final[dict[bytes, str | None]] = {
+    b"\xa9xyz": RECORDED_AT,
+    b"loci": RECORDED_AT,
+    **dict.fromkeys(
+        b"\xa9nam \xa9ART aART \xa9alb \xa9cmt \xa9gen gnre \xa9wrt \xa9lyr \xa9des \xa9grp \xa9inf"
+        b" \xa9dir \xa9prd desc ldes titl dscp perf albm kywd name".split(),
+        AUDIO_TAGS,
+    ),
+    **dict.fromkeys((b"\xa9day", b"purd", b"yrrc"), DATES),
+    **dict.fromkeys(b"\xa9too \xa9swr \xa9enc \xa9mak \xa9mod \xa9fmt \xa9hst".split(), RECORDER),
+    **dict.fromkeys(b"cprt \xa9cpy auth \xa9aut apID ownr \xa9prf \xa9pub".split(), OWNER),
+    b"covr": EXTRA_PICTURES,
+    b"chpl": TEXT_NOTES,
+    # Track numbers, tempo, gapless playback: how to play it. Padding and the key table.
+    **dict.fromkeys(b"trkn disk tmpo cpil pgap stik rtng hdlr hnti free skip keys".split(), None),
+}
+_MP4_DEPTH: Final = 16
+
+
+def _mp4_boxes(
+    data: bytes, start: int, end: int, *, top: bool = False
+) -> Iterator[tuple[bytes, int, int, int]]:
+    """(type, start, content start, end) of each box from ``start`` to ``end``.
+
+    A box of size 0 runs to the end of its parent. A list may end in four zero bytes (QuickTime
+    user data does). At the top, the media data of an interrupted recording may run off the end.
+    """
+    position = start
+    while position < end:
+        if end - position < 8:
+            if data[position:end].strip(b"\x00"):
+                raise Refusal("unreadable")
+            return
+        size = _be32(data, position)
+        box_type = data[position + 4 : position + 8]
+        header = 8
+        if size == 1:
+            size, header = int.from_bytes(_read(data, position + 8, 8), "big"), 16
+        elif size == 0:
+            size = end - position
+        if position + size > end and top and box_type == b"mdat":
+            size = end - position
+        if size < header or position + size > end:
+            raise Refusal("unreadable")
+        yield box_type, position, position + header, position + size
+        position += size
+
+
+def _m4a(data: bytes, keep_original: bool) -> tuple[bytes | None, list[str]]:
+    """Overwrite user data, metadata, XMP and locations with ``free`` boxes of the same size.
+
+    Nothing moves, so the chunk offsets into the media data stay right and no size changes.
+    """
+    out = bytearray(data)
+    found: list[str] = []
+    for box_type, start, content, end in _mp4_boxes(data, 0, len(data), top=True):
+        if box_type in _MP4_CONTAINERS:
+            found += _mp4_clean_container(data, out, content, end)
+        else:
+            found += _mp4_clean_box(data, out, box_type, start, content, end)
+    return _audio_result("m4a", data, bytes(out), found, keep_original)
+
+
+def _mp4_clean_container(
+    data: bytes, out: bytearray, start: int, end: int, depth: int = 0
+) -> list[str]:
+    if depth > _MP4_DEPTH:
+        raise Refusal("too_complex")
+    found: list[str] = []
+    for box_type, box_start, content, box_end in _mp4_boxes(data, start, end):
+        if box_type in _MP4_CONTAINERS:
+            found += _mp4_clean_container(data, out, content, box_end, depth + 1)
+        else:
+            found += _mp4_clean_box(data, out, box_type, box_start, content, box_end)
+    return found
+
+
+def _mp4_clean_box(
+    data: bytes, out: bytearray, box_type: bytes, start: int, content: int, end: int
+) -> list[str]:
+    """Blank a box that identifies (user data, metadata, XMP, a location); say what it held."""
+    if box_type in (b"udta", b"meta"):
+        labels = _mp4_labels(data, box_type, content, end)
+    elif box_type == b"\xa9xyz":
+        labels = [RECORDED_AT]
+    elif box_type == b"uuid" and data[content : content + 16] == _MP4_XMP_UUID:
+        labels = [XMP]
+    else:
+        return []
+    if labels:
+        out[start + 4 : start + 8] = b"free"
+        out[content:end] = bytes(end - content)
+    return labels
+
+
+def _mp4_labels(data: bytes, box_type: bytes, start: int, end: int, depth: int = 0) -> list[str]:
+    """What user data or metadata holds. Contents we cannot walk are other data."""
+    if depth > _MP4_DEPTH:
+        return [OTHER_DATA]
+    try:
+        if box_type == b"meta":
+            return _mp4_meta_labels(data, start, end)
+        found: list[str] = []
+        for child, _, content, child_end in _mp4_boxes(data, start, end):
+            if child in (b"meta", b"udta"):
+                found += _mp4_labels(data, child, content, child_end, depth + 1)
+            elif data[content:child_end].strip(b"\x00") or child == b"\xa9xyz":
+                label = _MP4_LABELS.get(child, OTHER_DATA)
+                found += [] if label is None else [label]
+        return found
+    except Refusal:
+        return [OTHER_DATA]
+
+
+def _mp4_meta_labels(data: bytes, start: int, end: int) -> list[str]:
+    """iTunes (ilst of named items) or QuickTime (keys, then ilst items numbered after them)."""
+    if data[start + 4 : start + 8] != b"hdlr":  # ISO's meta has a version first; QuickTime's not
+        start += 4
+    keys: dict[int, str] = {}
+    found: list[str] = []
+    children = list(_mp4_boxes(data, start, end))
+    for child, _, content, child_end in children:
+        if child == b"keys":
+            keys = _mp4_keys(data, content, child_end)
+    for child, _, content, child_end in children:
+        if child == b"ilst":
+            for item, _, item_content, item_end in _mp4_boxes(data, content, child_end):
+                number = int.from_bytes(item, "big")
+                if number in keys:
+                    label = _label_for_name(keys[number])
+                elif item == b"----":
+                    label = _label_for_name(_mp4_freeform_name(data, item_content, item_end))
+                else:
+                    label = _MP4_LABELS.get(item, OTHER_DATA)
+                found += [] if label is None else [label]
+        elif child not in (b"hdlr", b"keys", b"free", b"skip") and data[content:child_end].strip(
+            b"\x00"
+        ):
+            found.append(XMP if child == b"xml " else OTHER_DATA)
+    return found
+
+
+def _mp4_keys(data: bytes, start: int, end: int) -> dict[int, str]:
+    """QuickTime metadata keys by their number (from 1): "com.apple.quicktime.location.ISO6709"."""
+    keys: dict[int, str] = {}
+    count = _be32(data, start + 4)
+    position = start + 8
+    for number in range(1, count + 1):
+        size = _be32(data, position)
+        if size < 8 or position + size > end:
+            raise Refusal("unreadable")
+        keys[number] = data[position + 8 : position + size].decode("utf-8", "replace")
+        position += size
+    return keys
+
+
+def _mp4_freeform_name(data: bytes, start: int, end: int) -> str:
+    """The name of an iTunes free-form item (----: mean, name, data)."""
+    for child, _, content, child_end in _mp4_boxes(data, start, end):
+        if child == b"name":
+            return data[content + 4 : child_end].decode("utf-8", "replace")
+    return ""
 
 
 if __name__ == "__main__":

@@ -12,16 +12,19 @@ What it guarantees:
 - The size is checked first (nothing empty, nothing over ``MAX_BYTES``), then the type is decided
   by content alone (``sniff``). A name is only ever used to catch a disguise: "report.pdf" that
   is really a picture is refused, and so is any file whose name claims an accepted type it is not.
-- Pictures, PDFs and Word files are parsed only in a child process (``redress.intake.sanitiser``)
-  with limits on memory and CPU time, a clean environment (no secrets) and a wall-clock timeout.
+- Pictures, PDFs, Word files and audio are parsed only in a child process
+  (``redress.intake.sanitiser``) with limits on memory and CPU time, a clean environment (no
+  secrets) and a wall-clock timeout.
   Whatever goes wrong there (a crash, a hang, an image that would fill memory) becomes an
   ``UploadRefused`` with a plain message in the page's language, never a traceback.
 - By default identifying metadata is removed: EXIF location, camera and owner from JPEG, text
   chunks and EXIF from PNG, document information and XMP from PDF, document properties and
-  reviewers' names from DOCX. ``removed`` says what went; ``found`` says what the original
-  carried, so the complainant can be warned before choosing ``keep_original=True``.
-- Plain text (UTF-8) and audio (MP3, WAV, Ogg, M4A) are stored as they are. Audio tags (ID3,
-  Vorbis comments, iTunes atoms) are not parsed, reported or removed.
+  reviewers' names from DOCX, and from audio the tags a phone or recorder app writes (ID3 and
+  APE in MP3, LIST/INFO, ID3 and bext in WAV, Vorbis comments in Ogg, user data and metadata
+  with the recording's location in M4A); the sound itself is kept byte for byte. ``removed``
+  says what went; ``found`` says what the original carried, so the complainant can be warned
+  before choosing ``keep_original=True``.
+- Plain text (UTF-8) is stored as it is.
 
 This module and the sanitiser import nothing from Django when loaded: the child runs without
 settings. Its words are English and marked for the Welsh catalogue; the web process translates
@@ -85,7 +88,7 @@ KINDS: Final[dict[str, tuple[str, str, str]]] = {
     "ogg": ("audio/ogg", ".ogg", gettext_noop("an Ogg recording")),
     "m4a": ("audio/mp4", ".m4a", gettext_noop("an M4A recording")),
 }
-PARSED_KINDS: Final = frozenset({"jpeg", "png", "pdf", "docx"})
+PARSED_KINDS: Final = frozenset({"jpeg", "png", "pdf", "docx", "mp3", "wav", "ogg", "m4a"})
 
 # What a file's name claims. Names not listed here claim nothing, and the content decides.
 CLAIMED_BY_EXTENSION: Final[dict[str, str]] = {
@@ -131,20 +134,26 @@ REVIEWERS: Final = gettext_noop("names of people who commented or tracked change
 CUSTOM_PROPERTIES: Final = gettext_noop("custom document properties")
 OTHER_PROPERTIES: Final = gettext_noop("other document properties")
 OTHER_DATA: Final = gettext_noop("other embedded data")
+RECORDED_AT: Final = gettext_noop("location where it was recorded")
+RECORDER: Final = gettext_noop("recording device and app")
+AUDIO_TAGS: Final = gettext_noop("title, artist and comments")
 # In the order the wizard lists them: the most revealing first.
 LABELS: Final = (
     GPS,
+    RECORDED_AT,
     AUTHOR,
     LAST_EDITOR,
     REVIEWERS,
     OWNER,
     CAMERA,
     SERIALS,
+    RECORDER,
     COMPANY,
     SOFTWARE,
     PROGRAM,
     DATES,
     TITLE,
+    AUDIO_TAGS,
     COMMENTS,
     TEXT_NOTES,
     XMP,
@@ -276,7 +285,7 @@ def clean(
     ``timeout`` seconds (wall clock and CPU) and ``memory_bytes`` of address space.
 
     With ``keep_original`` the bytes are returned unchanged once checked, ``removed`` is empty and
-    ``found`` still says what they reveal. Text and audio are never altered.
+    ``found`` still says what they reveal. Text is never altered.
     """
     if timeout <= 0 or memory_bytes <= 0:
         raise ValueError("timeout and memory_bytes must be positive")
