@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 
 def on_postgresql() -> bool:
@@ -16,6 +20,14 @@ def _fresh_counters() -> None:
     """Every test starts with empty in-memory throttles: failed sign-ins or codes in one test
     must not lock out the accounts of the next one run by the same worker."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after() -> Iterator[None]:
+    """A test that asks for a page in Welsh leaves Welsh active in its thread; the next test
+    run by the same worker must start in the default language, whatever order they run in."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -224,7 +224,7 @@ def test_the_new_words_are_in_welsh(complainant: Client) -> None:
     for english in (
         "Your report can have up to",
         "Keep the original file with its hidden details",
-        "Photos and documents can carry hidden details",
+        "Photos, recordings and documents can carry hidden details",
     ):
         assert english not in page, english
 
