@@ -282,6 +282,7 @@ CSRF_FAILURE_VIEW = "redress.core.views.csrf_failure"
 REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
     ("redress.intake.tasks.expire_drafts", 600),
+    ("redress.intake.tasks.remove_orphan_files", 6 * 3600),
     ("redress.cases.tasks.sweep", 300),
     ("redress.ledger.tasks.verify_chain", 3600),
 ]

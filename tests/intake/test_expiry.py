@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -47,3 +49,34 @@ def test_submitted_drafts_keep_the_case_and_forget_the_code(client: Client) -> N
     assert not DataKey.objects.get(pk=draft.data_key_id).is_shredded  # the case still reads
     assert draft.case is not None
     assert draft.case.narrative
+
+
+def test_files_nothing_refers_to_are_removed_and_the_rest_kept(
+    client: Client, settings: Any, tmp_path: Path
+) -> None:
+    # A file held for a choice never made, or stored by an upload whose row never committed,
+    # is left behind; the sweep removes it once it is old enough, and nothing still in use.
+    settings.MEDIA_ROOT = str(tmp_path)  # a folder of its own: other tests' files are not ours
+    storage = EncryptingStorage()
+    draft = actions.start_draft()
+    staged = actions.stage_evidence(
+        draft, clean(samples.jpeg(), filename="a.jpg"), original_name="a.jpg"
+    )["stored_name"]
+    fill_report(client)
+    client.post("/report/submit")
+    case = Draft.objects.exclude(pk=draft.pk).get().case
+    assert case is not None
+    attached = actions.add_evidence(
+        case, clean(samples.png(), filename="b.png"), original_name="b.png"
+    ).stored_name
+    orphan = storage.save_sealed(b"held, then forgotten", case.data_key)
+
+    assert actions.remove_orphan_files() == 0  # all too new to be taken for orphans
+    later = timezone.now() + actions.ORPHAN_AGE + timedelta(minutes=1)
+    assert actions.remove_orphan_files(now=later) == 1
+    assert not storage.exists(orphan)
+    assert storage.exists(staged)
+    assert storage.exists(attached)
+    assert storage.open_sealed(attached, case.data_key)
+    assert Entry.objects.filter(action="storage.orphans_removed").count() == 1
+    assert actions.remove_orphan_files(now=later) == 0

@@ -411,6 +411,51 @@ def expire_drafts(now: Any = None) -> int:
     return ended
 
 
+# How old an unreferenced file must be before it is taken for an orphan: far longer than an
+# upload takes between being stored and its row being committed.
+ORPHAN_AGE = timedelta(days=1)
+
+
+def remove_orphan_files(now: Any = None) -> int:
+    """Delete sealed files that nothing refers to; returns how many.
+
+    A file is kept while an attachment or a live draft's evidence names it. Others are left by
+    an upload whose transaction never committed (a crash, a refusal), or by a file held on
+    "Check your report" for a choice the complainant never made before their session ended.
+    Each is already unreadable once its key is shredded; removing it leaves nothing to decrypt
+    even with the key. Only files older than ``ORPHAN_AGE`` are considered.
+    """
+    now = now or timezone.now()
+    storage = EncryptingStorage()
+    in_drafts = {
+        item["stored_name"]
+        for draft in Draft.objects.filter(case__isnull=True).select_related("data_key")
+        for item in answers_of(draft).get("evidence", [])
+    }
+    removed = 0
+    for bucket in storage.buckets():
+        candidates = set(storage.stored_before(bucket, now - ORPHAN_AGE)) - in_drafts
+        if not candidates:
+            continue
+        attached = set(
+            Attachment.objects.filter(stored_name__in=candidates).values_list(
+                "stored_name", flat=True
+            )
+        )
+        for name in sorted(candidates - attached):
+            storage.delete(name)
+            removed += 1
+    if removed:
+        with transaction.atomic():
+            append(
+                actor="system:sweep",
+                action="storage.orphans_removed",
+                obj="storage:vault",
+                digest=digest_of(str(removed)),
+            )
+    return removed
+
+
 class CodeEntryPaused(Exception):
     """Too many wrong codes from this client, or across the service: entry is paused."""
 

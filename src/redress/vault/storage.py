@@ -26,6 +26,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from typing import IO, Any
 
 from django.core.files.base import File
@@ -128,6 +129,25 @@ class EncryptingStorage:
 
     def exists(self, name: str) -> bool:
         return self.inner.exists(name)
+
+    def buckets(self) -> list[str]:
+        """The folders sealed files are spread over (``vault/3f``), for walking them in parts."""
+        if not self.inner.exists("vault"):
+            return []
+        folders, _files = self.inner.listdir("vault")
+        return sorted(
+            f"vault/{folder}" for folder in folders if re.fullmatch(r"[0-9a-f]{2}", folder)
+        )
+
+    def stored_before(self, bucket: str, moment: datetime) -> list[str]:
+        """The sealed files in ``bucket`` last written before ``moment`` (names as stored)."""
+        _folders, files = self.inner.listdir(bucket)
+        names = [f"{bucket}/{file}" for file in files]
+        return [
+            name
+            for name in names
+            if _NAME.match(name) and self.inner.get_modified_time(name) < moment
+        ]
 
     def size(self, name: str) -> int:
         """Size of the stored ciphertext, not of the plaintext."""
