@@ -96,3 +96,20 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def assert_no_axe_violations(page: Any) -> None:
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, indent=2)
+
+
+# The report wizard's steps, in order, as their paths under /report/ name them.
+WIZARD_STEPS = [
+    "what-happened",
+    "category",
+    "who",
+    "when",
+    "where",
+    "witnesses",
+    "impact",
+    "evidence",
+    "outcome",
+    "support",
+    "identity",
+    "contact",
+]

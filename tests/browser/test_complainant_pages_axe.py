@@ -27,7 +27,7 @@ from redress.escrow.models import EscrowEntry, Status
 from redress.intake import actions as intake_actions
 from redress.intake.uploads import clean
 from redress.public.followup import MAX_CASE_FILES
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import WIZARD_STEPS, assert_no_axe_violations
 from tests.intake import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,27 +97,23 @@ def mail_with(pattern: str, *, after: int = 0) -> str:
     raise AssertionError(f"no email with {pattern}")
 
 
+def sign_in_with_code(page: Any, audit: Any, url: str, code: str, name: str) -> None:
+    """The code page, audited empty and after a wrong code, then the right code sent."""
+    page.goto(url)
+    audit(page, f"{name}: sign in")
+    page.locator("#id_code").fill("AAAAA-BBBBB-CCCCC-DDDDD")
+    submit(page)
+    assert has_error_summary(page)
+    audit(page, f"{name}: a wrong code")
+    page.locator("#id_code").fill(code)
+    submit(page)
+
+
 def upload(page: Any, name: str, data: bytes, mime: str, *, keep_original: bool = False) -> None:
     page.set_input_files("#id_file", files=[{"name": name, "mimeType": mime, "buffer": data}])
     if keep_original:
         page.locator("#id_keep_original").check()
     submit(page, "main button[name=upload]")
-
-
-WIZARD_STEPS = [
-    "what-happened",
-    "category",
-    "who",
-    "when",
-    "where",
-    "witnesses",
-    "impact",
-    "evidence",
-    "outcome",
-    "support",
-    "identity",
-    "contact",
-]
 
 
 def fill_the_wizard(page: Any, base: str, audit: Audit) -> None:
@@ -238,14 +234,7 @@ def test_check_your_report_pages_pass_axe(
     page.goto(base + "/check/verify-email/not-a-real-token")
     audit(page, "email confirmation, a bad link")
 
-    page.goto(base + "/check")
-    audit(page, "check your report: sign in")
-    page.locator("#id_code").fill("AAAAA-BBBBB-CCCCC-DDDDD")
-    submit(page)
-    assert has_error_summary(page)
-    audit(page, "check your report: a wrong code")
-    page.locator("#id_code").fill(code)
-    submit(page)
+    sign_in_with_code(page, audit, base + "/check", code, "check your report")
     assert page.url.endswith("/check/report")
     audit(page, "your report, no messages yet")
 
@@ -359,14 +348,7 @@ def test_escrow_pages_pass_axe(demo: None, live_server: Any, axe_page: Any, lang
     page.goto(base + "/escrow/confirm/not-a-real-token")
     audit(page, "escrow: a bad link")
 
-    page.goto(base + "/escrow/check")
-    audit(page, "escrow: check your entry")
-    page.locator("#id_code").fill("AAAAA-BBBBB-CCCCC-DDDDD")
-    submit(page)
-    assert has_error_summary(page)
-    audit(page, "escrow: a wrong code")
-    page.locator("#id_code").fill(code)
-    submit(page)
+    sign_in_with_code(page, audit, base + "/escrow/check", code, "escrow: check your entry")
     assert page.url.endswith("/escrow/entry")
     audit(page, "escrow: your entry, held")
     submit(page, "main form:not([role=search]):not([action]) button[type=submit]")

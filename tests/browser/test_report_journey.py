@@ -15,7 +15,7 @@ from PIL import Image
 
 from redress.cases.models import Attachment, Case
 from redress.vault.storage import EncryptingStorage
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import WIZARD_STEPS, assert_no_axe_violations
 from tests.intake import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,21 +100,7 @@ def test_report_and_follow_up_without_javascript(live_server: Any, page_without_
 
 
 def journey_pages(base: str) -> list[str]:
-    steps = [
-        "what-happened",
-        "category",
-        "who",
-        "when",
-        "where",
-        "witnesses",
-        "impact",
-        "evidence",
-        "outcome",
-        "support",
-        "identity",
-        "contact",
-    ]
-    return [f"{base}/report/{step}" for step in steps] + [f"{base}/report/check-answers"]
+    return [f"{base}/report/{step}" for step in WIZARD_STEPS] + [f"{base}/report/check-answers"]
 
 
 @pytest.mark.parametrize("language", ["en", "cy"])
