@@ -121,13 +121,9 @@ def document_refusals(schema: dict[str, Any]) -> dict[str, Any]:
                 extra.update(_WITH_TOKEN)
             responses = operation.setdefault("responses", {})
             for status, description in extra.items():
-                if status in responses or str(status) in responses:
-                    continue
-                responses.setdefault(
-                    status,
-                    {
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {
                         "description": description,
                         "content": {"application/json": {"schema": _REFERENCE}},
-                    },
-                )
+                    }
     return schema

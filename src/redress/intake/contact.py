@@ -71,6 +71,12 @@ def send_verification(receipt: Receipt, email: str) -> None:
     )
 
 
+def _contact_email(case: Case) -> str | None:
+    # The address itself is sealed in the case's details; the receipt holds only its digest.
+    email = json.loads(case.details or "{}").get("contact_email")
+    return str(email) if email else None
+
+
 def awaiting_verification(case: Case) -> Receipt | None:
     """The case's receipt when an address was given with it but not yet confirmed."""
     return Receipt.objects.filter(
@@ -82,7 +88,7 @@ def resend_verification(case: Case) -> bool:
     """Send a fresh confirmation link to the address given with the report, if still unconfirmed
     (the first link lasts 7 days; without a confirmed address a lost code cannot be recovered)."""
     receipt = awaiting_verification(case)
-    email = json.loads(case.details or "{}").get("contact_email")
+    email = _contact_email(case)
     if receipt is None or not email or email_digest(email) != bytes(receipt.email_digest or b""):
         return False
     send_verification(receipt, email)
@@ -168,7 +174,7 @@ def notify_update(case: Case) -> bool:
     ).first()
     if receipt is None:
         return False
-    email = json.loads(case.details or "{}").get("contact_email")
+    email = _contact_email(case)
     if not email:
         return False
     link = settings.SITE_URL.rstrip("/") + reverse("public:report-check-code")
