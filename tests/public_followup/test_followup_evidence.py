@@ -5,14 +5,18 @@ files in all."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
+import threading
 from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
 from redress.cases.models import Attachment, Case, Source
@@ -252,5 +256,50 @@ def test_the_new_words_are_in_welsh(complainant: Client) -> None:
     complainant.post("/check/report", {"keep_cancel": "1"})
     assert "The file was not added" not in page_of(complainant)
 
-    fill_case(Case.objects.get(), MAX_CASE_FILES)
+    case = Case.objects.get()
+    fill_case(case, MAX_CASE_FILES - actions.complainant_files(case))
     assert "the most it can have" not in page_of(complainant)
+
+
+def _stored_files() -> set[str]:
+    storage = EncryptingStorage()
+    later = timezone.now() + dt.timedelta(days=1)
+    return {name for bucket in storage.buckets() for name in storage.stored_before(bucket, later)}
+
+
+def test_a_file_refused_for_the_limit_leaves_nothing_stored(complainant: Client) -> None:
+    case = Case.objects.get()
+    fill_case(case, MAX_CASE_FILES)
+    before = _stored_files()
+    with pytest.raises(actions.CaseFull):
+        fill_case(case, 1)
+    assert _stored_files() == before
+    assert actions.complainant_files(case) == MAX_CASE_FILES
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("postgres_only")
+def test_two_uploads_at_once_cannot_both_take_the_last_place(complainant: Client) -> None:
+    case = Case.objects.get()
+    fill_case(case, MAX_CASE_FILES - 1)
+    cleaned = clean(b"A note.", filename="note.txt")
+    both_counted = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def add() -> None:
+        try:
+            both_counted.wait()
+            actions.add_evidence(Case.objects.get(pk=case.pk), cleaned, original_name="n.txt")
+            outcomes.append("added")
+        except actions.CaseFull:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["added", "refused"]
+    assert actions.complainant_files(case) == MAX_CASE_FILES

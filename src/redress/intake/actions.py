@@ -26,7 +26,15 @@ from redress.cases.actions import (
     received_entry,
     record_received,
 )
-from redress.cases.models import Attachment, Case, Category, Direction, Identity, Message
+from redress.cases.models import (
+    Attachment,
+    Case,
+    Category,
+    Direction,
+    Identity,
+    Message,
+    Source,
+)
 from redress.core.oneshot import OneStatement
 from redress.directory.models import Person
 from redress.intake import contact, receipts
@@ -57,6 +65,23 @@ class IncompleteReport(Exception):
     def __init__(self, missing: list[str]) -> None:
         super().__init__(", ".join(missing))
         self.missing = missing
+
+
+# Evidence after submission: at most this many of the complainant's files on a case in all
+# (the wizard's ten included), so the front door cannot be used to fill the store.
+MAX_CASE_FILES = 20
+
+
+class CaseFull(Exception):
+    """The case already has as many of the complainant's files as it may."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a case takes at most {limit} files from the complainant")
+        self.limit = limit
+
+
+def complainant_files(case: Case) -> int:
+    return case.attachments.filter(source=Source.COMPLAINANT).count()
 
 
 class ReportClosed(Exception):
@@ -357,10 +382,28 @@ def send_message_from_complainant(case: Case, body: str) -> Message:
 
 
 def add_evidence(case: Case, cleaned: CleanedFile, *, original_name: str) -> Attachment:
-    """Evidence added after submission, sealed with the case's key."""
+    """Evidence added after submission, sealed with the case's key.
+
+    Refuses with ``CaseFull`` once the case holds ``MAX_CASE_FILES`` of the complainant's
+    files; the count is taken with the case's row locked, so two uploads at once cannot both
+    take the last place.
+    """
     _open(case)
-    stored = EncryptingStorage().save_sealed(cleaned.data, case.data_key)
+    storage = EncryptingStorage()
+    stored = storage.save_sealed(cleaned.data, case.data_key)
+    try:
+        return _attach(case, cleaned, stored=stored, original_name=original_name)
+    except BaseException:
+        storage.delete(stored)  # nothing names it: the row was never committed
+        raise
+
+
+def _attach(case: Case, cleaned: CleanedFile, *, stored: str, original_name: str) -> Attachment:
     with transaction.atomic():
+        # On SQLite the transaction itself holds the write lock from its start.
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+        if complainant_files(case) >= MAX_CASE_FILES:
+            raise CaseFull(MAX_CASE_FILES)
         attachment = Attachment(
             case=case,
             data_key=case.data_key,

@@ -46,9 +46,7 @@ from redress.vault import services as vault
 from redress.vault.storage import EncryptingStorage
 
 FOLLOW_UP = "intake_case"
-# Evidence after submission: at most this many of the complainant's files on a case in all
-# (the wizard's ten included), so the front door cannot be used to fill the store.
-MAX_CASE_FILES = 20
+MAX_CASE_FILES = actions.MAX_CASE_FILES
 # A file the complainant asked to keep as it was, held (sealed with the case's key) until they
 # have been told what it reveals and said yes: evidence cannot be taken off a case once added.
 PENDING = "intake_pending_evidence"
@@ -195,9 +193,12 @@ def _keep_choice(request: HttpRequest) -> str | None:
 
 
 def _full(case: Case) -> str | None:
-    """The refusal once a case has as many of the complainant's files as it may."""
-    if case.attachments.filter(source=Source.COMPLAINANT).count() < MAX_CASE_FILES:
-        return None
+    """The refusal once a case has as many of the complainant's files as it may: asked first,
+    so a full case reads no upload; ``add_evidence`` asks again under a lock."""
+    return None if actions.complainant_files(case) < MAX_CASE_FILES else _full_words()
+
+
+def _full_words() -> str:
     return _(
         "Your report has %(count)d files, the most it can have. To give more, send your "
         "caseworker a message."
@@ -226,6 +227,8 @@ def _upload(request: HttpRequest, case: Case) -> str | None:
             _add(request, case, cleaned, name)
     except UploadRefused as refused:
         return refused.message
+    except actions.CaseFull:
+        return _full_words()  # another upload took the last place meanwhile
     except actions.ReportClosed:
         return _("This report was withdrawn, so it takes no more evidence")
     return None
@@ -298,6 +301,8 @@ def _decide(request: HttpRequest, case: Case, choice: str) -> str | None:
         _add(request, case, cleaned, name)
     except UploadRefused as refused:
         return refused.message
+    except actions.CaseFull:
+        return _full_words()
     except actions.ReportClosed:
         return _("This report was withdrawn, so it takes no more evidence")
     finally:
