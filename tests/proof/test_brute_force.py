@@ -31,6 +31,9 @@ def test_one_client_guessing_codes_gets_five_tries(capsys: pytest.CaptureFixture
     print(f"one client: {tried} of {ATTEMPTS} guesses tried in under a minute")
     assert tried == 5
     assert Entry.objects.filter(action="receipt.refused").count() == 5
+    # The pause itself is on the record, once, and says nothing of who was paused.
+    paused = Entry.objects.filter(action="receipt.entry_paused")
+    assert list(paused.values_list("actor", "object")) == [("complainant", "receipt:one-client")]
 
 
 def test_many_clients_are_capped_across_the_service(
@@ -46,6 +49,8 @@ def test_many_clients_are_capped_across_the_service(
             tried += 1
     print(f"{ATTEMPTS} clients: {tried} guesses tried in under a minute (cap 50 a minute)")
     assert tried <= 50
+    paused = Entry.objects.filter(action="receipt.entry_paused", object="receipt:everyone")
+    assert paused.count() == 1
 
 
 def test_staff_sign_in_guessing_is_locked_out(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,15 +23,24 @@ class Throttle:
         counts = cache.get_many([self._key(k) for k in keys])
         return any(int(v) >= self.limit for v in counts.values())
 
-    def fail(self, *keys: str) -> None:
+    def fail(self, *keys: str) -> list[int]:
+        """Count a failure against each of ``keys``; returns each key's count after it."""
+        counts = []
         for key in keys:
             name = self._key(key)
             if cache.add(name, 1, self.window):
+                counts.append(1)
                 continue
             try:
-                cache.incr(name)
+                counts.append(int(cache.incr(name)))
             except ValueError:  # expired between add and incr
                 cache.add(name, 1, self.window)
+                counts.append(1)
+        return counts
+
+    def locks_at(self, count: int) -> bool:
+        """True when the failure that made ``count`` is the one that locks its key."""
+        return count == self.limit
 
     def reset(self, *keys: str) -> None:
         cache.delete_many([self._key(k) for k in keys])

@@ -354,10 +354,19 @@ def find_case(typed_code: str) -> Case | None:
     return found.case if found else None
 
 
-def record_failed_code() -> None:
-    """Count a wrong code in the ledger, without anything that identifies who typed it."""
+def record_failed_code(*, client_paused: bool = False, service_paused: bool = False) -> None:
+    """Count a wrong code in the ledger, without anything that identifies who typed it.
+
+    When that code is the one that pauses code entry, for its client or across the service,
+    the pause is recorded too: codes typed while entry is paused are not checked, so are not
+    ledgered one by one, but an auditor can still see that guessing was stopped, and when.
+    """
     with transaction.atomic():
         append(actor=COMPLAINANT, action="receipt.refused", obj="receipt:unknown")
+        if client_paused:
+            append(actor=COMPLAINANT, action="receipt.entry_paused", obj="receipt:one-client")
+        if service_paused:
+            append(actor=COMPLAINANT, action="receipt.entry_paused", obj="receipt:everyone")
 
 
 def _open(case: Case) -> None:
@@ -515,17 +524,21 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
     """The case a typed receipt code opens, throttled per client and across the service.
 
     ``client`` is an in-memory fingerprint, never stored. A wrong code counts against both
-    throttles and is ledgered without any client identity. Raises CodeEntryPaused while either
-    throttle is locked, whatever the code.
+    throttles and is ledgered without any client identity, and so is the pause it starts, if
+    it is the one that locks a throttle. Raises CodeEntryPaused while either throttle is
+    locked, whatever the code.
     """
     per_client, everyone = _code_throttles()
     if per_client.is_locked(client) or everyone.is_locked("all"):
         raise CodeEntryPaused
     case = find_case(typed_code)
     if case is None:
-        per_client.fail(client)
-        everyone.fail("all")
-        record_failed_code()
+        (client_count,) = per_client.fail(client)
+        (service_count,) = everyone.fail("all")
+        record_failed_code(
+            client_paused=per_client.locks_at(client_count),
+            service_paused=everyone.locks_at(service_count),
+        )
     # A right code does not clear the wrong ones: anyone with a code of their own could otherwise
     # guess without end, a few at a time. They expire with the throttle's window.
     return case
