@@ -63,7 +63,10 @@ class CaseError(Exception):
 
 
 def new_reference() -> str:
-    body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    """``R-7KQ2-M9XD``: 40 random bits, five to a symbol, so every symbol is equally likely in
+    every place (one read of the system's randomness, not one per symbol)."""
+    number = secrets.randbits(40)
+    body = "".join(_ALPHABET[(number >> (5 * place)) & 0b11111] for place in range(8))
     return f"R-{body[:4]}-{body[4:]}"
 
 
