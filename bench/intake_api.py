@@ -10,7 +10,9 @@ turns in BENCH_ROUNDS rounds (default 4; the first of each after a short warm-up
 opens new connections, and gunicorn's workers take them as they come, so one worker may get
 most of them; alternating shares that luck, and any drift in the machine's speed, between the
 two. Latencies are those of the 201 answers, measured at the client, so they include any wait
-for a free server thread.
+for a free server thread. Where /proc can be read (Linux), it also prints what each report cost in
+CPU time: gunicorn's workers, the PostgreSQL backends serving the benchmark's database, and the
+load generator, so a ratio can be told apart into where the time went.
 
 Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
 BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers),
@@ -24,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -33,6 +36,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -243,9 +247,86 @@ def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
     raise SystemExit(f"{url} did not answer 200 within 60 s; see {SERVER_LOG}")
 
 
-def run_load(port: int, path: str, seconds: float, *, warm: bool) -> dict:
+# --- CPU time, from /proc ---------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a live process, or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _live_pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def _backend_pids() -> set[int]:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
+        ).fetchall()
+    return {int(pid) for (pid,) in rows}
+
+
+class CpuMeter:
+    """CPU seconds spent by gunicorn's workers and by the benchmark database's backends.
+
+    Workers are the children of the gunicorn master; backends are found through
+    pg_stat_activity. A process that ends during a phase takes its last share with it, so the
+    figures are a little low when connections are recycled (every 60 s, CONN_MAX_AGE).
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        backends = _backend_pids()
+        taken: dict[str, dict[int, float]] = {"web": {}, "database": {}}
+        for pid in _live_pids():
+            seen = _cpu_seconds(pid)
+            if seen is None:
+                continue
+            parent, seconds = seen
+            if parent == self.server_pid:
+                taken["web"][pid] = seconds
+            elif pid in backends:
+                taken["database"][pid] = seconds
+        return taken
+
+    @staticmethod
+    def spent(
+        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+    ) -> dict[str, float]:
+        return {
+            part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
+            for part in after
+        }
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_load(
+    port: int, path: str, seconds: float, *, warm: bool, meter: CpuMeter | None = None
+) -> dict:
     warmup = WARMUP_SECONDS if warm else 0
     arguments = [str(port), path, str(warmup), str(seconds), str(CONCURRENCY)]
+    # The warm-up runs inside the load generator, so its CPU is counted with the round's.
+    before = meter.snapshot() if meter and not warm else None
+    load_before = _children_cpu()
     result = subprocess.run(
         [sys.executable, __file__, "--load", "127.0.0.1", *arguments],
         check=False,
@@ -254,7 +335,13 @@ def run_load(port: int, path: str, seconds: float, *, warm: bool) -> dict:
     )
     if result.returncode:
         raise SystemExit(f"the load generator failed ({result.returncode}):\n{result.stderr}")
-    return dict(json.loads(result.stdout))
+    measured = dict(json.loads(result.stdout))
+    if meter is not None and before is not None:
+        measured["cpu"] = {
+            **CpuMeter.spent(before, meter.snapshot()),
+            "load generator": _children_cpu() - load_before,
+        }
+    return measured
 
 
 def _combined(rounds: list[dict]) -> dict:
@@ -268,7 +355,23 @@ def _combined(rounds: list[dict]) -> dict:
         "latencies": [latency for result in rounds for latency in result["latencies"]],
         "statuses": statuses,
         "first_error": next((r["first_error"] for r in rounds if r["first_error"]), None),
+        "cpu": _cpu_of([r for r in rounds if "cpu" in r]),
     }
+
+
+def _cpu_of(rounds: list[dict[str, Any]]) -> dict[str, float] | None:
+    """CPU milliseconds a created row cost each part, over the rounds that were measured."""
+    created = sum(len(r["latencies"]) for r in rounds)
+    if not rounds or not created:
+        return None
+    parts = rounds[0]["cpu"].keys()
+    return {part: sum(r["cpu"][part] for r in rounds) / created * 1000 for part in parts}
+
+
+def print_cpu(label: str, cpu: dict[str, float] | None) -> None:
+    if cpu:
+        shares = ", ".join(f"{part} {ms:.2f} ms" for part, ms in cpu.items())
+        print(f"{label}: CPU a row: {shares}; {sum(cpu.values()):.2f} ms in all")
 
 
 def summarise(label: str, result: dict) -> tuple[float, list[float]]:
@@ -288,7 +391,7 @@ def summarise(label: str, result: dict) -> tuple[float, list[float]]:
     return rate, latencies
 
 
-def measure(port: int) -> None:
+def measure(port: int, meter: CpuMeter | None = None) -> None:
     rounds = max(1, ROUNDS)
     print(
         f"{SECONDS:g} s each, in {rounds} alternating rounds, {CONCURRENCY} connections, "
@@ -301,10 +404,23 @@ def measure(port: int) -> None:
         # Each round opens new connections, which land on the workers as they happen to; the
         # two paths take turns, so that luck and any drift in the machine's speed fall on both.
         first_round = number == 0
-        bare_rounds.append(run_load(port, BARE_PATH, SECONDS / rounds, warm=first_round))
-        intake_rounds.append(run_load(port, INTAKE_PATH, SECONDS / rounds, warm=first_round))
-    intake_rate, latencies = summarise("intake", _combined(intake_rounds))
-    bare_rate, _ = summarise("bare insert", _combined(bare_rounds))
+        each = SECONDS / rounds
+        bare_rounds.append(run_load(port, BARE_PATH, each, warm=first_round, meter=meter))
+        intake_rounds.append(run_load(port, INTAKE_PATH, each, warm=first_round, meter=meter))
+    intake, bare = _combined(intake_rounds), _combined(bare_rounds)
+    intake_rate, latencies = summarise("intake", intake)
+    bare_rate, _ = summarise("bare insert", bare)
+    print_cpu("intake", intake["cpu"])
+    print_cpu("bare insert", bare["cpu"])
+    if intake["cpu"] and bare["cpu"]:
+        # Beside the ratio of rates: the bare insert leaves some CPU idle, intake does not.
+        record(
+            "intake CPU a report",
+            sum(intake["cpu"].values()),
+            "ms",
+            goal=None,
+            baseline=sum(bare["cpu"].values()),
+        )
     record("intake API reports/s", intake_rate, "reports/s", goal=300, baseline=bare_rate)
     record("intake API p50 latency", percentile(latencies, 50), "ms", goal=None)
     record(
@@ -343,7 +459,7 @@ def main() -> None:
         with SERVER_LOG.open("wb") as log:
             server = start_server(port, log)
             wait_healthy(server, port)
-            measure(port)
+            measure(port, CpuMeter(server.pid) if Path("/proc/self/stat").exists() else None)
         passed = True
     except BaseException:
         if SERVER_LOG.exists():
