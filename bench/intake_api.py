@@ -11,8 +11,9 @@ opens new connections, and gunicorn's workers take them as they come, so one wor
 most of them; alternating shares that luck, and any drift in the machine's speed, between the
 two. Latencies are those of the 201 answers, measured at the client, so they include any wait
 for a free server thread. Where /proc can be read (Linux), it also prints what each report cost in
-CPU time: gunicorn's workers, the PostgreSQL backends serving the benchmark's database, and the
-load generator, so a ratio can be told apart into where the time went.
+CPU time: gunicorn (master and workers), PostgreSQL (all its processes, so run nothing else
+against it meanwhile) and the load generator, so a ratio can be told apart into where the time
+went.
 
 Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
 BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers),
@@ -252,71 +253,70 @@ def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _cpu_seconds(pid: int) -> tuple[int, float] | None:
-    """(parent pid, user + system CPU seconds) of a live process, or None."""
+def _stat(pid: int) -> list[str] | None:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
 
 
-def _live_pids() -> list[int]:
-    try:
-        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
-    except OSError:
-        return []
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of ``root``, of its live children, and of the children it has reaped.
+
+    A child that ends between two readings (a database connection recycled, CONN_MAX_AGE) is
+    counted all the same: once its parent has reaped it, its time is in the parent's.
+    """
+    own = _stat(root)
+    if own is None:
+        return 0.0
+    ticks = sum(int(own[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            child = _stat(int(name))
+            if child is not None and int(child[1]) == root:
+                ticks += int(child[11]) + int(child[12])
+    return ticks / _TICK
 
 
-def _backend_pids() -> set[int]:
+def _postmaster_pid() -> int:
+    """PostgreSQL's main process: the parent of the backend serving a connection."""
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
-        ).fetchall()
-    return {int(pid) for (pid,) in rows}
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    backend = _stat(int(row[0])) if row else None
+    if backend is None:
+        raise OSError("PostgreSQL's processes cannot be read here")
+    return int(backend[1])
 
 
 class CpuMeter:
-    """CPU seconds spent by gunicorn's workers and by the benchmark database's backends.
-
-    Workers are the children of the gunicorn master; backends are found through
-    pg_stat_activity. A process that ends during a phase takes its last share with it, so the
-    figures are a little low when connections are recycled (every 60 s, CONN_MAX_AGE).
-    """
+    """CPU seconds spent by gunicorn (its master and workers) and by PostgreSQL (every process
+    of the server: backends, and the WAL writer, checkpointer and autovacuum that their writes
+    set to work), read from /proc, so only where the server runs on this machine."""
 
     def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
+        self.roots = {"web": server_pid, "database": _postmaster_pid()}
 
-    def snapshot(self) -> dict[str, dict[int, float]]:
-        backends = _backend_pids()
-        taken: dict[str, dict[int, float]] = {"web": {}, "database": {}}
-        for pid in _live_pids():
-            seen = _cpu_seconds(pid)
-            if seen is None:
-                continue
-            parent, seconds = seen
-            if parent == self.server_pid:
-                taken["web"][pid] = seconds
-            elif pid in backends:
-                taken["database"][pid] = seconds
-        return taken
+    def snapshot(self) -> dict[str, float]:
+        return {part: _tree_cpu(root) for part, root in self.roots.items()}
 
     @staticmethod
-    def spent(
-        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
-    ) -> dict[str, float]:
-        return {
-            part: sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
-            for part in after
-        }
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {part: after[part] - before[part] for part in after}
 
 
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def _meter(server_pid: int) -> CpuMeter | None:
+    try:
+        return CpuMeter(server_pid)
+    except OSError as unreadable:  # no /proc, or PostgreSQL on another machine
+        print(f"CPU a row is not measured: {unreadable}")
+        return None
 
 
 def run_load(
@@ -459,7 +459,7 @@ def main() -> None:
         with SERVER_LOG.open("wb") as log:
             server = start_server(port, log)
             wait_healthy(server, port)
-            measure(port, CpuMeter(server.pid) if Path("/proc/self/stat").exists() else None)
+            measure(port, _meter(server.pid))
         passed = True
     except BaseException:
         if SERVER_LOG.exists():
