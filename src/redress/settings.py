@@ -13,6 +13,7 @@ from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from redress.core import paths, secrets
@@ -216,14 +217,25 @@ UPLOAD_MAX_REQUEST_BYTES = UPLOAD_MAX_FILES * UPLOAD_MAX_FILE_BYTES + 1024 * 102
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
 WHITENOISE_USE_FINDERS = DEBUG
 
-CACHES = {
+CACHE_BACKEND = os.environ.get(
+    "REDRESS_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+)
+if CACHE_BACKEND.endswith("DummyCache"):
+    raise ImproperlyConfigured(
+        "REDRESS_CACHE_BACKEND: the dummy cache keeps no counts, so nothing would be throttled"
+    )
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": os.environ.get(
-            "REDRESS_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
-        ),
+        "BACKEND": CACHE_BACKEND,
         "LOCATION": os.environ.get("REDRESS_CACHE_LOCATION", "redress"),
+        # Several deployments may share one Redis: each counts under its own prefix.
+        "KEY_PREFIX": os.environ.get("REDRESS_CACHE_KEY_PREFIX", ""),
     }
 }
+if CACHE_BACKEND.endswith("RedisCache"):
+    # A Redis that stops answering must not hold requests up: after a second the throttles
+    # refuse (they fail closed) and the request goes on.
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

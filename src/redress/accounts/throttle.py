@@ -1,12 +1,26 @@
 """Counting failed attempts in memory (the cache), never in a table or a log.
 
-Used for staff sign-in and, later, receipt-code entry. A key is locked out once it has failed
-``limit`` times within ``window`` seconds, until the window passes.
+Used for staff sign-in, receipt-code entry and every link or code a stranger could guess. A key
+is locked out once it has failed ``limit`` times within ``window`` seconds, until the window
+passes.
+
+With more than one web process the cache must be shared (Redis), or each process counts on its
+own. When the cache cannot be reached, a throttle fails closed: every key reads as locked, so an
+outage pauses code entry and sign-in ("try again later") rather than letting guesses through
+uncounted. The outage is logged, without the key.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+# What a cache that cannot be reached raises: redis-py's errors, or a socket's.
+CACHE_ERRORS = (RedisError, OSError)
 
 
 class Throttle:
@@ -19,28 +33,50 @@ class Throttle:
         return f"throttle:{self.namespace}:{key}"
 
     def is_locked(self, *keys: str) -> bool:
-        """True when any of ``keys`` has reached the limit."""
-        counts = cache.get_many([self._key(k) for k in keys])
+        """True when any of ``keys`` has reached the limit, or the count cannot be read."""
+        try:
+            counts = cache.get_many([self._key(k) for k in keys])
+        except CACHE_ERRORS as error:
+            self._unreachable(error)
+            return True
         return any(int(v) >= self.limit for v in counts.values())
 
     def fail(self, *keys: str) -> list[int]:
-        """Count a failure against each of ``keys``; returns each key's count after it."""
+        """Count a failure against each of ``keys``; returns each key's count after it.
+
+        A count that cannot be written is taken as the limit: the failure locks its key.
+        """
         counts = []
         for key in keys:
-            name = self._key(key)
-            if cache.add(name, 1, self.window):
-                counts.append(1)
-                continue
             try:
-                counts.append(int(cache.incr(name)))
-            except ValueError:  # expired between add and incr
-                cache.add(name, 1, self.window)
-                counts.append(1)
+                counts.append(self._count(self._key(key)))
+            except CACHE_ERRORS as error:
+                self._unreachable(error)
+                counts.append(self.limit)
         return counts
+
+    def _count(self, name: str) -> int:
+        if cache.add(name, 1, self.window):
+            return 1
+        try:
+            return int(cache.incr(name))
+        except ValueError:  # expired between add and incr
+            cache.add(name, 1, self.window)
+            return 1
 
     def locks_at(self, count: int) -> bool:
         """True when the failure that made ``count`` is the one that locks its key."""
         return count == self.limit
 
     def reset(self, *keys: str) -> None:
-        cache.delete_many([self._key(k) for k in keys])
+        try:
+            cache.delete_many([self._key(k) for k in keys])
+        except CACHE_ERRORS as error:
+            self._unreachable(error)
+
+    def _unreachable(self, error: Exception) -> None:
+        log.warning(
+            "throttle %s: the cache could not be reached (%s); refusing until it can",
+            self.namespace,
+            type(error).__name__,
+        )

@@ -520,6 +520,13 @@ def _code_throttles() -> tuple[Throttle, Throttle]:
     return per_client, everyone
 
 
+def code_entry_paused(client: str) -> bool:
+    """True while ``client`` (an in-memory fingerprint), or everyone, may not try a code:
+    after too many wrong ones, or while the throttles' counts cannot be read."""
+    per_client, everyone = _code_throttles()
+    return per_client.is_locked(client) or everyone.is_locked("all")
+
+
 def open_with_code(typed_code: str, *, client: str) -> Case | None:
     """The case a typed receipt code opens, throttled per client and across the service.
 
@@ -528,9 +535,9 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
     it is the one that locks a throttle. Raises CodeEntryPaused while either throttle is
     locked, whatever the code.
     """
-    per_client, everyone = _code_throttles()
-    if per_client.is_locked(client) or everyone.is_locked("all"):
+    if code_entry_paused(client):
         raise CodeEntryPaused
+    per_client, everyone = _code_throttles()
     case = find_case(typed_code)
     if case is None:
         (client_count,) = per_client.fail(client)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
@@ -134,6 +135,18 @@ class Supervisor:
         self._thread.join(timeout=STOP_GRACE + 5)
 
 
+def shared_counting_warning(workers: int, cache_backend: str) -> str | None:
+    """What to tell the operator when the throttles' counts are split between web processes."""
+    if workers < 2 or not cache_backend.endswith("LocMemCache"):
+        return None
+    return (
+        f"serve: each of the {workers} web processes counts wrong codes and sign-ins on its own, "
+        f"so a client gets up to {workers} times each limit; to count them together, set "
+        "REDRESS_CACHE_BACKEND=django.core.cache.backends.redis.RedisCache and "
+        "REDRESS_CACHE_LOCATION=redis://… (see docs/operations.md)"
+    )
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -158,6 +171,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start the worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        warning = shared_counting_warning(options["workers"], settings.CACHES["default"]["BACKEND"])
+        if warning:
+            log.warning(warning)
         supervisor = None
         if not options["no_worker"]:
             supervisor = Supervisor()
