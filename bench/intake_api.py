@@ -6,10 +6,11 @@ with ``bench.bare.settings``: Redress's own settings plus one view, ``POST /benc
 that runs a single raw INSERT behind the same middleware. A separate process (stdlib only:
 asyncio streams, keep-alive connections) then sends reports over BENCH_CONCURRENCY connections
 (default 16) for BENCH_SECONDS in all (default 60), and the same to the bare view. The two take
-turns in BENCH_ROUNDS rounds (default 4; the first of each after a short warm-up): each round
-opens new connections, and gunicorn's workers take them as they come, so one worker may get
-most of them; alternating shares that luck, and any drift in the machine's speed, between the
-two. Latencies are those of the 201 answers, measured at the client, so they include any wait
+turns in BENCH_ROUNDS rounds (default 4; the first of each after a short warm-up), so that
+any drift in the machine's speed falls on both. Each round opens new connections; each gunicorn
+worker takes no more than its share of them, since one that took most of them would keep one
+core busy while the other idled, and which of the two paths had that luck would decide the
+ratio. Latencies are those of the 201 answers, measured at the client, so they include any wait
 for a free server thread. Where /proc can be read (Linux), it also prints what each report cost in
 CPU time: gunicorn (master and workers), PostgreSQL (all its processes, so run nothing else
 against it meanwhile) and the load generator, so a ratio can be told apart into where the time
@@ -17,7 +18,9 @@ went.
 
 Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
 BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers),
-BENCH_ROUNDS,
+BENCH_WORKER_CONNECTIONS (the most connections one gthread worker takes at a time: by default
+its share, BENCH_CONCURRENCY / BENCH_WORKERS, so that every round's connections are spread evenly
+and the busiest worker's share of CPU, printed for each round, stays near one half), BENCH_ROUNDS,
 BENCH_KEEPALIVE (1; 0 sends ``Connection: close`` so each request takes a new connection) and
 BENCH_POSTGRES_URL (the maintenance database to connect to).
 """
@@ -50,6 +53,9 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+WORKER_CONNECTIONS = int(
+    os.environ.get("BENCH_WORKER_CONNECTIONS", str(-(-CONCURRENCY // max(1, WORKERS))))
+)
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "redress_bench"
 DATA_DIR = ROOT / "var" / "bench" / "intake"
@@ -211,6 +217,10 @@ def start_server(port: int, log: object) -> subprocess.Popen[bytes]:
     workers = ["--workers", str(WORKERS)]
     if THREADS > 1:
         workers += ["--worker-class", "gthread", "--threads", str(THREADS)]
+        # Each worker takes at most its share of the connections, so that the share each
+        # happens to get cannot decide the round (a worker with twelve of sixteen keeps one
+        # core busy and leaves the other half idle).
+        workers += ["--worker-connections", str(WORKER_CONNECTIONS)]
     # No --access-logfile: gunicorn's access log is off unless asked for, as in `redress serve`.
     return subprocess.Popen(
         [
@@ -290,6 +300,17 @@ def _postmaster_pid() -> int:
     return int(backend[1])
 
 
+def _children_of(root: int) -> dict[int, float]:
+    """CPU seconds of each live child of ``root`` (gunicorn's workers)."""
+    spent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            child = _stat(int(name))
+            if child is not None and int(child[1]) == root:
+                spent[int(name)] = (int(child[11]) + int(child[12])) / _TICK
+    return spent
+
+
 class CpuMeter:
     """CPU seconds spent by gunicorn (its master and workers) and by PostgreSQL (every process
     of the server: backends, and the WAL writer, checkpointer and autovacuum that their writes
@@ -300,6 +321,15 @@ class CpuMeter:
 
     def snapshot(self) -> dict[str, float]:
         return {part: _tree_cpu(root) for part, root in self.roots.items()}
+
+    def workers(self) -> dict[int, float]:
+        return _children_of(self.roots["web"])
+
+    @staticmethod
+    def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | None:
+        """The busiest worker's share of the workers' CPU between two readings."""
+        spent = [after[pid] - before[pid] for pid in after if pid in before]
+        return max(spent) / sum(spent) if spent and sum(spent) > 0 else None
 
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
@@ -326,6 +356,7 @@ def run_load(
     arguments = [str(port), path, str(warmup), str(seconds), str(CONCURRENCY)]
     # The warm-up runs inside the load generator, so its CPU is counted with the round's.
     before = meter.snapshot() if meter and not warm else None
+    workers_before = meter.workers() if meter else {}
     load_before = _children_cpu()
     result = subprocess.run(
         [sys.executable, __file__, "--load", "127.0.0.1", *arguments],
@@ -336,6 +367,8 @@ def run_load(
     if result.returncode:
         raise SystemExit(f"the load generator failed ({result.returncode}):\n{result.stderr}")
     measured = dict(json.loads(result.stdout))
+    if meter is not None:
+        measured["busiest"] = CpuMeter.busiest_share(workers_before, meter.workers())
     if meter is not None and before is not None:
         measured["cpu"] = {
             **CpuMeter.spent(before, meter.snapshot()),
@@ -356,6 +389,7 @@ def _combined(rounds: list[dict]) -> dict:
         "statuses": statuses,
         "first_error": next((r["first_error"] for r in rounds if r["first_error"]), None),
         "cpu": _cpu_of([r for r in rounds if "cpu" in r]),
+        "busiest": [r["busiest"] for r in rounds if r.get("busiest") is not None],
     }
 
 
@@ -368,10 +402,14 @@ def _cpu_of(rounds: list[dict[str, Any]]) -> dict[str, float] | None:
     return {part: sum(r["cpu"][part] for r in rounds) / created * 1000 for part in parts}
 
 
-def print_cpu(label: str, cpu: dict[str, float] | None) -> None:
+def print_cpu(label: str, result: dict[str, Any]) -> None:
+    cpu = result["cpu"]
     if cpu:
         shares = ", ".join(f"{part} {ms:.2f} ms" for part, ms in cpu.items())
         print(f"{label}: CPU a row: {shares}; {sum(cpu.values()):.2f} ms in all")
+    if result["busiest"] and WORKERS > 1:
+        rounds = ", ".join(f"{share:.0%}" for share in result["busiest"])
+        print(f"{label}: the busiest worker's share of web CPU, each round: {rounds}")
 
 
 def summarise(label: str, result: dict) -> tuple[float, list[float]]:
@@ -401,8 +439,7 @@ def measure(port: int, meter: CpuMeter | None = None) -> None:
     )
     intake_rounds, bare_rounds = [], []
     for number in range(rounds):
-        # Each round opens new connections, which land on the workers as they happen to; the
-        # two paths take turns, so that luck and any drift in the machine's speed fall on both.
+        # The two paths take turns, so that any drift in the machine's speed falls on both.
         first_round = number == 0
         each = SECONDS / rounds
         bare_rounds.append(run_load(port, BARE_PATH, each, warm=first_round, meter=meter))
@@ -410,8 +447,8 @@ def measure(port: int, meter: CpuMeter | None = None) -> None:
     intake, bare = _combined(intake_rounds), _combined(bare_rounds)
     intake_rate, latencies = summarise("intake", intake)
     bare_rate, _ = summarise("bare insert", bare)
-    print_cpu("intake", intake["cpu"])
-    print_cpu("bare insert", bare["cpu"])
+    print_cpu("intake", intake)
+    print_cpu("bare insert", bare)
     if intake["cpu"] and bare["cpu"]:
         # Beside the ratio of rates: the bare insert leaves some CPU idle, intake does not.
         record(
