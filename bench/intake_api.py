@@ -270,6 +270,17 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
+def _children_of(root: int) -> dict[int, float]:
+    """CPU seconds of each live child of ``root`` (gunicorn's workers, PostgreSQL's backends)."""
+    spent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            child = _stat(int(name))
+            if child is not None and int(child[1]) == root:
+                spent[int(name)] = (int(child[11]) + int(child[12])) / _TICK
+    return spent
+
+
 def _tree_cpu(root: int) -> float:
     """CPU seconds of ``root``, of its live children, and of the children it has reaped.
 
@@ -280,12 +291,7 @@ def _tree_cpu(root: int) -> float:
     if own is None:
         return 0.0
     ticks = sum(int(own[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            child = _stat(int(name))
-            if child is not None and int(child[1]) == root:
-                ticks += int(child[11]) + int(child[12])
-    return ticks / _TICK
+    return ticks / _TICK + sum(_children_of(root).values())
 
 
 def _postmaster_pid() -> int:
@@ -298,17 +304,6 @@ def _postmaster_pid() -> int:
     if backend is None:
         raise OSError("PostgreSQL's processes cannot be read here")
     return int(backend[1])
-
-
-def _children_of(root: int) -> dict[int, float]:
-    """CPU seconds of each live child of ``root`` (gunicorn's workers)."""
-    spent = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            child = _stat(int(name))
-            if child is not None and int(child[1]) == root:
-                spent[int(name)] = (int(child[11]) + int(child[12])) / _TICK
-    return spent
 
 
 class CpuMeter:

@@ -523,7 +523,10 @@ def _code_throttles() -> tuple[Throttle, Throttle]:
 def code_entry_paused(client: str) -> bool:
     """True while ``client`` (an in-memory fingerprint), or everyone, may not try a code:
     after too many wrong ones, or while the throttles' counts cannot be read."""
-    per_client, everyone = _code_throttles()
+    return _paused(*_code_throttles(), client)
+
+
+def _paused(per_client: Throttle, everyone: Throttle, client: str) -> bool:
     return per_client.is_locked(client) or everyone.is_locked("all")
 
 
@@ -535,9 +538,9 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
     it is the one that locks a throttle. Raises CodeEntryPaused while either throttle is
     locked, whatever the code.
     """
-    if code_entry_paused(client):
-        raise CodeEntryPaused
     per_client, everyone = _code_throttles()
+    if _paused(per_client, everyone, client):
+        raise CodeEntryPaused
     case = find_case(typed_code)
     if case is None:
         (client_count,) = per_client.fail(client)
