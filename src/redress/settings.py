@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from redress.core import paths, secrets
+from redress.core import keyfiles, paths
 from redress.core.limits import UPLOAD_MAX_FILE_BYTES
 
 
@@ -37,9 +38,8 @@ KEYS_DIR: Path = paths.keys_dir()
 
 SECRET_KEY = (
     os.environ.get("SECRET_KEY")
-    or secrets.read_or_create(
-        KEYS_DIR / "django-secret-key",
-        lambda: __import__("secrets").token_urlsafe(50).encode(),
+    or keyfiles.read_or_create(
+        KEYS_DIR / "django-secret-key", lambda: secrets.token_urlsafe(50).encode()
     ).decode()
 )
 

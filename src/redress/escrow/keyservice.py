@@ -28,7 +28,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from redress.core import paths, secrets
+from redress.core import keyfiles, paths
 from redress.escrow import oprf
 
 MAX_SKEW_SECONDS = 60
@@ -91,7 +91,7 @@ def matching_key() -> bytes:
     else:
         path = paths.keys_dir() / KEY_FILE
         source = str(path)
-        key = secrets.read_or_create(path, oprf.generate_key)
+        key = keyfiles.read_or_create(path, oprf.generate_key)
     try:
         oprf.check_scalar(key)
     except oprf.OprfError as refused:
@@ -132,7 +132,7 @@ def shared_secret() -> bytes:
         source = "REDRESS_KEYSERVICE_SECRET"
     else:
         path = paths.keys_dir() / SECRET_FILE
-        secret = secrets.read_or_create(path)
+        secret = keyfiles.read_or_create(path)
         source = str(path)
     if len(secret) < MIN_SECRET_BYTES:
         raise ImproperlyConfigured(f"{source} must be at least {MIN_SECRET_BYTES} characters.")

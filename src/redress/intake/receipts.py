@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from redress.core.secrets import read_or_create
+from redress.core.keyfiles import read_or_create
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 20

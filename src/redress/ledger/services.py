@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from redress.core import secrets
+from redress.core import keyfiles as secrets
 from redress.ledger.encoding import (
     ENCODING_VERSION,
     GENESIS_HASH,

@@ -32,7 +32,7 @@ from typing import Protocol, runtime_checkable
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from redress.core import secrets
+from redress.core import keyfiles
 from redress.vault import crypto
 from redress.vault.errors import VaultError
 
@@ -203,7 +203,7 @@ class KeyFolder:
         )
         secret = crypto.random_key()
         kek_id = f"{generation:04d}-{fingerprint(secret)}"
-        secrets.write_new(folder / kek_id, secret)
+        keyfiles.write_new(folder / kek_id, secret)
         _fsync_dir(folder)
         return kek_id
 
