@@ -47,12 +47,3 @@ def add_working_days(start: dt.date, days: int, nation: str) -> dt.date:
             remaining -= 1
     return current
 
-
-def acknowledgement_due(received: dt.date, nation: str) -> dt.date:
-    """5 working days from receipt, and never more than 7 calendar days."""
-    return min(add_working_days(received, 5, nation), received + dt.timedelta(days=7))
-
-
-def assessment_due(received: dt.date, nation: str) -> dt.date:
-    """Initial assessment: 15 working days from receipt."""
-    return add_working_days(received, 15, nation)
