@@ -14,7 +14,8 @@ ratio. Latencies are those of the 201 answers, measured at the client, so they i
 for a free server thread. Where /proc can be read (Linux), it also prints what each report cost in
 CPU time: gunicorn (master and workers), PostgreSQL (all its processes, so run nothing else
 against it meanwhile) and the load generator, so a ratio can be told apart into where the time
-went.
+went. The goal: a report costs at most 1.8 times a bare insert, both timed in the same run, as the
+machine's time each takes at full load (the bare insert's rate over intake's).
 
 Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
 BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers),
@@ -64,6 +65,9 @@ BIN = ROOT / ".venv" / "bin"
 INTAKE_PATH = "/api/reports"
 BARE_PATH = "/bench/bare-insert"
 MAX_FAILURE_SHARE = 0.01
+# What a report may cost, as a multiple of the bare insert timed in the same run: about what a
+# minimal view that only encrypts and appends to a chained ledger costs.
+COST_GOAL = 1.8
 
 NARRATIVE = (
     "My line manager has shouted at me in front of the team at three weekly meetings in a row, "
@@ -441,7 +445,7 @@ def measure(port: int, meter: CpuMeter | None = None) -> None:
         intake_rounds.append(run_load(port, INTAKE_PATH, each, warm=first_round, meter=meter))
     intake, bare = _combined(intake_rounds), _combined(bare_rounds)
     intake_rate, latencies = summarise("intake", intake)
-    bare_rate, _ = summarise("bare insert", bare)
+    bare_rate, bare_latencies = summarise("bare insert", bare)
     print_cpu("intake", intake)
     print_cpu("bare insert", bare)
     if intake["cpu"] and bare["cpu"]:
@@ -450,23 +454,30 @@ def measure(port: int, meter: CpuMeter | None = None) -> None:
             "intake CPU a report",
             sum(intake["cpu"].values()),
             "ms",
-            goal=None,
             baseline=sum(bare["cpu"].values()),
+            against="bare insert's CPU",
+            higher_is_better=False,
         )
-    record("intake API reports/s", intake_rate, "reports/s", goal=300, baseline=bare_rate)
-    record("intake API p50 latency", percentile(latencies, 50), "ms", goal=None)
     record(
-        "intake API p99 latency",
-        percentile(latencies, 99),
-        "ms",
-        goal=100,
-        higher_is_better=False,
+        "intake API reports/s", intake_rate, "reports/s", baseline=bare_rate, against="bare insert"
     )
+    for p in (50, 99):
+        record(
+            f"intake API p{p} latency",
+            percentile(latencies, p),
+            "ms",
+            baseline=percentile(bare_latencies, p),
+            against="bare insert",
+            higher_is_better=False,
+        )
+    # The machine's time a report takes at full load, against a bare insert's in the same run.
     record(
         "intake cost vs bare insert",
-        bare_rate / intake_rate,
-        "x",
-        goal=1.5,
+        1000 / intake_rate,
+        "ms",
+        goal=COST_GOAL,
+        baseline=1000 / bare_rate,
+        against="bare insert",
         higher_is_better=False,
     )
 

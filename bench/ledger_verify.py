@@ -2,8 +2,17 @@
 
 Builds a throwaway SQLite ledger under var/bench/ (never the demo database): N entries
 (BENCH_LEDGER_ENTRIES, default 1,000,000) precomputed in Python and bulk-inserted, with a signed
-checkpoint every CHECKPOINT_EVERY_ENTRIES. Then times ``verify()`` three times, and hashlib.sha256
-over the entries' canonical encodings three times, and reports the medians.
+checkpoint every CHECKPOINT_EVERY_ENTRIES. Then, in three rounds, times ``verify()`` in one process
+and in as many as ``redress ledger verify`` uses by default, and hashlib.sha256 over the entries'
+canonical encodings, and reports the medians. The goal: verification runs at least a quarter as
+fast as raw SHA-256 over the same bytes, timed in the same run.
+
+That ratio moves with the machine's load. The verifier is bound by Python: for each row it reads
+the row, builds its canonical encoding and compares the hashes, and hashing is a small part of
+that; raw hashlib SHA-256 spends nearly all its time in C. When other processes load the machine
+the two slow down by different amounts (the verifier's worker processes also compete with them
+for the cores), so the same code has measured 0.15 of raw SHA-256 under load and 0.30 on a
+quieter machine. Compare figures taken under the same load.
 """
 
 from __future__ import annotations
@@ -47,6 +56,13 @@ from redress.ledger.tasks import CHECKPOINT_EVERY_ENTRIES  # noqa: E402
 
 ENTRIES = int(os.environ.get("BENCH_LEDGER_ENTRIES", "1000000"))
 CHUNK = 50_000
+# Verification's speed as a share of raw SHA-256 over the same bytes, timed in the same run.
+GOAL = 0.25
+WHY_IT_MOVES = (
+    "The ratio moves with load: the verifier is Python-bound (per row it reads the row, builds "
+    "the encoding and compares hashes), while raw hashlib SHA-256 runs in C, so the two slow "
+    "down differently when other processes share the cores."
+)
 ACTIONS = [
     b"case.viewed",
     b"case.received",
@@ -152,34 +168,39 @@ def measure() -> None:
     encodings = build()
     print(f"built {ENTRIES:,} entries in {time.perf_counter() - started:.1f} s")
     workers = services.default_workers()
-    single = [verify_seconds(1) for _ in range(3)]
-    parallel = [verify_seconds(workers) for _ in range(3)] if workers > 1 else single
-    raw = [raw_hash_seconds(encodings) for _ in range(3)]
+    single, parallel, raw = [], [], []
+    for _ in range(3):
+        # Each round times all three, so that a change in the machine's load falls on each.
+        single.append(verify_seconds(1))
+        parallel.append(verify_seconds(workers) if workers > 1 else single[-1])
+        raw.append(raw_hash_seconds(encodings))
     raw_rate = ENTRIES / statistics.median(raw)
     print(
         f"verify, 1 process: {seconds(single)}; {workers} processes: {seconds(parallel)}; "
-        f"raw sha256 (1 process): {seconds(raw)} (median of 3 each)"
+        f"raw sha256 (1 process): {seconds(raw)} (3 rounds, medians taken)"
     )
+    print(WHY_IT_MOVES)
     # The headline is what `redress ledger verify` does by default; the one-process figure shows
     # the hot loop itself.
     record(
         "ledger verify throughput",
         ENTRIES / statistics.median(parallel),
         "entries/s",
-        goal=500_000,
+        goal=GOAL,
         baseline=raw_rate,
+        against="raw SHA-256, same bytes",
     )
     record(
         "ledger verify throughput, one process",
         ENTRIES / statistics.median(single),
         "entries/s",
-        goal=None,
         baseline=raw_rate,
+        against="raw SHA-256, same bytes",
     )
 
 
 def seconds(runs: list[float]) -> str:
-    return ", ".join(f"{run:.2f}" for run in runs) + " s"
+    return ", ".join(f"{run:.3f}" for run in runs) + " s"
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ cases with 1,000,000 open deadline items (BENCH_SWEEP_ITEMS): about 10% past due
 escalation date, 5% paused, the rest not yet due, plus 500,000 items already met or cancelled.
 Each case has a caseworker assigned, so overdue items are told to a person. Then times
 ``redress.cases.sweep.sweep()`` three times, putting the items back between runs (then a
-CHECKPOINT, so a pass does not pay for writing out the reset's pages), and reports
-the median beside a bare UPDATE of the same overdue rows as the baseline.
+CHECKPOINT, so a pass does not pay for writing out the reset's pages), each pass followed by a
+bare UPDATE of the same overdue rows, and reports the medians. The goal: a pass costs at most
+1.2 times the bare UPDATE timed in the same run.
 
 Knobs: BENCH_SWEEP_ITEMS, BENCH_POSTGRES_URL (the maintenance database to connect to).
 """
@@ -39,6 +40,8 @@ from bench.report import record  # noqa: E402
 from redress.cases.sweep import sweep  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
+# A pass's time as a multiple of a bare UPDATE of the rows it marks, timed in the same run.
+GOAL = 1.2
 GENERATE = """
 INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,
     is_staff, is_active, date_joined, display_name, is_demo)
@@ -116,13 +119,15 @@ def main() -> None:
             )
             bare.append(time.perf_counter() - began)
     print(f"overdue {results[-1].overdue:,}, escalated {results[-1].escalated:,}")
-    print("runs:", ", ".join(f"{t:.2f} s" for t in timings))
+    print("sweep runs:", ", ".join(f"{t:.2f} s" for t in timings))
+    print("bare UPDATE runs:", ", ".join(f"{t:.2f} s" for t in bare))
     record(
-        "deadline sweep over 1M open items (PostgreSQL)",
+        f"deadline sweep, {ITEMS:,} open items",
         statistics.median(timings),
         "s",
-        goal=2.0,
+        goal=GOAL,
         baseline=statistics.median(bare),
+        against="bare UPDATE, same rows",
         higher_is_better=False,
     )
 
