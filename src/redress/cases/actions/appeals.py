@@ -1,0 +1,99 @@
+"""Appeals: the window after a decision, lodging an appeal, and the panel's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from redress.accounts.models import User
+from redress.cases import schedule
+from redress.cases.actions.base import (
+    CaseError,
+    IllegalTransition,
+    _lock,
+    _record,
+    _ref,
+    live_roles,
+)
+from redress.cases.actions.transitions import (
+    _FITTING_DECISIONS,
+    _decide,
+    _move,
+    _record_on_register,
+)
+from redress.cases.models import (
+    Appeal,
+    AppealOutcome,
+    Case,
+    DeadlineKind,
+    Decision,
+    RecordKind,
+    Sanction,
+    Source,
+    Stage,
+)
+
+
+def appeal_closes_on(case: Case) -> dt.date | None:
+    window = schedule.open_items(case).filter(kind=DeadlineKind.APPEAL_WINDOW).first()
+    return window.due_on if window else None
+
+
+def lodge_appeal(case: Case, grounds: str, *, by: Source) -> Appeal:
+    """The complainant or the respondent appeals the decision, within the window."""
+    if by not in (Source.COMPLAINANT, Source.RESPONDENT):
+        raise CaseError(_("Only the complainant and the respondent can appeal."))
+    if not grounds.strip():
+        raise CaseError(_("Give the grounds of your appeal."))
+    with transaction.atomic():
+        locked = _lock(case)
+        closes = appeal_closes_on(locked)
+        if locked.stage != Stage.APPEAL_WINDOW or closes is None:
+            raise CaseError(_("This decision cannot be appealed now."))
+        if schedule.today() > closes:
+            raise CaseError(_("The time to appeal has passed."))
+        record = _record(locked, RecordKind.APPEAL_GROUNDS, grounds, source=by, author=None)
+        appeal = Appeal.objects.create(case=locked, by=by, grounds=record)
+        _move(locked, Stage.APPEAL, by={str(by)}, actor=str(by), reasons=grounds)
+        locked.save()
+    return appeal
+
+
+def decide_appeal(
+    case: Case,
+    *,
+    actor: User,
+    outcome: AppealOutcome,
+    reasons: str,
+    decision: Decision | None = None,
+    sanction: Sanction | None = None,
+) -> Case:
+    """The appeals panel decides; the case closes. An allowed appeal changes the decision (and
+    with it the sanctions register, at once)."""
+    if not reasons.strip():
+        raise IllegalTransition(_("Give the reasons for the appeal's outcome."))
+    with transaction.atomic():
+        locked = _lock(case)
+        appeal = Appeal.objects.select_for_update().filter(case=locked).first()
+        if appeal is None or appeal.outcome:
+            raise IllegalTransition(_("There is no appeal waiting for a decision."))
+        if outcome == AppealOutcome.ALLOWED:
+            fitting = _FITTING_DECISIONS[Stage.DECISION]
+            if decision is None or decision not in fitting or decision == locked.decision:
+                raise IllegalTransition(_("An allowed appeal needs the changed decision."))
+            _decide(locked, decision, sanction, reasons)
+        _move(
+            locked, Stage.CLOSED, by=live_roles(locked, actor), actor=_ref(actor), reasons=reasons
+        )
+        appeal.outcome = outcome
+        appeal.decided_at = timezone.now()
+        appeal.decided_by = actor
+        appeal.save(update_fields=["outcome", "decided_at", "decided_by"])
+        _record(locked, RecordKind.APPEAL_OUTCOME, reasons, source=Source.STAFF, author=actor)
+        locked.save()
+        if outcome == AppealOutcome.ALLOWED:
+            _record_on_register(locked, actor=_ref(actor))
+    return locked

@@ -1,0 +1,176 @@
+"""The respondent: told of the allegations through an emailed link, reading what concerns
+them, and answering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from redress.accounts.models import User
+from redress.cases import lifecycle, schedule
+from redress.cases.actions.base import RESPONDENT, CaseError, _lock, _obj, _record, _ref, _require
+from redress.cases.actions.interim import _live_exception
+from redress.cases.models import (
+    SHARED_WITH_RESPONDENT,
+    AssignmentRole,
+    Case,
+    CaseRecord,
+    DeadlineKind,
+    RecordKind,
+    RespondentInvitation,
+    Source,
+    Stage,
+)
+from redress.directory.models import Person
+from redress.ledger.services import append, digest_of
+
+
+def records_for_respondent(case: Case) -> list[CaseRecord]:
+    """What the respondent may read: the allegations' substance, the findings, their own
+    answers and the appeal's outcome. Never the complainant's words or identity."""
+    if case.respondent_notified_at is None:
+        return []
+    return list(case.records.filter(kind__in=[str(k) for k in SHARED_WITH_RESPONDENT]))
+
+
+INVITATION_LIFETIME = dt.timedelta(days=30)
+
+
+def invitation_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def notify_respondent(case: Case, *, actor: User) -> str:
+    """Tell the respondent the substance of the allegations: an emailed link to the respondent's
+    pages, sent after commit. Returns the link's secret (shown to nobody else).
+
+    Refuses: a respondent who is not in the directory or has no email address; a case not yet
+    under investigation; no written substance of the allegations to show; a live risk exception.
+    A second call sends a fresh link and ends the old one.
+    """
+    with transaction.atomic():
+        locked = _lock(case)
+        _require(locked, actor, {AssignmentRole.CASEWORKER, AssignmentRole.INVESTIGATOR})
+        person = locked.respondent
+        if person is None:
+            raise CaseError(_("The respondent is not in the directory, so cannot be invited."))
+        if not person.email:
+            raise CaseError(_("The directory has no email address for the respondent."))
+        if lifecycle.order(locked.stage) < lifecycle.order(Stage.INVESTIGATION):
+            raise CaseError(_("The respondent is told once the case is under investigation."))
+        if locked.stage == Stage.CLOSED:
+            raise CaseError(_("The case is closed."))
+        if _live_exception(locked) is not None:
+            raise CaseError(_("An approved risk exception delays telling the respondent."))
+        if not locked.records.filter(kind=RecordKind.ALLEGATIONS).exists():
+            raise CaseError(_("Write the substance of the allegations first: it is what they see."))
+        token = _send_invitation(locked, person)
+        if locked.respondent_notified_at is None:
+            locked.respondent_notified_at = timezone.now()
+            locked.save(update_fields=["respondent_notified_at"])
+        schedule.meet(locked, DeadlineKind.NOTIFY_RESPONDENT)
+        append(actor=_ref(actor), action="case.respondent_notified", obj=_obj(locked))
+    return token
+
+
+def _send_invitation(case: Case, person: Person) -> str:
+    """A fresh link for ``person`` on ``case``, emailed after commit; older links stop working."""
+    token = secrets.token_urlsafe(32)
+    case.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    RespondentInvitation.objects.create(
+        case=case,
+        person=person,
+        token_digest=invitation_digest(token),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = settings.SITE_URL.rstrip("/") + reverse("respond:open", args=[token])
+    address = person.email
+    transaction.on_commit(
+        lambda: send_mail(
+            _("A complaint about you: what happens next"),
+            _(
+                "A complaint has been made about you under %(scheme)s. You can read the "
+                "substance of the allegations, the deadlines and how to answer, and find "
+                "support, through this link (it works for 30 days; you can ask for a new "
+                "one):\n\n%(link)s"
+            )
+            % {"scheme": settings.SCHEME_NAME, "link": link},
+            None,
+            [address],
+        )
+    )
+    return token
+
+
+def resend_invitation(email: str) -> int:
+    """Send a fresh link for every open case whose notified respondent has this address.
+
+    Says nothing about whether there were any (the caller answers the same either way).
+    """
+    email = email.strip()
+    if not email:
+        return 0
+    sent = 0
+    cases = Case.objects.filter(
+        respondent__email__iexact=email, respondent_notified_at__isnull=False
+    ).exclude(stage=Stage.CLOSED)
+    for case in cases.select_related("respondent"):
+        with transaction.atomic():
+            locked = _lock(case)
+            assert locked.respondent is not None
+            _send_invitation(locked, locked.respondent)
+            append(actor=RESPONDENT, action="case.respondent_link_resent", obj=_obj(locked))
+        sent += 1
+    return sent
+
+
+def invitation_for(token: str) -> RespondentInvitation | None:
+    """The live invitation behind an emailed link, or None. The first opening is ledgered."""
+    invitation = (
+        RespondentInvitation.objects.filter(
+            token_digest=invitation_digest(token),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("case", "person")
+        .first()
+    )
+    if invitation is not None and invitation.first_opened_at is None:
+        with transaction.atomic():
+            RespondentInvitation.objects.filter(pk=invitation.pk).update(
+                first_opened_at=timezone.now()
+            )
+            append(actor=RESPONDENT, action="case.respondent_opened", obj=_obj(invitation.case))
+    return invitation
+
+
+def record_respondent_read(case: Case) -> None:
+    """The respondent's page showed them what is on the file about them: ledgered, as every read
+    of case content is."""
+    append(actor=RESPONDENT, action="case.respondent_read", obj=_obj(case))
+
+
+def answer_as_respondent(case: Case, body: str) -> CaseRecord:
+    """The respondent's written answer to the allegations."""
+    if not body.strip():
+        raise CaseError(_("Write your answer before sending it."))
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.respondent_notified_at is None or locked.stage == Stage.CLOSED:
+            raise CaseError(_("This case is not open for your answer."))
+        record = _record(locked, RecordKind.RESPONSE, body, source=Source.RESPONDENT, author=None)
+        append(
+            actor=RESPONDENT,
+            action="case.respondent_answered",
+            obj=_obj(locked),
+            digest=digest_of(body),
+        )
+    return record
