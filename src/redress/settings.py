@@ -1,5 +1,8 @@
 """Settings for Redress, read from the environment.
 
+This module is the only reader of the environment: every other module reads
+``django.conf.settings``, so a test overrides a setting and never sets a variable.
+
 Safe by default: DEBUG is off, cookies are secure unless explicitly served over plain HTTP on
 loopback, and every secret lives in the data folder or the environment, never in the repository.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -32,9 +36,9 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DATA_DIR: Path = paths.data_dir()
+DATA_DIR: Path = paths.data_dir(os.environ.get("REDRESS_DATA_DIR"))
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
-KEYS_DIR: Path = paths.keys_dir()
+KEYS_DIR: Path = DATA_DIR / "keys"
 
 SECRET_KEY = (
     os.environ.get("SECRET_KEY")
@@ -334,6 +338,15 @@ REDRESS_MATCHING_KEY = os.environ.get("REDRESS_MATCHING_KEY", "")
 REDRESS_ESCROW_THRESHOLD = int(os.environ.get("REDRESS_ESCROW_THRESHOLD", "2"))
 # Shown to respondents: where to find confidential welfare support (a sentence, or empty).
 REDRESS_RESPONDENT_SUPPORT = os.environ.get("REDRESS_RESPONDENT_SUPPORT", "")
+# Key-encryption keys from the environment instead of the key folder (vault/keks.py): the
+# current one, and those rotated out that still open older data keys (comma separated). Each is
+# 32 bytes as hex or base64; checked when first used.
+KEK = os.environ.get("REDRESS_KEK", "")
+KEK_PREVIOUS: list[str] = [
+    item for item in re.split(r"[,\s]+", os.environ.get("REDRESS_KEK_PREVIOUS", "")) if item
+]
+# The receipt codes' HMAC key as 64 hex digits; empty: a key file in KEYS_DIR, made on first use.
+RECEIPT_KEY = os.environ.get("REDRESS_RECEIPT_KEY", "")
 
 # Mail: written to files in the data folder unless an SMTP server is configured, so the demo
 # works offline and a newcomer can read what would have been sent (var/mail/).

@@ -50,8 +50,8 @@ def key() -> bytes:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("REDRESS_DATA_DIR", str(tmp_path))
+def data_dir(tmp_path: Path, settings: Any) -> Path:
+    settings.KEYS_DIR = tmp_path / "keys"
     return tmp_path
 
 

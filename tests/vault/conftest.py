@@ -27,14 +27,12 @@ def complaint_table(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 
 
 @pytest.fixture(autouse=True)
-def vault_folders(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
+def vault_folders(settings: Settings, tmp_path: Path) -> Iterator[Path]:
     """Keys and uploads in a temporary folder; no KEK from the environment; a cold key cache."""
     settings.KEYS_DIR = tmp_path / "keys"
     settings.MEDIA_ROOT = tmp_path / "uploads"
-    monkeypatch.delenv("REDRESS_KEK", raising=False)
-    monkeypatch.delenv("REDRESS_KEK_PREVIOUS", raising=False)
+    settings.KEK = ""
+    settings.KEK_PREVIOUS = []
     clear_key_cache()
     yield tmp_path
     clear_key_cache()

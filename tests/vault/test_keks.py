@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from pytest_django import Settings
 
 from redress.vault import keks
 from redress.vault.errors import VaultError
@@ -58,30 +59,30 @@ def test_folder_refuses_a_misnamed_or_damaged_key(tmp_path: Path) -> None:
         folder.get(f"0009-{'a' * 16}")
 
 
-def test_environment_key_hex_and_base64(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_key_hex_and_base64(settings: Settings) -> None:
     secret = os.urandom(32)
-    monkeypatch.setenv("REDRESS_KEK", secret.hex())
+    settings.KEK = secret.hex()
     source = key_encryption_keys()
     assert isinstance(source, EnvironmentKeys)
     assert source.current().secret == secret
     assert source.current().id == f"env-{fingerprint(secret)}"
-    monkeypatch.setenv("REDRESS_KEK", base64.b64encode(secret).decode())
+    settings.KEK = base64.b64encode(secret).decode()
     assert key_encryption_keys().current().secret == secret
-    monkeypatch.setenv("REDRESS_KEK", base64.urlsafe_b64encode(secret).decode().rstrip("="))
+    settings.KEK = base64.urlsafe_b64encode(secret).decode().rstrip("=")
     assert key_encryption_keys().current().secret == secret
 
 
 @pytest.mark.parametrize("value", ["short", "00" * 31, base64.b64encode(b"x" * 33).decode()])
-def test_environment_key_must_be_32_bytes(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    monkeypatch.setenv("REDRESS_KEK", value)
+def test_environment_key_must_be_32_bytes(settings: Settings, value: str) -> None:
+    settings.KEK = value
     with pytest.raises(ImproperlyConfigured, match="32-byte key"):
         key_encryption_keys()
 
 
-def test_environment_previous_keys_open_old_wraps(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_previous_keys_open_old_wraps(settings: Settings) -> None:
     old, new = os.urandom(32), os.urandom(32)
-    monkeypatch.setenv("REDRESS_KEK", new.hex())
-    monkeypatch.setenv("REDRESS_KEK_PREVIOUS", f"{old.hex()}, {os.urandom(32).hex()}")
+    settings.KEK = new.hex()
+    settings.KEK_PREVIOUS = [old.hex(), os.urandom(32).hex()]
     source = key_encryption_keys()
     assert source.get(f"env-{fingerprint(old)}").secret == old
     assert source.active_ids()[-1] == source.current().id

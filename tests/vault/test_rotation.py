@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django import Settings
 
 from redress.vault import rotation, services
 from redress.vault.keks import KeyFolder, fingerprint
@@ -189,27 +190,27 @@ def test_status_counts_keys_per_kek_and_shredded(vault_folders: Path) -> None:
     assert "Data keys: 3" in out
 
 
-def test_rotation_refuses_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REDRESS_KEK", os.urandom(32).hex())
+def test_rotation_refuses_keys_from_the_environment(settings: Settings) -> None:
+    settings.KEK = os.urandom(32).hex()
     with pytest.raises(CommandError, match="rotated by the operator"):
         keys("rotate")
 
 
-def test_rewrap_moves_env_keys_to_the_new_kek(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rewrap_moves_env_keys_to_the_new_kek(settings: Settings) -> None:
     old, new = os.urandom(32), os.urandom(32)
-    monkeypatch.setenv("REDRESS_KEK", old.hex())
+    settings.KEK = old.hex()
     made = make_content(3)
     assert set(DataKey.objects.values_list("kek_id", flat=True)) == {f"env-{fingerprint(old)}"}
 
-    monkeypatch.setenv("REDRESS_KEK", new.hex())
+    settings.KEK = new.hex()
     services.clear_key_cache()
     with pytest.raises(services.VaultError, match="REDRESS_KEK_PREVIOUS"):
         open_sealed(DataKey.objects.get(pk=made[0][0].pk), made[0][1], purpose="p")
 
-    monkeypatch.setenv("REDRESS_KEK_PREVIOUS", old.hex())
+    settings.KEK_PREVIOUS = [old.hex()]
     out = keys("rewrap", "--batch-size", "2")
     assert f"Re-wrapped 3 data keys under env-{fingerprint(new)}" in out
-    monkeypatch.delenv("REDRESS_KEK_PREVIOUS")
+    settings.KEK_PREVIOUS = []
     assert_all_open(made)
     assert "under env-" in keys("status")
 

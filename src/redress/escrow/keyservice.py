@@ -28,7 +28,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from redress.core import keyfiles, paths
+from redress.core import keyfiles
 from redress.escrow import oprf
 
 MAX_SKEW_SECONDS = 60
@@ -89,7 +89,7 @@ def matching_key() -> bytes:
         except ValueError:
             key = b""
     else:
-        path = paths.keys_dir() / KEY_FILE
+        path = settings.KEYS_DIR / KEY_FILE
         source = str(path)
         key = keyfiles.read_or_create(path, oprf.generate_key)
     try:
@@ -131,7 +131,7 @@ def shared_secret() -> bytes:
         secret = configured.encode()
         source = "REDRESS_KEYSERVICE_SECRET"
     else:
-        path = paths.keys_dir() / SECRET_FILE
+        path = settings.KEYS_DIR / SECRET_FILE
         secret = keyfiles.read_or_create(path)
         source = str(path)
     if len(secret) < MIN_SECRET_BYTES:

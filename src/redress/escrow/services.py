@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from redress.accounts.models import User
 from redress.cases import actions as case_actions
 from redress.cases.models import Case, Category, Identity
-from redress.core import keyfiles, paths
+from redress.core import keyfiles
 from redress.directory.models import Person
 from redress.escrow import oprf, protocol
 from redress.escrow.keyservice import KeyServiceError, get_key_service
@@ -41,7 +41,7 @@ class EscrowError(Exception):
 
 
 def _key() -> bytes:
-    return keyfiles.read_or_create(paths.keys_dir() / "escrow-hmac.key")
+    return keyfiles.read_or_create(settings.KEYS_DIR / "escrow-hmac.key")
 
 
 def keyed(label: str, value: str) -> bytes:

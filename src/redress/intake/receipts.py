@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import unicodedata
 from functools import lru_cache
@@ -52,9 +51,8 @@ def normalise(typed: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    configured = os.environ.get("REDRESS_RECEIPT_KEY")
-    if configured:
-        return bytes.fromhex(configured)
+    if settings.RECEIPT_KEY:
+        return bytes.fromhex(settings.RECEIPT_KEY)
     return read_or_create(settings.KEYS_DIR / "receipt-hmac.key")
 
 

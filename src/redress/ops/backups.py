@@ -26,7 +26,6 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from redress.cases.models import Attachment, Case
-from redress.core import paths
 from redress.ledger.models import Entry, Head
 from redress.ledger.services import verify
 from redress.vault.errors import Shredded
@@ -125,7 +124,7 @@ def backup(destination: Path, *, keys_to: Path | None = None) -> dict[str, Any]:
     if keys_to is not None:
         if keys_to.exists():
             raise BackupError(f"{keys_to} already exists")
-        shutil.copytree(paths.keys_dir(), keys_to)
+        shutil.copytree(settings.KEYS_DIR, keys_to)
         os.chmod(keys_to, 0o700)
     return manifest
 
@@ -165,7 +164,7 @@ def restore(source: Path, *, keys_from: Path | None = None, force: bool = False)
     if not force and _has_data():
         raise BackupError("the database is not empty; restore over it only with --force")
     if keys_from is not None:
-        shutil.copytree(keys_from, paths.keys_dir(), dirs_exist_ok=True)
+        shutil.copytree(keys_from, settings.KEYS_DIR, dirs_exist_ok=True)
     if connection.vendor == "sqlite":
         name = Path(settings.DATABASES["default"]["NAME"])
         connections.close_all()

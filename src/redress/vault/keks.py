@@ -5,8 +5,9 @@ A KEK never lives in the database. Two sources sit behind one small interface:
 - ``KeyFolder``: files in ``KEYS_DIR/kek/`` named by key id, created on first use with mode 0600.
   The embedded default, and the only source ``redress keys rotate`` can rotate by itself.
 - ``EnvironmentKeys``: ``REDRESS_KEK`` (32 bytes as base64 or hex), plus ``REDRESS_KEK_PREVIOUS``
-  (the same, comma separated) for reading data keys still wrapped by keys rotated out. The
-  operator rotates these; the vault only re-wraps.
+  (the same, comma separated) for reading data keys still wrapped by keys rotated out, read by
+  settings.py as ``settings.KEK`` and ``settings.KEK_PREVIOUS``. The operator rotates these; the
+  vault only re-wraps.
 
 Key ids are public labels stored beside each wrapped data key. Both sources derive them from a
 hash of the key, so a key file renamed by mistake, or the wrong secret in the environment, is
@@ -245,14 +246,11 @@ class EnvironmentKeys:
             self._all.setdefault(kek.id, kek)
 
     @classmethod
-    def from_environ(cls) -> EnvironmentKeys:
-        """Read the environment; ImproperlyConfigured when a value is not a 32-byte key."""
-        current = parse_key(os.environ[ENV_CURRENT], ENV_CURRENT)
-        previous = [
-            parse_key(item, ENV_PREVIOUS)
-            for item in re.split(r"[,\s]+", os.environ.get(ENV_PREVIOUS, ""))
-            if item
-        ]
+    def from_settings(cls) -> EnvironmentKeys:
+        """The keys settings.py read from the environment (``settings.KEK``, ``KEK_PREVIOUS``);
+        ImproperlyConfigured when a value is not a 32-byte key."""
+        current = parse_key(settings.KEK, ENV_CURRENT)
+        previous = [parse_key(item, ENV_PREVIOUS) for item in settings.KEK_PREVIOUS]
         return cls(current, previous)
 
     def describe(self) -> str:
@@ -299,8 +297,8 @@ def parse_key(value: str, name: str) -> bytes:
 
 def key_encryption_keys() -> KeyEncryptionKeys:
     """The configured source: the environment when ``REDRESS_KEK`` is set, else the key folder."""
-    if os.environ.get(ENV_CURRENT):
-        return EnvironmentKeys.from_environ()
+    if settings.KEK:
+        return EnvironmentKeys.from_settings()
     return _key_folder(str(settings.KEYS_DIR))
 
 
