@@ -1,21 +1,21 @@
 """How many reports ``POST /api/reports`` takes a second, against a bare insert on the same stack.
 
-Sets up a throwaway PostgreSQL database (``redress_bench``, dropped and made again) and data
-folder (var/bench/intake), migrates it, and serves Redress with gunicorn on a free loopback port,
-with ``bench.bare.settings``: Redress's own settings plus one view, ``POST /bench/bare-insert``,
-that runs a single raw INSERT behind the same middleware. A separate process (stdlib only:
-asyncio streams, keep-alive connections) then sends reports over BENCH_CONCURRENCY connections
-(default 16) for BENCH_SECONDS in all (default 60), and the same to the bare view. The two take
-turns in BENCH_ROUNDS rounds (default 4; the first of each after a short warm-up), so that
-any drift in the machine's speed falls on both. Each round opens new connections; each gunicorn
-worker takes no more than its share of them, since one that took most of them would keep one
-core busy while the other idled, and which of the two paths had that luck would decide the
-ratio. Latencies are those of the 201 answers, measured at the client, so they include any wait
-for a free server thread. Where /proc can be read (Linux), it also prints what each report cost in
-CPU time: gunicorn (master and workers), PostgreSQL (all its processes, so run nothing else
-against it meanwhile) and the load generator, so a ratio can be told apart into where the time
-went. The goal: a report costs at most 1.8 times a bare insert, both timed in the same run, as the
-machine's time each takes at full load (the bare insert's rate over intake's).
+Sets up a throwaway PostgreSQL database (``redress_bench``, dropped and made again) and data folder
+(var/bench/intake), migrates it, and serves Redress with gunicorn on a free loopback port, with
+``bench.bare.settings``: Redress's own settings plus one view, ``POST /bench/bare-insert``, that
+runs a single raw INSERT behind the same middleware. A separate process (stdlib only: asyncio
+streams, keep-alive connections) then sends reports over BENCH_CONCURRENCY connections (default 16)
+for BENCH_SECONDS in all (default 60), and the same to the bare view. The two take turns in
+BENCH_ROUNDS rounds (default 4; the first of each after a short warm-up), so that any drift in the
+machine's speed falls on both. Each round opens new connections; each gunicorn worker takes no more
+than its share of them, since one that took most of them would keep one core busy while the other
+idled, and which of the two paths had that luck would decide the ratio. Latencies are those of the
+201 answers, measured at the client, so they include any wait for a free server thread. Where /proc
+can be read (Linux), it also prints what each report cost in CPU time: gunicorn (master and
+workers), PostgreSQL (all its processes, so run nothing else against it meanwhile) and the load
+generator, so a ratio can be told apart into where the time went. The goal: a report costs at most
+1.8 times a bare insert, both timed in the same run, as the machine's time each takes at full load
+(the bare insert's rate over intake's).
 
 Knobs: BENCH_SECONDS, BENCH_WARMUP_SECONDS (2), BENCH_CONCURRENCY (16), BENCH_WORKERS (2),
 BENCH_THREADS (gthread threads per worker, 4, as ``redress serve``; 1 means sync workers),
@@ -24,11 +24,24 @@ its share, BENCH_CONCURRENCY / BENCH_WORKERS, so that every round's connections 
 and the busiest worker's share of CPU, printed for each round, stays near one half), BENCH_ROUNDS,
 BENCH_KEEPALIVE (1; 0 sends ``Connection: close`` so each request takes a new connection) and
 BENCH_POSTGRES_URL (the maintenance database to connect to).
+
+``BENCH_COMPARE_REF=<git revision>`` also serves that revision's code beside this checkout's, so
+that two versions are compared under the same machine noise. The revision is checked out in a git
+worktree under /tmp (removed afterwards) and served by a second gunicorn with the same workers,
+threads and connections, under Redress's own settings (the bare view is served by this checkout
+alone), from the same .venv, with PYTHONPATH pointing at the worktree's src/ (only its Python code
+differs: the installed packages and the built assets are this checkout's). Each revision gets its
+own database (``redress_bench`` and ``redress_bench_ref``), migrated by its own migrations, and its
+own data folder. Every round runs the bare insert, then the two revisions, which go first in turn
+(so use an even BENCH_ROUNDS). It prints, for each revision, reports/s, p50, p99 and the cost
+against the bare insert, and this checkout's reports/s as a share of the other's (goal: at least
+0.95).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -37,9 +50,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +73,16 @@ WORKER_CONNECTIONS = int(
     os.environ.get("BENCH_WORKER_CONNECTIONS", str(-(-CONCURRENCY // max(1, WORKERS))))
 )
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "redress_bench"
-DATA_DIR = ROOT / "var" / "bench" / "intake"
-SERVER_LOG = DATA_DIR / "gunicorn.log"
 BIN = ROOT / ".venv" / "bin"
+COMPARE_REF = os.environ.get("BENCH_COMPARE_REF", "").strip()
 INTAKE_PATH = "/api/reports"
 BARE_PATH = "/bench/bare-insert"
 MAX_FAILURE_SHARE = 0.01
 # What a report may cost, as a multiple of the bare insert timed in the same run: about what a
 # minimal view that only encrypts and appends to a chained ledger costs.
 COST_GOAL = 1.8
+# This checkout's reports/s as a share of the other revision's, measured in the same run.
+COMPARE_GOAL = 0.95
 
 NARRATIVE = (
     "My line manager has shouted at me in front of the team at three weekly meetings in a row, "
@@ -176,39 +191,148 @@ def database_url(name: str) -> str:
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def recreate_database() -> None:
+@dataclass
+class Revision:
+    """Code to serve: a checkout's root, with its own database and data folder."""
+
+    label: str
+    code: Path
+    database: str
+    data_dir: Path
+    settings: str = "redress.settings"
+    server: subprocess.Popen[bytes] | None = None
+    port: int = 0
+
+    @property
+    def log(self) -> Path:
+        return self.data_dir / "gunicorn.log"
+
+    def environment(self) -> dict[str, str]:
+        """The environment its commands and its server run in: its own src/ first on the path
+        (the checkout root too, for this checkout's ``bench.bare``), its database and folder."""
+        env = dict(os.environ)
+        paths = [str(self.code / "src")]
+        if self.code == ROOT:
+            paths.append(str(ROOT))
+        env.update(
+            REDRESS_DATA_DIR=str(self.data_dir),
+            DATABASE_URL=database_url(self.database),
+            DJANGO_SETTINGS_MODULE=self.settings,
+            PYTHONPATH=os.pathsep.join(filter(None, [*paths, env.get("PYTHONPATH")])),
+        )
+        return env
+
+    def run(self, *command: str, cwd: Path | None = None) -> str:
+        """A command with this revision's code; its output, or SystemExit with its errors."""
+        done = subprocess.run(
+            list(command),
+            cwd=cwd or self.code,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise SystemExit(f"{self.label}: {' '.join(command)} failed:\n{done.stderr}")
+        return done.stdout
+
+
+def recreate_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def drop_database() -> None:
+def drop_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def create_bare_table() -> None:
+def create_bare_table(name: str) -> None:
     import psycopg
 
-    with psycopg.connect(database_url(DB_NAME), autocommit=True) as conn:
+    with psycopg.connect(database_url(name), autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, body text NOT NULL)"
         )
 
 
-def server_environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        REDRESS_DATA_DIR=str(DATA_DIR),
-        DATABASE_URL=database_url(DB_NAME),
-        DJANGO_SETTINGS_MODULE="bench.bare.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+def prepare(revision: Revision) -> None:
+    """A fresh data folder and database, migrated by the revision's own migrations; check that
+    its Python really imports ``redress`` from the revision's code."""
+    shutil.rmtree(revision.data_dir, ignore_errors=True)
+    revision.data_dir.mkdir(parents=True)
+    recreate_database(revision.database)
+    python = str(BIN / "python")
+    found = revision.run(python, "-c", "import redress; print(redress.__file__)").strip()
+    if not Path(found).resolve().is_relative_to((revision.code / "src").resolve()):
+        raise SystemExit(f"{revision.label}: redress is imported from {found}, not its own code")
+    revision.run(python, "-m", "django", "migrate", "--noinput", "-v", "0")
+    print(f"{revision.label}: code from {revision.code / 'src'}, database {revision.database}")
+
+
+# --- Another revision, from a git worktree ------------------------------------------------------
+
+
+def git(*arguments: str) -> str:
+    return subprocess.run(
+        ["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def describe_checkout() -> str:
+    """This checkout as ``HEAD 1a2b3c4d5e``, saying so when src/ has uncommitted changes."""
+    try:
+        head = git("rev-parse", "--short=10", "HEAD")
+        changed = git("status", "--porcelain", "--", "src")
+    except (OSError, subprocess.CalledProcessError):
+        return "this checkout"
+    return f"this checkout (HEAD {head}{', with changes in src/' if changed else ''})"
+
+
+def check_out(ref: str) -> Revision:
+    """``ref`` in a new git worktree under /tmp, with this checkout's built assets and its own
+    compiled translations, so that only the Python code differs."""
+    try:
+        commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except subprocess.CalledProcessError:
+        raise SystemExit(f"BENCH_COMPARE_REF={ref} names no commit here") from None
+    tree = Path(tempfile.mkdtemp(prefix="redress-bench-ref-")) / "code"
+    git("worktree", "add", "--detach", str(tree), commit)
+    revision = Revision(
+        label=f"{ref} ({commit[:10]})",
+        code=tree,
+        database="redress_bench_ref",
+        data_dir=ROOT / "var" / "bench" / "intake-ref",
     )
-    return env
+    try:
+        (tree / "build").symlink_to(ROOT / "build", target_is_directory=True)
+        locale = tree / "src" / "redress" / "locale"
+        if locale.is_dir():
+            python = str(BIN / "python")
+            revision.run(python, "-m", "django", "compilemessages", "-v", "0", cwd=locale)
+    except BaseException:
+        remove_checkout(revision)
+        raise
+    return revision
+
+
+def remove_checkout(revision: Revision) -> None:
+    subprocess.run(
+        ["git", "worktree", "remove", "--force", str(revision.code)],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    shutil.rmtree(revision.code.parent, ignore_errors=True)
+    subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True, check=False)
+
+
+# --- Serving -------------------------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -217,7 +341,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, log: object) -> subprocess.Popen[bytes]:
+def start_server(revision: Revision, log: object) -> None:
     workers = ["--workers", str(WORKERS)]
     if THREADS > 1:
         workers += ["--worker-class", "gthread", "--threads", str(THREADS)]
@@ -225,13 +349,14 @@ def start_server(port: int, log: object) -> subprocess.Popen[bytes]:
         # happens to get cannot decide the round (a worker with twelve of sixteen keeps one
         # core busy and leaves the other half idle).
         workers += ["--worker-connections", str(WORKER_CONNECTIONS)]
+    revision.port = free_port()
     # No --access-logfile: gunicorn's access log is off unless asked for, as in `redress serve`.
-    return subprocess.Popen(
+    revision.server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "redress.wsgi:application",
             "--bind",
-            f"127.0.0.1:{port}",
+            f"127.0.0.1:{revision.port}",
             *workers,
             "--log-level",
             "warning",
@@ -239,19 +364,21 @@ def start_server(port: int, log: object) -> subprocess.Popen[bytes]:
             "-",
             "--no-control-socket",
         ],
-        cwd=ROOT,
-        env=server_environment(),
+        cwd=revision.code,
+        env=revision.environment(),
         stdout=log,  # type: ignore[arg-type]
         stderr=subprocess.STDOUT,
     )
 
 
-def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
-    url = f"http://127.0.0.1:{port}/healthz"
+def wait_healthy(revision: Revision) -> None:
+    server = revision.server
+    assert server is not None
+    url = f"http://127.0.0.1:{revision.port}/healthz"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {SERVER_LOG}")
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see {revision.log}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -259,7 +386,19 @@ def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer 200 within 60 s; see {SERVER_LOG}")
+    raise SystemExit(f"{url} did not answer 200 within 60 s; see {revision.log}")
+
+
+def stop_server(revision: Revision) -> None:
+    server = revision.server
+    if server is None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 # --- CPU time, from /proc ---------------------------------------------------------------------
@@ -304,7 +443,8 @@ def _postmaster_pid() -> int:
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    backend = _stat(int(row[0])) if row else None
+        # Read while the connection is open: its backend ends when it closes.
+        backend = _stat(int(row[0])) if row else None
     if backend is None:
         raise OSError("PostgreSQL's processes cannot be read here")
     return int(backend[1])
@@ -428,43 +568,98 @@ def summarise(label: str, result: dict) -> tuple[float, list[float]]:
     return rate, latencies
 
 
-def measure(port: int, meter: CpuMeter | None = None) -> None:
+@dataclass
+class Load:
+    """One path put under load: on which server, and what each of its rounds measured."""
+
+    label: str
+    revision: Revision
+    path: str
+    meter: CpuMeter | None
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+
+    def run_round(self, seconds: float, *, warm: bool) -> None:
+        port = self.revision.port
+        self.rounds.append(run_load(port, self.path, seconds, warm=warm, meter=self.meter))
+
+    def rates(self) -> list[float]:
+        return [len(r["latencies"]) / r["elapsed"] for r in self.rounds]
+
+
+def measure(bare: Load, intakes: list[Load]) -> None:
+    """Put every path under load in turn, round after round, and record what they did."""
+    loads = [bare, *intakes]
     rounds = max(1, ROUNDS)
     print(
-        f"{SECONDS:g} s each, in {rounds} alternating rounds, {CONCURRENCY} connections, "
+        f"{SECONDS:g} s each, in {rounds} rounds taking turns, {CONCURRENCY} connections, "
         f"gunicorn {WORKERS} workers"
         + (f" x {THREADS} threads (gthread)" if THREADS > 1 else " (sync)"),
         flush=True,
     )
-    intake_rounds, bare_rounds = [], []
     for number in range(rounds):
-        # The two paths take turns, so that any drift in the machine's speed falls on both.
-        first_round = number == 0
-        each = SECONDS / rounds
-        bare_rounds.append(run_load(port, BARE_PATH, each, warm=first_round, meter=meter))
-        intake_rounds.append(run_load(port, INTAKE_PATH, each, warm=first_round, meter=meter))
-    intake, bare = _combined(intake_rounds), _combined(bare_rounds)
-    intake_rate, latencies = summarise("intake", intake)
-    bare_rate, bare_latencies = summarise("bare insert", bare)
-    print_cpu("intake", intake)
-    print_cpu("bare insert", bare)
-    if intake["cpu"] and bare["cpu"]:
+        # Every path runs in every round, so that any drift in the machine's speed falls on
+        # each: the bare insert first, then the revisions, which go first in turn, so that each
+        # follows the bare insert (and the other revision) as often as the other does.
+        turn = intakes if number % 2 == 0 else intakes[::-1]
+        for load in [bare, *turn]:
+            load.run_round(SECONDS / rounds, warm=number == 0)
+    results = {load.label: _combined(load.rounds) for load in loads}
+    rates, latencies = {}, {}
+    for load in loads:
+        rates[load.label], latencies[load.label] = summarise(load.label, results[load.label])
+    for load in loads:
+        print_cpu(load.label, results[load.label])
+    for load in loads:
+        print(f"{load.label}, each round: {', '.join(f'{r:,.1f}/s' for r in load.rates())}")
+
+    this = intakes[0]
+    intake, bare_result = results[this.label], results[bare.label]
+    if intake["cpu"] and bare_result["cpu"]:
         # Beside the ratio of rates: the bare insert leaves some CPU idle, intake does not.
         record(
             "intake CPU a report",
             sum(intake["cpu"].values()),
             "ms",
-            baseline=sum(bare["cpu"].values()),
+            baseline=sum(bare_result["cpu"].values()),
             against="bare insert's CPU",
             higher_is_better=False,
         )
+    record_intake("", rates[this.label], latencies[this.label], rates, latencies, bare)
+    if len(intakes) > 1:
+        other = intakes[1]
+        record_intake(
+            f", {COMPARE_REF[:20]}",
+            rates[other.label],
+            latencies[other.label],
+            rates,
+            latencies,
+            bare,
+        )
+        cpu = {label: sum(r["cpu"].values()) if r["cpu"] else None for label, r in results.items()}
+        print_comparison(bare, this, other, rates, latencies, cpu)
+
+
+def record_intake(
+    suffix: str,
+    rate: float,
+    own: list[float],
+    rates: dict[str, float],
+    latencies: dict[str, list[float]],
+    bare: Load,
+) -> None:
+    """One revision's figures, each beside the bare insert's; the cost goal for this checkout."""
+    bare_rate, bare_latencies = rates[bare.label], latencies[bare.label]
     record(
-        "intake API reports/s", intake_rate, "reports/s", baseline=bare_rate, against="bare insert"
+        f"intake API reports/s{suffix}",
+        rate,
+        "reports/s",
+        baseline=bare_rate,
+        against="bare insert",
     )
     for p in (50, 99):
         record(
-            f"intake API p{p} latency",
-            percentile(latencies, p),
+            f"intake API p{p} latency{suffix}",
+            percentile(own, p),
             "ms",
             baseline=percentile(bare_latencies, p),
             against="bare insert",
@@ -472,54 +667,112 @@ def measure(port: int, meter: CpuMeter | None = None) -> None:
         )
     # The machine's time a report takes at full load, against a bare insert's in the same run.
     record(
-        "intake cost vs bare insert",
-        1000 / intake_rate,
+        f"intake cost vs bare insert{suffix}",
+        1000 / rate,
         "ms",
-        goal=COST_GOAL,
+        goal=None if suffix else COST_GOAL,
         baseline=1000 / bare_rate,
         against="bare insert",
         higher_is_better=False,
     )
 
 
+def print_comparison(
+    bare: Load,
+    this: Load,
+    other: Load,
+    rates: dict[str, float],
+    latencies: dict[str, list[float]],
+    cpu: dict[str, float | None],
+) -> None:
+    """Both revisions side by side, and this checkout's reports/s as a share of the other's.
+
+    CPU a row (all parts: web, database, load generator) moves less with other processes' load
+    than the rates do, so it is shown beside them."""
+    print()
+    print(
+        f"{'served':<44} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'cost vs bare':>13}"
+        f" {'CPU a row':>10}"
+    )
+    for load, name in ((this, this.revision.label), (other, other.revision.label), (bare, "")):
+        own = latencies[load.label]
+        cost = rates[bare.label] / rates[load.label]
+        used = cpu[load.label]
+        print(
+            f"{name or load.label:<44.44} {rates[load.label]:>10,.1f}"
+            f" {percentile(own, 50):>8.1f} {percentile(own, 99):>8.1f} {cost:>12.2f}x"
+            f" {'' if used is None else f'{used:.2f} ms':>10}"
+        )
+    each = [mine / theirs for mine, theirs in zip(this.rates(), other.rates(), strict=True)]
+    print(
+        f"this checkout's reports/s over {other.revision.label}'s:"
+        f" {rates[this.label] / rates[other.label]:.3f}"
+        f" (each round: {', '.join(f'{ratio:.3f}' for ratio in each)})"
+    )
+    mine, theirs = cpu[this.label], cpu[other.label]
+    if mine and theirs:
+        print(f"this checkout's CPU a report over {other.revision.label}'s: {mine / theirs:.3f}")
+    print()
+    record(
+        f"intake reports/s against {COMPARE_REF[:20]}",
+        rates[this.label],
+        "reports/s",
+        goal=COMPARE_GOAL,
+        baseline=rates[other.label],
+        against=f"{other.revision.label}",
+    )
+
+
 def main() -> None:
-    # A polite kill still stops the server and drops the database (through ``finally``).
+    # A polite kill still stops the servers, drops the databases and removes the worktree
+    # (through ``finally``).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
-    DATA_DIR.mkdir(parents=True)
-    recreate_database()
-    server = None
+    this = Revision(
+        label=describe_checkout(),
+        code=ROOT,
+        database="redress_bench",
+        data_dir=ROOT / "var" / "bench" / "intake",
+        settings="bench.bare.settings",
+    )
+    revisions = [this]
+    other = None
     passed = False
     try:
-        subprocess.run(
-            [str(BIN / "redress"), "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=server_environment(),
-            check=True,
-        )
-        create_bare_table()
-        port = free_port()
-        with SERVER_LOG.open("wb") as log:
-            server = start_server(port, log)
-            wait_healthy(server, port)
-            measure(port, _meter(server.pid))
+        if COMPARE_REF:
+            other = check_out(COMPARE_REF)
+            revisions.append(other)
+        for revision in revisions:
+            prepare(revision)
+        create_bare_table(this.database)
+        with contextlib.ExitStack() as logs:
+            for revision in revisions:
+                start_server(revision, logs.enter_context(revision.log.open("wb")))
+            for revision in revisions:
+                wait_healthy(revision)
+            assert this.server is not None
+            meter = _meter(this.server.pid)
+            intakes = [Load("intake", this, INTAKE_PATH, meter)]
+            if other is not None and other.server is not None:
+                intakes.append(
+                    Load(f"intake at {COMPARE_REF}", other, INTAKE_PATH, _meter(other.server.pid))
+                )
+            measure(Load("bare insert", this, BARE_PATH, meter), intakes)
         passed = True
     except BaseException:
-        if SERVER_LOG.exists():
-            tail = "\n".join(SERVER_LOG.read_text(errors="replace").splitlines()[-20:])
-            print(f"--- end of {SERVER_LOG}:\n{tail}", file=sys.stderr)
+        for revision in revisions:
+            if revision.log.exists():
+                tail = "\n".join(revision.log.read_text(errors="replace").splitlines()[-20:])
+                print(f"--- end of {revision.log}:\n{tail}", file=sys.stderr)
         raise
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        drop_database()
-        if passed:  # keep the server's log (and the throwaway keys) only when something failed
-            shutil.rmtree(DATA_DIR, ignore_errors=True)
+        for revision in revisions:
+            stop_server(revision)
+            drop_database(revision.database)
+        if other is not None:
+            remove_checkout(other)
+        if passed:  # keep the servers' logs (and the throwaway keys) only when something failed
+            for revision in revisions:
+                shutil.rmtree(revision.data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
