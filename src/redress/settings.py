@@ -3,6 +3,14 @@
 This module is the only reader of the environment: every other module reads
 ``django.conf.settings``, so a test overrides a setting and never sets a variable.
 
+One rule names them. A variable for one of Django's own settings has Django's name (``SECRET_KEY``,
+``DEBUG``, ``ALLOWED_HOSTS``, ``EMAIL_BACKEND``, ``STATIC_ROOT``...), the database is
+``DATABASE_URL``, and every other variable starts with ``REDRESS_``. The Python setting has the
+variable's name without ``REDRESS_`` (``REDRESS_VETTING_DAILY_LIMIT`` is
+``settings.VETTING_DAILY_LIMIT``); no setting's own name starts with ``REDRESS_``. A variable
+renamed to follow the rule is still read under its former name, with a warning at start-up, so
+that existing deployments keep working while their operators move (``formerly=`` below).
+
 Safe by default: DEBUG is off, cookies are secure unless explicitly served over plain HTTP on
 loopback, and every secret lives in the data folder or the environment, never in the repository.
 """
@@ -13,6 +21,7 @@ import json
 import os
 import re
 import secrets
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +34,36 @@ from redress.core import keyfiles, paths
 from redress.core.limits import UPLOAD_MAX_FILE_BYTES
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+def env(name: str, default: str = "", *, formerly: str | None = None) -> str:
+    """The variable ``name``, else ``default``. ``formerly``: the name it had before, still read
+    (when ``name`` is unset) with a warning printed at start-up."""
+    value = _lookup(name, formerly)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool, *, formerly: str | None = None) -> bool:
+    value = _lookup(name, formerly)
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _lookup(name: str, formerly: str | None) -> str | None:
+    value = os.environ.get(name)
+    if formerly is not None and formerly in os.environ:
+        if value is None:
+            value = os.environ[formerly]
+            warnings.warn(
+                f"{formerly} is renamed {name}: set {name} instead; the old name will stop "
+                "being read in a later release",
+                FutureWarning,
+                stacklevel=3,
+            )
+        else:
+            warnings.warn(
+                f"{formerly} is ignored: {name}, its new name, is set", FutureWarning, stacklevel=3
+            )
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -59,7 +93,7 @@ CSRF_COOKIE_SECURE = not INSECURE_HTTP
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = 0 if INSECURE_HTTP else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not INSECURE_HTTP
-BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+BEHIND_TLS_PROXY = env_bool("REDRESS_BEHIND_TLS_PROXY", False, formerly="BEHIND_TLS_PROXY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 # How many proxies of ours each add themselves to X-Forwarded-For: the client is the address
 # that many places from its end. Read only to throttle (an in-memory fingerprint), never kept.
@@ -72,7 +106,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Staff sessions end after 15 minutes without a request.
-SESSION_COOKIE_AGE = int(os.environ.get("REDRESS_IDLE_TIMEOUT_SECONDS", "900"))
+IDLE_TIMEOUT_SECONDS = int(os.environ.get("REDRESS_IDLE_TIMEOUT_SECONDS", "900"))
+SESSION_COOKIE_AGE = IDLE_TIMEOUT_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -164,7 +199,8 @@ DATABASES: dict[str, Any] = {
 # server (core.oneshot: a report in one statement) are prepared, so planned once per
 # connection. Behind a pooler in transaction mode, set REDRESS_PG_PREPARE=0.
 POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if POSTGRES and env_bool("REDRESS_PG_PREPARE", True):
+PG_PREPARE = env_bool("REDRESS_PG_PREPARE", True)
+if POSTGRES and PG_PREPARE:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -205,7 +241,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("REDRESS_STATIC_ROOT", paths.SOURCE_ROOT / "build" / "collected"))
+STATIC_ROOT = Path(
+    env("STATIC_ROOT", formerly="REDRESS_STATIC_ROOT") or paths.SOURCE_ROOT / "build" / "collected"
+)
 STATICFILES_DIRS = [paths.SOURCE_ROOT / "build" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -228,12 +266,14 @@ if CACHE_BACKEND.endswith("DummyCache"):
     raise ImproperlyConfigured(
         "REDRESS_CACHE_BACKEND: the dummy cache keeps no counts, so nothing would be throttled"
     )
+CACHE_LOCATION = os.environ.get("REDRESS_CACHE_LOCATION", "redress")
+# Several deployments may share one Redis: each counts under its own prefix.
+CACHE_KEY_PREFIX = os.environ.get("REDRESS_CACHE_KEY_PREFIX", "")
 CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": CACHE_BACKEND,
-        "LOCATION": os.environ.get("REDRESS_CACHE_LOCATION", "redress"),
-        # Several deployments may share one Redis: each counts under its own prefix.
-        "KEY_PREFIX": os.environ.get("REDRESS_CACHE_KEY_PREFIX", ""),
+        "LOCATION": CACHE_LOCATION,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
 }
 if CACHE_BACKEND.endswith("RedisCache"):
@@ -295,7 +335,7 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "redress.core.views.csrf_failure"
 
 # Periodic work the worker enqueues: (dotted path of a django-tasks task, every N seconds).
-REDRESS_PERIODIC_TASKS: list[tuple[str, int]] = [
+PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
     ("redress.intake.tasks.expire_drafts", 600),
     ("redress.intake.tasks.remove_orphan_files", 6 * 3600),
@@ -310,34 +350,40 @@ DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
 # worker). Off: every act chains its own entry under the head lock; on PostgreSQL that is one
 # server-side call, so the lock is never held across a round trip (the default, and faster).
 LEDGER_SEQUENCER = env_bool("REDRESS_LEDGER_SEQUENCER", False)
-REDRESS_NATION = os.environ.get("REDRESS_NATION", "england")
+NATION = os.environ.get("REDRESS_NATION", "england")
 # The scheme's deadline policy over DESIGN.md's defaults, as JSON: {"investigation": 40, ...}.
-REDRESS_POLICY: dict[str, object] = json.loads(os.environ.get("REDRESS_POLICY", "{}") or "{}")
+POLICY: dict[str, object] = json.loads(os.environ.get("REDRESS_POLICY", "{}") or "{}")
 # Wrong receipt codes: per client (in memory only) and across the whole service.
 RECEIPT_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_MAX_FAILURES", "5"))
 RECEIPT_LOCKOUT_SECONDS = int(os.environ.get("REDRESS_RECEIPT_LOCKOUT_SECONDS", "900"))
-RECEIPT_GLOBAL_FAILURES_PER_MINUTE = int(os.environ.get("REDRESS_RECEIPT_GLOBAL_FAILURES", "300"))
+RECEIPT_GLOBAL_FAILURES_PER_MINUTE = int(
+    env(
+        "REDRESS_RECEIPT_GLOBAL_FAILURES_PER_MINUTE",
+        "300",
+        formerly="REDRESS_RECEIPT_GLOBAL_FAILURES",
+    )
+)
 FOLLOW_UP_SESSION_SECONDS = 1800
 # Years a finding stays on the sanctions register, by category, as JSON over the defaults
 # (sexual misconduct 10, harassment 7, bullying 5, other 5).
-REDRESS_REGISTER_RETENTION: dict[str, int] = json.loads(
+REGISTER_RETENTION: dict[str, int] = json.loads(
     os.environ.get("REDRESS_REGISTER_RETENTION", "{}") or "{}"
 )
 # Vetting: more checks than this by one officer in a day are flagged to oversight; whether the
 # person checked is told (by email, when the directory has an address) that a check was made.
-REDRESS_VETTING_DAILY_LIMIT = int(os.environ.get("REDRESS_VETTING_DAILY_LIMIT", "20"))
-REDRESS_VETTING_TELL_SUBJECT = env_bool("REDRESS_VETTING_TELL_SUBJECT", True)
+VETTING_DAILY_LIMIT = int(os.environ.get("REDRESS_VETTING_DAILY_LIMIT", "20"))
+VETTING_TELL_SUBJECT = env_bool("REDRESS_VETTING_TELL_SUBJECT", True)
 # Escrow matching: the key service (empty URL: in this process, key file in the data folder),
 # this server's name and shared secret with it, its hourly limit per caller, and how many
 # distinct complainants naming one person make a match.
-REDRESS_KEYSERVICE_URL = os.environ.get("REDRESS_KEYSERVICE_URL", "")
-REDRESS_KEYSERVICE_CALLER = os.environ.get("REDRESS_KEYSERVICE_CALLER", "web")
-REDRESS_KEYSERVICE_SECRET = os.environ.get("REDRESS_KEYSERVICE_SECRET", "")
-REDRESS_KEYSERVICE_RATE = int(os.environ.get("REDRESS_KEYSERVICE_RATE", "60"))
-REDRESS_MATCHING_KEY = os.environ.get("REDRESS_MATCHING_KEY", "")
-REDRESS_ESCROW_THRESHOLD = int(os.environ.get("REDRESS_ESCROW_THRESHOLD", "2"))
+KEYSERVICE_URL = os.environ.get("REDRESS_KEYSERVICE_URL", "")
+KEYSERVICE_CALLER = os.environ.get("REDRESS_KEYSERVICE_CALLER", "web")
+KEYSERVICE_SECRET = os.environ.get("REDRESS_KEYSERVICE_SECRET", "")
+KEYSERVICE_RATE = int(os.environ.get("REDRESS_KEYSERVICE_RATE", "60"))
+MATCHING_KEY = os.environ.get("REDRESS_MATCHING_KEY", "")
+ESCROW_THRESHOLD = int(os.environ.get("REDRESS_ESCROW_THRESHOLD", "2"))
 # Shown to respondents: where to find confidential welfare support (a sentence, or empty).
-REDRESS_RESPONDENT_SUPPORT = os.environ.get("REDRESS_RESPONDENT_SUPPORT", "")
+RESPONDENT_SUPPORT = os.environ.get("REDRESS_RESPONDENT_SUPPORT", "")
 # Key-encryption keys from the environment instead of the key folder (vault/keks.py): the
 # current one, and those rotated out that still open older data keys (comma separated). Each is
 # 32 bytes as hex or base64; checked when first used.
@@ -350,8 +396,10 @@ RECEIPT_KEY = os.environ.get("REDRESS_RECEIPT_KEY", "")
 
 # Mail: written to files in the data folder unless an SMTP server is configured, so the demo
 # works offline and a newcomer can read what would have been sent (var/mail/).
-EMAIL_BACKEND = os.environ.get(
-    "REDRESS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend",
+    formerly="REDRESS_EMAIL_BACKEND",
 )
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -309,11 +309,11 @@ def test_the_in_process_key_is_a_private_file_in_the_data_folder(data_dir: Path)
 
 
 def test_the_key_can_come_from_the_environment(data_dir: Path, settings: Any, key: bytes) -> None:
-    settings.REDRESS_MATCHING_KEY = key.hex()
+    settings.MATCHING_KEY = key.hex()
     assert matching_key() == key
     assert not (data_dir / "keys" / "matching.key").exists()
     for bad in ("not hex", "ab" * 31, "ff" * 32, "00" * 32):
-        settings.REDRESS_MATCHING_KEY = bad
+        settings.MATCHING_KEY = bad
         with pytest.raises(ImproperlyConfigured, match="REDRESS_MATCHING_KEY"):
             matching_key()
 
@@ -327,25 +327,25 @@ def test_a_damaged_key_file_stops_with_its_name(data_dir: Path) -> None:
 
 
 def test_the_service_is_chosen_by_settings(data_dir: Path, settings: Any) -> None:
-    settings.REDRESS_KEYSERVICE_URL = ""
+    settings.KEYSERVICE_URL = ""
     assert isinstance(get_key_service(), InProcessKeyService)
-    settings.REDRESS_KEYSERVICE_URL = "http://127.0.0.1:8710"
-    settings.REDRESS_KEYSERVICE_CALLER = "web-2"
-    settings.REDRESS_KEYSERVICE_SECRET = "sixteen or more characters"
+    settings.KEYSERVICE_URL = "http://127.0.0.1:8710"
+    settings.KEYSERVICE_CALLER = "web-2"
+    settings.KEYSERVICE_SECRET = "sixteen or more characters"
     chosen = get_key_service()
     assert isinstance(chosen, HttpKeyService)
     assert (chosen.url, chosen.caller) == ("http://127.0.0.1:8710/evaluate", "web-2")
     assert chosen.secret == b"sixteen or more characters"
-    settings.REDRESS_KEYSERVICE_SECRET = "short"
+    settings.KEYSERVICE_SECRET = "short"
     with pytest.raises(ImproperlyConfigured, match="at least 16"):
         get_key_service()
-    settings.REDRESS_KEYSERVICE_SECRET = ""
+    settings.KEYSERVICE_SECRET = ""
     assert shared_secret() == (data_dir / "keys" / "keyservice-secret.key").read_bytes()
-    settings.REDRESS_KEYSERVICE_URL = "file:///etc/passwd"
+    settings.KEYSERVICE_URL = "file:///etc/passwd"
     with pytest.raises(ImproperlyConfigured, match="http"):
         get_key_service()
-    settings.REDRESS_KEYSERVICE_URL = "http://127.0.0.1:8710"
-    settings.REDRESS_KEYSERVICE_CALLER = "web 1"
+    settings.KEYSERVICE_URL = "http://127.0.0.1:8710"
+    settings.KEYSERVICE_CALLER = "web 1"
     with pytest.raises(ImproperlyConfigured, match="CALLER"):
         get_key_service()
 
@@ -377,17 +377,17 @@ def test_the_command_listens_on_loopback_by_default(
 ) -> None:
     from redress.escrow.management.commands import keyservice as command
 
-    settings.REDRESS_MATCHING_KEY = ""
-    settings.REDRESS_KEYSERVICE_SECRET = ""
+    settings.MATCHING_KEY = ""
+    settings.KEYSERVICE_SECRET = ""
     recorder = _Recorder()
     monkeypatch.setattr(command, "make_server", recorder)
     call_command("keyservice")
     ((host, port, options),) = recorder.calls
     assert (host, port) == ("127.0.0.1", 8710)
     assert options["key"] == matching_key()
-    assert options["per_hour"] == settings.REDRESS_KEYSERVICE_RATE == 60
+    assert options["per_hour"] == settings.KEYSERVICE_RATE == 60
     assert "http://127.0.0.1:8710/evaluate" in capsys.readouterr().out
 
-    settings.REDRESS_MATCHING_KEY = "not a key"
+    settings.MATCHING_KEY = "not a key"
     with pytest.raises(CommandError, match="REDRESS_MATCHING_KEY"):
         call_command("keyservice")

@@ -126,7 +126,7 @@ def test_entries_about_different_people_never_match(counsellor, a: str, b: str) 
 
 
 def test_a_threshold_of_three_needs_three_people(counsellor, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.REDRESS_ESCROW_THRESHOLD = 3
+    settings.ESCROW_THRESHOLD = 3
     _lodge("email:ann@example.org")
     _lodge("email:bea@example.org")
     assert not Match.objects.exists()

@@ -196,7 +196,7 @@ def test_bad_input_keeps_what_was_typed(member: Person) -> None:
 def test_heavy_use_is_flagged_and_the_subject_is_told(
     member: Person, settings, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.REDRESS_VETTING_DAILY_LIMIT = 2
+    settings.VETTING_DAILY_LIMIT = 2
     officer = make_staff("vet", Role.VETTING_OFFICER, totp=False, password=None)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

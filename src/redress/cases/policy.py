@@ -64,13 +64,13 @@ def build(overrides: dict[str, Any] | None = None) -> Policy:
 
 
 def current() -> Policy:
-    """The running scheme's policy (settings.REDRESS_POLICY over the defaults).
+    """The running scheme's policy (settings.POLICY over the defaults).
 
     Built once per distinct setting (every report asks for it), and built again when a setting
     changes, as tests do.
     """
-    overrides = getattr(settings, "REDRESS_POLICY", {}) or {}
-    return _built(json.dumps(overrides, sort_keys=True, default=str), settings.REDRESS_NATION)
+    overrides = getattr(settings, "POLICY", {}) or {}
+    return _built(json.dumps(overrides, sort_keys=True, default=str), settings.NATION)
 
 
 @lru_cache(maxsize=16)

@@ -81,7 +81,7 @@ def matching_key() -> bytes:
     """The PRF key: ``REDRESS_MATCHING_KEY`` (64 hex digits) or ``keys/matching.key`` in the data
     folder, made on first use with mode 0600. Raises ``ImproperlyConfigured``, naming the source,
     for a key that is not a reduced, non-zero ristretto255 scalar; never returns such a key."""
-    configured = getattr(settings, "REDRESS_MATCHING_KEY", "")
+    configured = getattr(settings, "MATCHING_KEY", "")
     if configured:
         source = "REDRESS_MATCHING_KEY"
         try:
@@ -126,7 +126,7 @@ def shared_secret() -> bytes:
     """The secret callers and the key service share: ``REDRESS_KEYSERVICE_SECRET`` (at least 16
     characters) or ``keys/keyservice-secret.key`` in the data folder, made on first use (0600).
     Raises ``ImproperlyConfigured`` for a secret too short to resist guessing."""
-    configured = getattr(settings, "REDRESS_KEYSERVICE_SECRET", "")
+    configured = getattr(settings, "KEYSERVICE_SECRET", "")
     if configured:
         secret = configured.encode()
         source = "REDRESS_KEYSERVICE_SECRET"
@@ -231,9 +231,7 @@ def get_key_service() -> KeyService:
     """The configured service: an HTTP client of ``REDRESS_KEYSERVICE_URL`` when it is set (as
     ``REDRESS_KEYSERVICE_CALLER``, with the shared secret), else the key in this process.
     Raises ``ImproperlyConfigured`` for a bad address, caller name or secret."""
-    url = getattr(settings, "REDRESS_KEYSERVICE_URL", "")
+    url = getattr(settings, "KEYSERVICE_URL", "")
     if url:
-        return HttpKeyService(
-            url, caller=settings.REDRESS_KEYSERVICE_CALLER, secret=shared_secret()
-        )
+        return HttpKeyService(url, caller=settings.KEYSERVICE_CALLER, secret=shared_secret())
     return InProcessKeyService()

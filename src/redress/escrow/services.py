@@ -160,7 +160,7 @@ def lodge(
 ) -> tuple[EscrowEntry, str]:
     """Seal an entry to the counsellor and look for a match. Returns the entry and its code."""
     key = counsellor_key()
-    threshold = settings.REDRESS_ESCROW_THRESHOLD
+    threshold = settings.ESCROW_THRESHOLD
     derived = protocol.derive(phi_for(respondent_identifier), threshold)
     x = protocol.x_for(identity)
     payload = json.dumps({"report": report, "contact": contact})
@@ -277,7 +277,7 @@ def open_match(match: Match, *, counsellor: User, passphrase: str) -> list[Opene
         )
         entries = list(match.entries.filter(status=Status.MATCHED).order_by("pk"))
         bundles = [protocol.unseal(bytes(e.sealed), private) for e in entries]
-        payloads = protocol.open_entries(bundles, settings.REDRESS_ESCROW_THRESHOLD)
+        payloads = protocol.open_entries(bundles, settings.ESCROW_THRESHOLD)
     except protocol.ProtocolError as refused:
         raise EscrowError(str(refused)) from refused
     with transaction.atomic():

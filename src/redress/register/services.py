@@ -19,7 +19,7 @@ DEFAULT_RETENTION_YEARS = {"sexual_misconduct": 10, "harassment": 7, "bullying":
 
 def retention_years(category: str) -> int:
     """How long a finding of ``category`` stays on the register (settings over the defaults)."""
-    policy = {**DEFAULT_RETENTION_YEARS, **getattr(settings, "REDRESS_REGISTER_RETENTION", {})}
+    policy = {**DEFAULT_RETENTION_YEARS, **getattr(settings, "REGISTER_RETENTION", {})}
     return int(policy.get(category, policy["other"]))
 
 

@@ -164,7 +164,7 @@ def _context(case: Case, **bound: Any) -> dict[str, Any]:
         "comment_form": bound.get("comment") or forms.CommentForm(auto_id="comment-%s"),
         "appeal_form": bound.get("appeal") or forms.AppealForm(auto_id="appeal-%s"),
         "evidence_form": bound.get("evidence") or forms.EvidenceForm(auto_id="evidence-%s"),
-        "support_text": settings.REDRESS_RESPONDENT_SUPPORT,
+        "support_text": settings.RESPONDENT_SUPPORT,
         "refused": next((f for f in bound.values() if f.errors), None),
         "idle_minutes": settings.FOLLOW_UP_SESSION_SECONDS // 60,
     }

@@ -104,10 +104,10 @@ def run_check(
         else:
             same_asker = same_asker.filter(token=token)
         asked_today = same_asker.count()
-        if asked_today > settings.REDRESS_VETTING_DAILY_LIMIT:
+        if asked_today > settings.VETTING_DAILY_LIMIT:
             check.flagged = True
             append(actor="system:vetting", action="vetting.flagged", obj=ref)
-        if settings.REDRESS_VETTING_TELL_SUBJECT and subject.email:
+        if settings.VETTING_TELL_SUBJECT and subject.email:
             check.subject_told_at = timezone.now()
             address, body = subject.email, requesting_body
             transaction.on_commit(

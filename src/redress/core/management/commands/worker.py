@@ -230,7 +230,7 @@ def loop_from_settings(interval: float, **kwargs: Any) -> tuple[WorkerLoop, Queu
             ),
             *(
                 ((path, import_string(path).enqueue), every)
-                for path, every in settings.REDRESS_PERIODIC_TASKS
+                for path, every in settings.PERIODIC_TASKS
             ),
         ],
         drain=("queue", drainer),

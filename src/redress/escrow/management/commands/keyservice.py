@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8710, help="port to listen on")
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
-        per_hour = settings.REDRESS_KEYSERVICE_RATE
+        per_hour = settings.KEYSERVICE_RATE
         if per_hour < 1:
             raise CommandError("REDRESS_KEYSERVICE_RATE must be at least 1.")
         try:
