@@ -46,4 +46,3 @@ def add_working_days(start: dt.date, days: int, nation: str) -> dt.date:
         if is_working_day(current, nation):
             remaining -= 1
     return current
-
