@@ -18,7 +18,6 @@ from redress.api.errors import FieldErrors
 from redress.cases import actions, lifecycle
 from redress.cases.access import assigned_cases, with_due_dates
 from redress.cases.models import Deadline, Decision, Sanction, Stage
-from redress.intake.contact import notify_update
 
 router = Router(tags=["cases"])
 
@@ -149,5 +148,4 @@ def case_transition(request: HttpRequest, reference: str, body: TransitionIn) ->
         )
     except actions.CaseError as refused:
         return Status(409, {"detail": str(refused)})
-    notify_update(case)  # as the console does: an opted-in complainant hears there is news
     return _detail(request, _case(request, reference))

@@ -93,12 +93,6 @@ def build(
 FIRST_KINDS = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.ASSESS)
 
 
-def first_items(case: Case) -> list[Deadline]:
-    """The unsaved items a new case starts with, for writers that save the case in one go."""
-    policy, start = policies.current(), today()
-    return [build(case, kind, start=start, policy=policy) for kind in FIRST_KINDS]
-
-
 def start(case: Case, *kinds: DeadlineKind, subject: str = "") -> list[Deadline]:
     policy = policies.current()
     return Deadline.objects.bulk_create(

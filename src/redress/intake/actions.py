@@ -10,6 +10,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -18,38 +19,22 @@ from django.utils import timezone
 
 from redress.accounts.throttle import Throttle
 from redress.cases import actions as case_actions
-from redress.cases import schedule
-from redress.cases.actions import (
-    CaseContent,
-    build_case,
-    open_case,
-    received_entry,
-    record_received,
-)
-from redress.cases.models import (
-    Attachment,
-    Case,
-    Category,
-    Direction,
-    Identity,
-    Message,
-    Source,
-)
-from redress.core.oneshot import OneStatement
+from redress.cases.actions import MAX_COMPLAINANT_FILES, SealedFile
+
+# The case's refusals of the complainant's evidence and messages, named for their pages too.
+from redress.cases.actions import CaseFull as CaseFull
+from redress.cases.actions import ReportClosed as ReportClosed
+from redress.cases.actions import complainant_files as complainant_files
+from redress.cases.models import Attachment, Case, Category, Identity, Message, Source
 from redress.directory.models import Person
 from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
-from redress.intake.uploads import CleanedFile
-from redress.ledger.models import Entry, Pending
-from redress.ledger.services import (
-    append,
-    append_call,
-    can_append_in_statement,
-    digest_of,
-    entry_from_row,
-)
+from redress.intake.uploads import CleanedFile, clean
+from redress.ledger.models import Entry
+from redress.ledger.services import append, digest_of
+from redress.vault import services as vault
 from redress.vault.models import DataKey
-from redress.vault.services import make_data_key, new_data_key, shred
+from redress.vault.services import new_data_key, shred
 from redress.vault.storage import EncryptingStorage
 
 COMPLAINANT = "complainant"
@@ -67,33 +52,21 @@ class IncompleteReport(Exception):
         self.missing = missing
 
 
-# Evidence after submission: at most this many of the complainant's files on a case in all
-# (the wizard's ten included), so the front door cannot be used to fill the store.
-MAX_CASE_FILES = 20
-
-
-class CaseFull(Exception):
-    """The case already has as many of the complainant's files as it may."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"a case takes at most {limit} files from the complainant")
-        self.limit = limit
-
-
-def complainant_files(case: Case) -> int:
-    return case.attachments.filter(source=Source.COMPLAINANT).count()
-
-
-class ReportClosed(Exception):
-    """The report was withdrawn or closed, so it takes no more messages or evidence."""
+# Evidence after submission: the case's limit, which ``cases.actions.attach`` enforces.
+MAX_CASE_FILES = MAX_COMPLAINANT_FILES
 
 
 @dataclass(frozen=True)
 class Submission:
     case: Case
     code: str
-    entry: Entry | Pending  # resolve with ledger.services.chained() after commit
     first_time: bool  # False when this was a repeat of a submission already made
+
+    @cached_property
+    def entry(self) -> Entry:
+        """The ``case.received`` entry: the proof of when the report arrived (read when an
+        acknowledgement is made, not for every report)."""
+        return Entry.objects.get(action="case.received", object=f"case:{self.case.reference}")
 
 
 def start_draft(draft_id: uuid.UUID | None = None) -> Draft:
@@ -214,125 +187,76 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
         if draft.case_id is not None:
             case = draft.case
             assert case is not None
-            received = Entry.objects.filter(
-                action="case.received", object=f"case:{case.reference}"
-            ).first() or Pending.objects.get(
-                action="case.received", object=f"case:{case.reference}"
-            )
-            return Submission(case=case, code=draft.receipt or "", entry=received, first_time=False)
-        answers = answers_of(draft)
-        case, code, entry = _make_case(answers, data_key=draft.data_key, actor=actor, draft=draft)
-    return Submission(case=case, code=code, entry=entry, first_time=True)
+            return Submission(case=case, code=draft.receipt or "", first_time=False)
+        return _file(answers_of(draft), data_key=draft.data_key, actor=actor, draft=draft)
 
 
 def submit_answers(answers: dict[str, Any], *, actor: str = COMPLAINANT) -> Submission:
-    """A complete report that arrives in one piece (the API without an idempotency key): the
-    same case, receipt and ledger entry as ``submit``, without the draft a wizard needs."""
-    if can_append_in_statement() and not answers.get("evidence"):
-        return _submit_in_one_statement(answers, actor=actor)
+    """A complete report that arrives in one piece (the API): the same case, receipt and ledger
+    entry as ``submit``, through the same writer, without the draft a wizard needs."""
     with transaction.atomic():
-        key = new_data_key("case")
-        case, code, entry = _make_case(answers, data_key=key, actor=actor, draft=None)
-    return Submission(case=case, code=code, entry=entry, first_time=True)
+        return _file(answers, data_key=new_data_key("case"), actor=actor, draft=None)
 
 
-def _submit_in_one_statement(answers: dict[str, Any], *, actor: str) -> Submission:
-    """``submit_answers`` on PostgreSQL: the same rows as ``_make_case``, in one statement.
-
-    Data key, case, first deadlines, receipt and the ``case.received`` ledger entry go to the
-    server together and commit together (or, inside a caller's transaction, with it): one round
-    trip instead of ten, and the ledger's lock is held only inside the server.
-    """
-    case = build_case(**_case_fields(answers, data_key=make_data_key("case")))
-    code = receipts.new_code()
-    statement = OneStatement()
-    statement.insert("new_key", [case.data_key])
-    statement.insert("new_case", [case], returning="id")
-    items = schedule.first_items(case)
-    for item in items:
-        item.case_id = statement.ref("new_case")
-    statement.insert("new_deadlines", items)
-    receipt = Receipt(case_id=statement.ref("new_case"), digest=_code_digest(code))
-    email = _email_to_verify(answers)
-    if email:
-        contact.set_email(receipt, email, updates=bool(answers.get("email_updates")))
-    statement.insert("new_receipt", [receipt], returning="id")
-    entry = received_entry(case, actor=actor)
-    append_sql, append_params = append_call(**entry)
-    row = statement.run(
-        "SELECT (SELECT id FROM new_case), (SELECT id FROM new_receipt), "  # noqa: S608
-        f"e.seq, e.time, e.prev_hash, e.hash FROM {append_sql} AS e",  # a fixed function call
-        append_params,
-    )
-    case.pk, receipt.pk = row[0], row[1]
-    receipt.case = case
-    if email:
-        contact.send_verification(receipt, email)
-    return Submission(case=case, code=code, entry=entry_from_row(row[2:], **entry), first_time=True)
-
-
-def _case_fields(answers: dict[str, Any], *, data_key: DataKey) -> CaseContent:
-    """What a case is made of, from a report's answers and the key it is sealed with;
-    ``IncompleteReport`` if a step is unanswered."""
+def _file(
+    answers: dict[str, Any], *, data_key: DataKey, actor: str, draft: Draft | None
+) -> Submission:
+    """Make the case of a complete report (``cases.actions.receive``), with its receipt and,
+    for a wizard's draft, the draft's link to it. Refuses with ``IncompleteReport`` when a step
+    is unanswered."""
     missing = missing_steps(answers)
     if missing:
         raise IncompleteReport(missing)
     respondent = None
     if answers.get("respondent_id"):
         respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
-    return {
-        "category": Category(answers["category"]),
-        "identity": Identity(answers["identity"]),
-        "narrative": answers["what_happened"],
-        "respondent": respondent,
-        "respondent_description": answers.get("respondent_description", ""),
-        "details": _details(answers),
-        "data_key": data_key,
-    }
+    code = receipts.new_code()
 
+    def keep_receipt(case: Case) -> None:
+        email = _email_to_verify(answers)
+        receipt = Receipt.objects.create(
+            case=case,
+            digest=receipts.digest(receipts.normalise(code) or ""),
+            email_digest=contact.email_digest(email) if email else None,
+            email_updates=bool(email and answers.get("email_updates")),
+        )
+        if email:
+            contact.send_verification(receipt, email)
+        if draft is not None:
+            draft.case = case
+            draft.receipt = code
+            # The case now holds the content; the draft keeps only the code, for a while.
+            draft.answers = "{}"
+            draft.updated_at = timezone.now()
+            draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
 
-def _code_digest(code: str) -> bytes:
-    return receipts.digest(receipts.normalise(code) or "")
+    case = case_actions.receive(
+        category=Category(answers["category"]),
+        identity=Identity(answers["identity"]),
+        narrative=answers["what_happened"],
+        respondent=respondent,
+        respondent_description=answers.get("respondent_description", ""),
+        details=_details(answers),
+        data_key=data_key,
+        evidence=[
+            SealedFile(
+                stored_name=item["stored_name"],
+                kind=item["kind"],
+                size=item["size"],
+                kept_original=item["kept_original"],
+                original_name=item["original_name"],
+            )
+            for item in answers.get("evidence", [])
+        ],
+        keep_beside=keep_receipt,
+        actor=actor,
+    )
+    return Submission(case=case, code=code, first_time=True)
 
 
 def _email_to_verify(answers: dict[str, Any]) -> str | None:
     email = answers.get("contact_email")
     return email if email and not _anonymous(answers) else None
-
-
-def _make_case(
-    answers: dict[str, Any], *, data_key: DataKey, actor: str, draft: Draft | None
-) -> tuple[Case, str, Entry | Pending]:
-    """The case, its evidence, its receipt and its ledger entry, inside the caller's transaction.
-
-    Refuses with ``IncompleteReport`` when a step is unanswered.
-    """
-    case = open_case(**_case_fields(answers, data_key=data_key))
-    for item in answers.get("evidence", []):
-        attachment = Attachment(
-            case=case,
-            data_key=data_key,
-            stored_name=item["stored_name"],
-            kind=item["kind"],
-            size=item["size"],
-            kept_original=item["kept_original"],
-        )
-        attachment.original_name = item["original_name"]
-        attachment.save()
-    code = receipts.new_code()
-    receipt = Receipt.objects.create(case=case, digest=_code_digest(code))
-    email = _email_to_verify(answers)
-    if email:
-        contact.remember_email(receipt, email, updates=bool(answers.get("email_updates")))
-    if draft is not None:
-        draft.case = case
-        draft.receipt = code
-        # The case now holds the content; the draft keeps only the code, for a while.
-        draft.answers = "{}"
-        draft.updated_at = timezone.now()
-        draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
-    # Last, so the ledger's lock is held only for the entry and the commit.
-    return case, code, record_received(case, actor=actor)
 
 
 def confirm_receipt_saved(draft: Draft) -> None:
@@ -375,61 +299,72 @@ def _open(case: Case) -> None:
 
 
 def send_message_from_complainant(case: Case, body: str) -> Message:
-    """A message on the anonymous channel from the complainant to the handlers."""
-    _open(case)
-    with transaction.atomic():
-        message = Message(case=case, data_key=case.data_key, direction=Direction.FROM_COMPLAINANT)
-        message.body = body
-        message.save()
-        append(
-            actor=COMPLAINANT,
-            action="case.message_received",
-            obj=f"case:{case.reference}",
-            digest=digest_of(body),
-        )
-    return message
+    """A message on the anonymous channel from the complainant to the handlers. Refuses
+    (``ReportClosed``) once the report is withdrawn."""
+    return case_actions.receive_message_from_complainant(case, body)
 
 
 def add_evidence(case: Case, cleaned: CleanedFile, *, original_name: str) -> Attachment:
     """Evidence added after submission, sealed with the case's key.
 
     Refuses with ``CaseFull`` once the case holds ``MAX_CASE_FILES`` of the complainant's
-    files; the count is taken with the case's row locked, so two uploads at once cannot both
-    take the last place.
+    files, and with ``ReportClosed`` once the report is withdrawn (``cases.actions.attach``).
     """
+    return case_actions.attach(
+        case,
+        cleaned.data,
+        kind=cleaned.kind,
+        original_name=original_name,
+        kept_original=bool(cleaned.found) and not cleaned.removed,
+        source=Source.COMPLAINANT,
+        actor=COMPLAINANT,
+    )
+
+
+# A file the complainant asked to keep as it was is held, sealed with the case's key, until they
+# have been told what it reveals and said yes: evidence cannot be taken off a case once added.
+HELD_NAME = "intake.pending-evidence.name"
+
+
+@dataclass(frozen=True)
+class HeldEvidence:
+    """A held file as the complainant's session keeps it: the stored file's random name, the
+    file's own name sealed with the case's key, and the labels of what it shows."""
+
+    stored_name: str
+    sealed_name: bytes
+    found: tuple[str, ...]
+
+
+def hold_evidence(case: Case, cleaned: CleanedFile, *, original_name: str) -> HeldEvidence:
+    """Keep a file aside, sealed, until the complainant has seen what it reveals. Refuses
+    (``ReportClosed``) once the report is withdrawn."""
     _open(case)
-    storage = EncryptingStorage()
-    stored = storage.save_sealed(cleaned.data, case.data_key)
+    stored = EncryptingStorage().save_sealed(cleaned.data, case.data_key)
+    sealed_name = vault.seal(case.data_key, original_name.encode(), purpose=HELD_NAME)
+    return HeldEvidence(stored_name=stored, sealed_name=sealed_name, found=tuple(cleaned.found))
+
+
+def held_name(case: Case, held: HeldEvidence) -> str:
+    return vault.open_sealed(case.data_key, held.sealed_name, purpose=HELD_NAME).decode()
+
+
+def add_held_evidence(
+    case: Case, held: HeldEvidence, *, keep_original: bool
+) -> tuple[Attachment, CleanedFile]:
+    """The complainant said yes to a held file: clean it again (keeping its details, or not, as
+    they chose) and add it as ``add_evidence`` does. The held copy is removed either way."""
     try:
-        return _attach(case, cleaned, stored=stored, original_name=original_name)
-    except BaseException:
-        storage.delete(stored)  # nothing names it: the row was never committed
-        raise
+        name = held_name(case, held)
+        original = EncryptingStorage().open_sealed(held.stored_name, case.data_key)
+        cleaned = clean(original, filename=name, keep_original=keep_original)
+        return add_evidence(case, cleaned, original_name=name), cleaned
+    finally:
+        discard_held_evidence(held)
 
 
-def _attach(case: Case, cleaned: CleanedFile, *, stored: str, original_name: str) -> Attachment:
-    with transaction.atomic():
-        # On SQLite the transaction itself holds the write lock from its start.
-        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
-        if complainant_files(case) >= MAX_CASE_FILES:
-            raise CaseFull(MAX_CASE_FILES)
-        attachment = Attachment(
-            case=case,
-            data_key=case.data_key,
-            stored_name=stored,
-            kind=cleaned.kind,
-            size=len(cleaned.data),
-            kept_original=bool(cleaned.found) and not cleaned.removed,
-        )
-        attachment.original_name = original_name[:200]
-        attachment.save()
-        append(
-            actor=COMPLAINANT,
-            action="case.evidence_added",
-            obj=f"case:{case.reference}",
-            digest=digest_of(cleaned.data),
-        )
-    return attachment
+def discard_held_evidence(held: HeldEvidence) -> None:
+    EncryptingStorage().delete(held.stored_name)
 
 
 def withdraw(case: Case, *, reason: str) -> None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,14 @@ class IntakeConfig(AppConfig):
     name = "redress.intake"
     label = "intake"
     verbose_name = "Confidential reporting"
+
+    def ready(self) -> None:
+        # An act on a case announces news after commit; the complainant hears of it here, where
+        # their contact choices are kept.
+        from redress.cases.notices import case_updated
+        from redress.intake import contact
+
+        def tell(sender: Any, *, case: Any, **kwargs: Any) -> None:
+            contact.notify_update(case)
+
+        case_updated.connect(tell, weak=False, dispatch_uid="intake.notify_update")

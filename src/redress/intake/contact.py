@@ -37,21 +37,9 @@ def _link(name: str, token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])
 
 
-def remember_email(receipt: Receipt, email: str, *, updates: bool) -> None:
-    """Keep the address's digest and send a verification link once the report is committed."""
-    set_email(receipt, email, updates=updates)
-    receipt.save(update_fields=["email_digest", "email_updates"])
-    send_verification(receipt, email)
-
-
-def set_email(receipt: Receipt, email: str, *, updates: bool) -> None:
-    """Put the address's digest and the update choice on ``receipt`` (the caller saves it)."""
-    receipt.email_digest = email_digest(email)
-    receipt.email_updates = updates
-
-
 def send_verification(receipt: Receipt, email: str) -> None:
-    """Email the verification link for the saved ``receipt`` once the transaction commits."""
+    """Email the verification link for the saved ``receipt`` (which holds the address's digest)
+    once the transaction commits."""
     token = signing.dumps(
         {"receipt": receipt.pk, "email": bytes(receipt.email_digest or b"").hex()},
         salt=VERIFY_SALT,

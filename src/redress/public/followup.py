@@ -42,15 +42,12 @@ from redress.intake.uploads import (
     clean,
     in_words,
 )
-from redress.vault import services as vault
-from redress.vault.storage import EncryptingStorage
 
 FOLLOW_UP = "intake_case"
 MAX_CASE_FILES = actions.MAX_CASE_FILES
-# A file the complainant asked to keep as it was, held (sealed with the case's key) until they
-# have been told what it reveals and said yes: evidence cannot be taken off a case once added.
+# A file the complainant asked to keep as it was, held by intake until they have been told what
+# it reveals and said yes (``actions.hold_evidence``): the session keeps where it is.
 PENDING = "intake_pending_evidence"
-PENDING_NAME = "intake.pending-evidence.name"
 # What the last upload was, told once on the next page: what was removed, or what it still shows.
 ADDED = "intake_evidence_added"
 # Whether a fresh confirmation link was just sent, told once on the next page.
@@ -235,34 +232,27 @@ def _upload(request: HttpRequest, case: Case) -> str | None:
 
 
 def _hold(request: HttpRequest, case: Case, cleaned: CleanedFile, name: str) -> None:
-    """Keep the original aside, sealed, until the complainant has seen what it reveals.
-
-    The session (kept in the database) gets only the stored file's random name, the file's
-    own name sealed with the case's key, and the labels of what it shows.
-    """
-    if case.withdrawn_at is not None:
-        raise actions.ReportClosed("This report was withdrawn.")
+    """Hold the original aside (an intake action) until the complainant has seen what it
+    reveals. The session (kept in the database) gets only what ``HeldEvidence`` holds."""
     _discard_pending(request)
-    stored = EncryptingStorage().save_sealed(cleaned.data, case.data_key)
-    sealed_name = vault.seal(case.data_key, name.encode(), purpose=PENDING_NAME)
+    held = actions.hold_evidence(case, cleaned, original_name=name)
     request.session[PENDING] = {
         "case": case.pk,
-        "stored_name": stored,
-        "name": base64.b64encode(sealed_name).decode("ascii"),
-        "found": list(cleaned.found),
+        "stored_name": held.stored_name,
+        "name": base64.b64encode(held.sealed_name).decode("ascii"),
+        "found": list(held.found),
     }
 
 
-def _held(request: HttpRequest, case: Case) -> dict[str, Any] | None:
+def _held(request: HttpRequest, case: Case) -> actions.HeldEvidence | None:
     held = request.session.get(PENDING)
     if not isinstance(held, dict) or held.get("case") != case.pk:
         return None
-    return held
-
-
-def _held_name(case: Case, held: dict[str, Any]) -> str:
-    sealed = base64.b64decode(held["name"])
-    return vault.open_sealed(case.data_key, sealed, purpose=PENDING_NAME).decode()
+    return actions.HeldEvidence(
+        stored_name=held["stored_name"],
+        sealed_name=base64.b64decode(held["name"]),
+        found=tuple(held["found"]),
+    )
 
 
 def _pending(request: HttpRequest, case: Case) -> dict[str, Any] | None:
@@ -271,15 +261,17 @@ def _pending(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     if held is None:
         return None
     return {
-        "name": _held_name(case, held),
-        "found": [in_words(label) for label in held["found"]],
+        "name": actions.held_name(case, held),
+        "found": [in_words(label) for label in held.found],
     }
 
 
 def _discard_pending(request: HttpRequest) -> None:
     held = request.session.pop(PENDING, None)
     if isinstance(held, dict) and held.get("stored_name"):
-        EncryptingStorage().delete(held["stored_name"])
+        actions.discard_held_evidence(
+            actions.HeldEvidence(stored_name=held["stored_name"], sealed_name=b"", found=())
+        )
 
 
 def _decide(request: HttpRequest, case: Case, choice: str) -> str | None:
@@ -291,27 +283,31 @@ def _decide(request: HttpRequest, case: Case, choice: str) -> str | None:
         _discard_pending(request)
         request.session[ADDED] = {"case": case.pk, "dropped": True}
         return None
+    refused_for_size = _full(case)
+    if refused_for_size:
+        _discard_pending(request)
+        return refused_for_size
+    request.session.pop(PENDING, None)  # the action removes the held copy, whatever happens
     try:
-        refused_for_size = _full(case)
-        if refused_for_size:
-            return refused_for_size
-        name = _held_name(case, held)
-        original = EncryptingStorage().open_sealed(held["stored_name"], case.data_key)
-        cleaned = clean(original, filename=name, keep_original=choice == KEEP)
-        _add(request, case, cleaned, name)
+        attachment, cleaned = actions.add_held_evidence(case, held, keep_original=choice == KEEP)
     except UploadRefused as refused:
         return refused.message
     except actions.CaseFull:
         return _full_words()
     except actions.ReportClosed:
         return _("This report was withdrawn, so it takes no more evidence")
-    finally:
-        _discard_pending(request)
+    _tell_added(request, case, attachment, cleaned)
     return None
 
 
 def _add(request: HttpRequest, case: Case, cleaned: CleanedFile, name: str) -> None:
     attachment = actions.add_evidence(case, cleaned, original_name=name)
+    _tell_added(request, case, attachment, cleaned)
+
+
+def _tell_added(
+    request: HttpRequest, case: Case, attachment: Attachment, cleaned: CleanedFile
+) -> None:
     request.session[ADDED] = {
         "case": case.pk,
         "attachment": attachment.pk,

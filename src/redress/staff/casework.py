@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -36,12 +35,9 @@ from redress.cases.models import (
     Source,
     Stage,
 )
-from redress.intake.contact import notify_update
 from redress.intake.uploads import KINDS, MAX_BYTES, UploadRefused, clean
-from redress.ledger.services import append
 from redress.staff import case_forms
 from redress.staff.cases import case_context
-from redress.vault.storage import EncryptingStorage
 
 Act = Callable[[dict[str, Any]], str]
 
@@ -101,7 +97,6 @@ def move(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
             decision=Decision(data["decision"]) if data.get("decision") else None,
             sanction=Sanction(data["sanction"]) if data.get("sanction") else None,
         )
-        notify_update(case)
         return _("The case is now at “%(stage)s”.") % {"stage": case.get_stage_display()}
 
     return _perform(request, obj, "move", form, act)
@@ -112,8 +107,6 @@ def move(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
 def message(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     def act(data: dict[str, Any]) -> str:
         actions.send_message_to_complainant(obj, data["body"], actor=_user(request))
-        with transaction.atomic():
-            notify_update(obj)
         return _("Your message is on the complainant's channel.")
 
     return _perform(
@@ -168,13 +161,7 @@ def evidence_file(request: HttpRequest, reference: str, pk: int, obj: Case) -> H
     attachment = obj.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    with transaction.atomic():
-        append(
-            actor=f"user:{_user(request).pk}",
-            action="case.evidence_viewed",
-            obj=f"case:{obj.reference}",
-        )
-        data = EncryptingStorage().open_sealed(attachment.stored_name, obj.data_key)
+    data = actions.read_evidence(obj, attachment, actor=_user(request))
 
     content_type, extension, _label = KINDS.get(
         attachment.kind, ("application/octet-stream", "bin", "")
@@ -325,7 +312,7 @@ def notify(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
 @require_POST
 def appeal(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     def act(data: dict[str, Any]) -> str:
-        case = actions.decide_appeal(
+        actions.decide_appeal(
             obj,
             actor=_user(request),
             outcome=AppealOutcome(data["outcome"]),
@@ -333,7 +320,6 @@ def appeal(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
             decision=Decision(data["decision"]) if data.get("decision") else None,
             sanction=Sanction(data["sanction"]) if data.get("sanction") else None,
         )
-        notify_update(case)
         return _("The appeal is decided and the case is closed.")
 
     return _perform(

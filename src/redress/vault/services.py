@@ -102,22 +102,13 @@ def new_data_key(subject: str) -> DataKey:
     never reaches the database; the wrap is bound to the new row's id and the KEK's id.
     Refuses an empty or over-long subject (ValueError).
     """
-    key = make_data_key(subject)
-    key.save(force_insert=True)
-    return key
-
-
-def make_data_key(subject: str) -> DataKey:
-    """``new_data_key`` without the save: for writers that save a whole act in one statement.
-
-    Content may be sealed under the key at once; it opens only once the key's row is written.
-    """
     if not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
         raise ValueError(f"a data key needs a subject of 1 to {MAX_SUBJECT_LENGTH} characters")
     kek = key_encryption_keys().current()
     material = crypto.random_key()
     key = DataKey(id=uuid.uuid4(), subject=subject, kek_id=kek.id)
     key.wrapped = _wrap(material, key.id, kek)
+    key.save(force_insert=True)
     _cache.put(key.id, material)
     return key
 
@@ -215,8 +206,7 @@ def _material(key: DataKey) -> bytes:
     """The unwrapped data key, from the cache or by unwrapping with its KEK."""
     if key.shredded_at is not None:
         raise Shredded()
-    if not isinstance(key.id, uuid.UUID) or (key._state.adding and key.id not in _cache):
-        # An unsaved key seals only when make_data_key made it, to be written with the content.
+    if not isinstance(key.id, uuid.UUID) or key._state.adding:
         raise VaultError("the data key has not been saved; create keys with new_data_key()")
     if not key.wrapped:
         raise VaultError(f"data key {key.id} has no key material but is not marked shredded")

@@ -16,18 +16,18 @@ from redress.cases.actions.base import (
 )
 from redress.cases.actions.case_file import (
     add_record,
-    attach,
     comment_on_findings,
+    receive_message_from_complainant,
     send_message_to_complainant,
 )
-from redress.cases.actions.creation import (
-    CaseContent,
-    build_case,
-    new_reference,
-    open_case,
-    receive,
-    received_entry,
-    record_received,
+from redress.cases.actions.creation import new_reference, receive
+from redress.cases.actions.evidence import (
+    MAX_COMPLAINANT_FILES,
+    CaseFull,
+    ReportClosed,
+    SealedFile,
+    attach,
+    complainant_files,
 )
 from redress.cases.actions.handlers import assign, declare_conflict, unassign
 from redress.cases.actions.hold import put_on_hold, resume, review_hold
@@ -38,7 +38,7 @@ from redress.cases.actions.interim import (
     review_measure,
     review_risk_exception,
 )
-from redress.cases.actions.reading import read_content
+from redress.cases.actions.reading import read_content, read_evidence
 from redress.cases.actions.respondent import (
     INVITATION_LIFETIME,
     answer_as_respondent,
@@ -56,18 +56,21 @@ __all__ = [
     "COMPLAINANT",
     "HANDLERS",
     "INVITATION_LIFETIME",
+    "MAX_COMPLAINANT_FILES",
     "RESPONDENT",
-    "CaseContent",
     "CaseError",
+    "CaseFull",
     "IllegalTransition",
+    "ReportClosed",
+    "SealedFile",
     "add_record",
     "answer_as_respondent",
     "appeal_closes_on",
     "approve_risk_exception",
     "assign",
     "attach",
-    "build_case",
     "comment_on_findings",
+    "complainant_files",
     "decide_appeal",
     "declare_conflict",
     "invitation_digest",
@@ -76,13 +79,12 @@ __all__ = [
     "lodge_appeal",
     "new_reference",
     "notify_respondent",
-    "open_case",
     "put_on_hold",
     "read_content",
+    "read_evidence",
     "receive",
-    "received_entry",
+    "receive_message_from_complainant",
     "record_measure",
-    "record_received",
     "record_respondent_read",
     "records_for_respondent",
     "request_risk_exception",

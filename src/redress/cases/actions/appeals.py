@@ -35,6 +35,7 @@ from redress.cases.models import (
     Source,
     Stage,
 )
+from redress.cases.notices import tell_complainant
 
 
 def appeal_closes_on(case: Case) -> dt.date | None:
@@ -72,7 +73,7 @@ def decide_appeal(
     sanction: Sanction | None = None,
 ) -> Case:
     """The appeals panel decides; the case closes. An allowed appeal changes the decision (and
-    with it the sanctions register, at once)."""
+    with it the sanctions register, at once). An opted-in complainant is told there is news."""
     if not reasons.strip():
         raise IllegalTransition(_("Give the reasons for the appeal's outcome."))
     with transaction.atomic():
@@ -96,4 +97,5 @@ def decide_appeal(
         locked.save()
         if outcome == AppealOutcome.ALLOWED:
             _record_on_register(locked, actor=_ref(actor))
+        tell_complainant(locked)
     return locked

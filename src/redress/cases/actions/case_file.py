@@ -1,5 +1,5 @@
-"""The case file: staff records, messages to the complainant, evidence, and the parties'
-comments on the findings."""
+"""The case file: staff records, the messages on the complainant's channel (the one writer of
+message rows), and the parties' comments on the findings. Evidence is in ``evidence``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,19 @@ from django.utils.translation import gettext as _
 
 from redress.accounts.models import User
 from redress.cases import schedule
-from redress.cases.actions.base import HANDLERS, CaseError, _lock, _obj, _record, _ref, _require
+from redress.cases.actions.base import (
+    COMPLAINANT,
+    HANDLERS,
+    CaseError,
+    _lock,
+    _obj,
+    _record,
+    _ref,
+    _require,
+)
+from redress.cases.actions.evidence import ReportClosed
 from redress.cases.models import (
     AssignmentRole,
-    Attachment,
     Case,
     CaseRecord,
     DeadlineKind,
@@ -21,8 +30,8 @@ from redress.cases.models import (
     Source,
     Stage,
 )
+from redress.cases.notices import tell_complainant
 from redress.ledger.services import append, digest_of
-from redress.vault.storage import EncryptingStorage
 
 # Who may write each kind of record on the case file.
 _WRITERS: dict[RecordKind, frozenset[AssignmentRole]] = {
@@ -60,58 +69,45 @@ def add_record(case: Case, kind: RecordKind, body: str, *, actor: User) -> CaseR
 def send_message_to_complainant(case: Case, body: str, *, actor: User) -> Message:
     """A message to the complainant on their channel; it counts as the regular update.
 
-    The caller tells an opted-in complainant by email after this returns (intake's
-    ``notify_update``), since that belongs to the complainant's front door.
+    An opted-in complainant is told by email, without what it says, once it is committed.
     """
     if not body.strip():
         raise CaseError(_("Write the message before sending it."))
     with transaction.atomic():
         locked = _lock(case)
         _require(locked, actor, HANDLERS)
-        message = Message(
-            case=locked, data_key=locked.data_key, direction=Direction.TO_COMPLAINANT, author=actor
-        )
-        message.body = body
-        message.save()
+        message = _message(locked, body, Direction.TO_COMPLAINANT, author=actor)
         if schedule.meet(locked, DeadlineKind.FEEDBACK):
             schedule.start(locked, DeadlineKind.FEEDBACK)
         append(
             actor=_ref(actor), action="case.message_sent", obj=_obj(locked), digest=digest_of(body)
         )
+        tell_complainant(locked)
     return message
 
 
-def attach(
-    case: Case,
-    data: bytes,
-    *,
-    kind: str,
-    original_name: str,
-    kept_original: bool,
-    source: Source,
-    actor: User | str,
-) -> Attachment:
-    """Evidence from a handler or the respondent, already checked and cleaned by the front door,
-    sealed with the case's key."""
-    if case.stage == Stage.CLOSED:
-        raise CaseError(_("The case is closed."))
-    stored = EncryptingStorage().save_sealed(data, case.data_key)
+def receive_message_from_complainant(case: Case, body: str) -> Message:
+    """A message on the complainant's channel to the handlers. Refuses (``ReportClosed``) once
+    the report is withdrawn."""
     with transaction.atomic():
-        attachment = Attachment(
-            case=case,
-            data_key=case.data_key,
-            stored_name=stored,
-            kind=kind,
-            size=len(data),
-            kept_original=kept_original,
-            source=source,
-        )
-        attachment.original_name = original_name[:200]
-        attachment.save()
+        locked = _lock(case)
+        if locked.withdrawn_at is not None:
+            raise ReportClosed("This report was withdrawn.")
+        message = _message(locked, body, Direction.FROM_COMPLAINANT, author=None)
         append(
-            actor=_ref(actor), action="case.evidence_added", obj=_obj(case), digest=digest_of(data)
+            actor=COMPLAINANT,
+            action="case.message_received",
+            obj=_obj(locked),
+            digest=digest_of(body),
         )
-    return attachment
+    return message
+
+
+def _message(case: Case, body: str, direction: Direction, *, author: User | None) -> Message:
+    message = Message(case=case, data_key=case.data_key, direction=direction, author=author)
+    message.body = body
+    message.save()
+    return message
 
 
 def comment_on_findings(case: Case, body: str, *, source: Source) -> CaseRecord:

@@ -1,18 +1,23 @@
-"""Receiving a complaint: the case, its first deadlines and the ``case.received`` entry."""
+"""Receiving a complaint: the one way a case is made.
+
+Intake (the wizard and the API), escrow and the demo all call ``receive``; it writes the case,
+its first deadlines, its evidence, whatever the front door keeps beside the case, and the
+``case.received`` ledger entry, in one transaction.
+"""
 
 from __future__ import annotations
 
 import json
 import secrets
-from typing import Any, Required, TypedDict, Unpack
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import transaction
 
 from redress.cases import schedule
-from redress.cases.actions.base import CaseError
+from redress.cases.actions.evidence import SealedFile, save_staged
 from redress.cases.models import Case, Category, Identity
 from redress.directory.models import Person
-from redress.ledger.models import Entry, Pending
 from redress.ledger.services import append, digest_of
 from redress.vault.models import DataKey
 from redress.vault.services import new_data_key
@@ -29,73 +34,49 @@ def new_reference() -> str:
     return f"R-{body[:4]}-{body[4:]}"
 
 
-class CaseContent(TypedDict, total=False):
-    """What a new case is made of, as the keyword arguments of ``receive``, ``open_case`` and
-    ``build_case``. ``data_key`` lets a draft's key become the case's, so evidence sealed while
-    the report was being written needs no re-encryption; without it the case gets a new key."""
+def receive(
+    *,
+    category: Category,
+    identity: Identity,
+    narrative: str,
+    respondent: Person | None = None,
+    respondent_description: str = "",
+    details: dict[str, Any] | None = None,
+    data_key: DataKey | None = None,
+    evidence: Sequence[SealedFile] = (),
+    keep_beside: Callable[[Case], object] | None = None,
+    actor: str = "complainant",
+) -> Case:
+    """Record a new complaint, all or nothing: its data key, sealed content, first deadlines,
+    evidence, and the ledger entry that proves when it was received.
 
-    category: Required[Category]
-    identity: Required[Identity]
-    narrative: Required[str]
-    respondent: Person | None
-    respondent_description: str
-    details: dict[str, Any] | None
-    data_key: DataKey | None
-
-
-def receive(*, actor: str = "complainant", **content: Unpack[CaseContent]) -> Case:
-    """Record a new complaint: its data key, sealed content and ledger entry, all or nothing."""
+    ``data_key`` lets a draft's key become the case's, so evidence sealed while the report was
+    being written (``evidence``) needs no re-encryption; without it the case gets a new key.
+    ``keep_beside`` writes, in the same transaction, what the front door keeps beside the case
+    (intake's receipt and the draft's link to the case). The ledger entry comes last, so the
+    ledger's lock is held only for the entry and the commit.
+    """
     with transaction.atomic():
-        case = open_case(**content)
-        record_received(case, actor=actor)
+        reference = new_reference()
+        case = Case(
+            reference=reference,
+            data_key=data_key or new_data_key(f"case:{reference}"),
+            category=category,
+            identity=identity,
+            respondent=respondent,
+        )
+        case.narrative = narrative
+        case.respondent_description = respondent_description or None
+        case.details = json.dumps(details or {}, sort_keys=True)
+        case.save()
+        schedule.start(case, *schedule.FIRST_KINDS)
+        save_staged(case, evidence)
+        if keep_beside is not None:
+            keep_beside(case)
+        append(
+            actor=actor,
+            action="case.received",
+            obj=f"case:{case.reference}",
+            digest=digest_of(narrative),
+        )
     return case
-
-
-def open_case(**content: Unpack[CaseContent]) -> Case:
-    """Save a new case with its sealed content, NOT yet ledgered.
-
-    Only for callers that do more work in the same transaction and then call
-    ``record_received`` as their last step, so the ledger's lock is held as briefly as possible.
-    Refuses to run outside a transaction.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise CaseError("open_case must run inside the transaction that records it")
-    case = build_case(**content)
-    case.save()
-    schedule.start(case, *schedule.FIRST_KINDS)
-    return case
-
-
-def build_case(**content: Unpack[CaseContent]) -> Case:
-    """A new case with its content assigned (sealed when it is written), not yet saved.
-
-    For ``open_case`` and for writers that save a whole report in one statement; either way
-    the case's first deadlines are ``schedule.first_items(case)``.
-    """
-    reference = new_reference()
-    case = Case(
-        reference=reference,
-        data_key=content.get("data_key") or new_data_key(f"case:{reference}"),
-        category=content["category"],
-        identity=content["identity"],
-        respondent=content.get("respondent"),
-    )
-    case.narrative = content["narrative"]
-    case.respondent_description = content.get("respondent_description") or None
-    case.details = json.dumps(content.get("details") or {}, sort_keys=True)
-    return case
-
-
-def record_received(case: Case, *, actor: str) -> Entry | Pending:
-    """The ledger entry that proves when ``case`` was received; call it last in the act."""
-    return append(**received_entry(case, actor=actor))
-
-
-def received_entry(case: Case, *, actor: str) -> dict[str, str]:
-    """What the ``case.received`` entry records, as ``append``'s keyword arguments."""
-    return {
-        "actor": actor,
-        "action": "case.received",
-        "obj": f"case:{case.reference}",
-        "digest": digest_of(case.narrative or ""),
-    }

@@ -1,13 +1,15 @@
-"""Reading a case's sealed content: every read is ledgered by the act that returns it."""
+"""Reading a case's sealed content and evidence: every read is ledgered by the act that
+returns it."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from redress.accounts.models import User
-from redress.cases.actions.base import _obj, _ref
-from redress.cases.models import Case
+from redress.cases.actions.base import CaseError, _obj, _ref
+from redress.cases.models import Attachment, Case
 from redress.ledger.services import append
+from redress.vault.storage import EncryptingStorage
 
 
 def read_content(case: Case, *, actor: User) -> dict[str, str | None]:
@@ -23,3 +25,13 @@ def read_content(case: Case, *, actor: User) -> dict[str, str | None]:
             "respondent_description": case.respondent_description,
             "details": case.details,
         }
+
+
+def read_evidence(case: Case, attachment: Attachment, *, actor: User) -> bytes:
+    """The decrypted file of ``attachment`` on ``case`` for a permitted reader; the read is
+    ledgered first, in the same transaction, so a file is never shown unrecorded."""
+    if attachment.case_id != case.pk:
+        raise CaseError("That evidence is not on this case.")
+    with transaction.atomic():
+        append(actor=_ref(actor), action="case.evidence_viewed", obj=_obj(case))
+        return EncryptingStorage().open_sealed(attachment.stored_name, case.data_key)

@@ -20,6 +20,7 @@ from redress.cases.models import (
     Source,
     Stage,
 )
+from redress.cases.notices import tell_complainant
 from redress.ledger.services import append, digest_of
 from redress.register import services as register
 
@@ -116,6 +117,8 @@ def transition(
     deciding move without a decision, or with one that does not fit the move; an upheld decision
     without a sanction (which may be "no sanction"); closing before the appeal window has run;
     closing a case that has no decision; any move while the case is on hold.
+
+    An opted-in complainant is told by email that there is news once the move is committed.
     """
     if not reasons.strip():
         raise IllegalTransition(_("Give the reasons for this step."))
@@ -143,6 +146,7 @@ def transition(
         locked.save()
         if to == Stage.DECISION:
             _record_on_register(locked, actor=_ref(actor))
+        tell_complainant(locked)
     return locked
 
 
