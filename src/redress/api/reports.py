@@ -11,9 +11,8 @@ import json
 import uuid
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.forms import FileField
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Header, Router, Schema, Status
 from ninja.errors import HttpError
@@ -28,12 +27,13 @@ from redress.intake.progress import next_step
 
 router = Router(tags=["reports"])
 
-# The fields each wizard step validates, in the API's flat JSON.
-STEP_FORMS: list[type[Any]] = [
+# The wizard's step forms, whose rules check the API's flat JSON. The "when" step takes its
+# date as one value; the contact step is asked only of those who give their name.
+STEP_FORMS: list[type[steps.StepForm]] = [
     steps.WhatHappenedForm,
     steps.CategoryForm,
     steps.WhoForm,
-    steps.WhenForm,
+    steps.WhenDateForm,
     steps.WhereForm,
     steps.WitnessesForm,
     steps.ImpactForm,
@@ -41,53 +41,6 @@ STEP_FORMS: list[type[Any]] = [
     steps.SupportForm,
     steps.IdentityForm,
 ]
-
-
-class _SharedFields(dict[str, Any]):
-    """A form's fields, shared by its instances instead of deep-copied for each one.
-
-    Django copies every field (widgets, choices, messages) per form so that rendering one form
-    cannot change another. The API's forms only validate, and no step form's ``clean`` changes
-    its fields, so one copy serves every request.
-    """
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
-        return dict(self)
-
-
-class _CleanWithoutBoundFields:
-    """Each field cleaned straight from the data, as Django's ``_clean_fields`` does, without
-    the bound field (rendering state) it makes for each one first. The step forms have no
-    disabled, file or per-field ``clean_<name>`` fields, which are the cases it would differ on.
-    """
-
-    fields: dict[str, Any]
-    data: Any
-    files: Any
-    cleaned_data: dict[str, Any]
-
-    def _clean_fields(self) -> None:
-        for name, field in self.fields.items():
-            try:
-                value = field.widget.value_from_datadict(self.data, self.files, name)
-                self.cleaned_data[name] = field.clean(value)
-            except ValidationError as error:
-                self.add_error(name, error)  # type: ignore[attr-defined]
-
-
-def _combined(*form_classes: type[Any]) -> type[Any]:
-    """One form with every step's fields; each step's ``clean`` runs (they call ``super()``)."""
-    for form in form_classes:
-        for name, field in form.base_fields.items():
-            if field.disabled or isinstance(field, FileField) or hasattr(form, f"clean_{name}"):
-                raise TypeError(f"{form.__name__}.{name} needs Django's own field cleaning")
-    form_class: type[Any] = type("ReportForm", (_CleanWithoutBoundFields, *form_classes), {})
-    form_class.base_fields = _SharedFields(form_class.base_fields)
-    return form_class
-
-
-_REPORT_FORM = _combined(*STEP_FORMS)
-_REPORT_WITH_CONTACT_FORM = _combined(*STEP_FORMS, steps.ContactForm)
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("6f2b1d2e-63a4-4d5e-9d64-0e5b8a1c7f10")
 
 
@@ -135,29 +88,22 @@ class StatusOut(Schema):
 
 
 def _validated(body: ReportIn) -> dict[str, Any]:
-    data: dict[str, Any] = {k: v for k, v in body.model_dump().items() if v is not None}
-    if body.when_date:
-        data.update(
-            when_day=body.when_date.day,
-            when_month=body.when_date.month,
-            when_year=body.when_date.year,
-        )
-    if not data.get("respondent_id") and data.get("respondent_description"):
-        data["respondent_id"] = "not-listed"
-    with_contact = data.get("identity") in {"named", "confidential"}
-    form_class = _REPORT_WITH_CONTACT_FORM if with_contact else _REPORT_FORM
-    form = form_class({k: ("on" if v is True else v) for k, v in data.items() if v is not False})
-    if not form.is_valid():
-        errors: dict[str, str] = {}
-        for field, messages in form.errors.items():
-            name = {"when_day": "when_date", "__all__": "report"}.get(field, field)
-            errors.setdefault(name, str(messages[0]))
+    """The report's answers, checked by the wizard's own step forms; ``_FieldErrors`` names
+    each field that is wrong, with the wizard's message (the first, if it has several)."""
+    values = body.model_dump(exclude_none=True)
+    forms = STEP_FORMS
+    if values.get("identity") in {"named", "confidential"}:
+        forms = [*STEP_FORMS, steps.ContactForm]
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for form in forms:
+        try:
+            answers.update(form.answers_from_values(values))
+        except ValidationError as wrong:
+            for field, messages in wrong.message_dict.items():
+                errors.setdefault("report" if field == NON_FIELD_ERRORS else field, messages[0])
+    if errors:
         raise _FieldErrors(errors)
-    answers = dict(form.cleaned_data)
-    for part in ("when_day", "when_month", "when_year"):
-        answers.pop(part, None)
-    if answers.get("respondent_id") == "not-listed":
-        answers["respondent_id"] = ""
     return answers
 
 

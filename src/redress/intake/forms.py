@@ -1,11 +1,13 @@
-"""One form per wizard step. The API validates a JSON report with the same forms."""
+"""One form per wizard step. The API checks a JSON report by the same forms' rules."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,48 @@ MAX_NARRATIVE = 10_000
 MAX_SHORT = 2_000
 
 
-class WhatHappenedForm(forms.Form):
+class StepForm(forms.Form):
+    """A step of the report. Each field has its own rules; a step's rules across its fields are
+    in ``answers``, never in ``clean``, so that a report given as values (through the API) is
+    checked by the very same rules with ``answers_from_values``."""
+
+    @classmethod
+    def answers(cls, cleaned: dict[str, Any], *, wrong: Collection[str]) -> dict[str, Any]:
+        """The step's answers from its fields' cleaned values (``wrong`` names the fields whose
+        own rules failed). A ``ValidationError`` names each field that breaks a rule across
+        fields."""
+        return cleaned
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            return self.answers(cleaned, wrong=self.errors.keys())
+        except ValidationError as broken:
+            self.add_error(None, broken)
+            return cleaned
+
+    @classmethod
+    def answers_from_values(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The step's answers from values given as they are, keyed by field name, checked by
+        each field's rules and then by ``answers``, as the page's form checks what is typed.
+        A ``ValidationError`` names each field that is wrong, with its messages."""
+        cleaned: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
+        for name, field in cls.base_fields.items():
+            try:
+                cleaned[name] = field.clean(field.widget.value_from_datadict(values, {}, name))
+            except ValidationError as wrong:
+                errors[name] = wrong.error_list
+        try:
+            answers = cls.answers(cleaned, wrong=errors.keys())
+        except ValidationError as broken:
+            errors = broken.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+        return answers
+
+
+class WhatHappenedForm(StepForm):
     what_happened = forms.CharField(
         label=_("What happened?"),
         max_length=MAX_NARRATIVE,
@@ -29,7 +72,7 @@ class WhatHappenedForm(forms.Form):
     )
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(StepForm):
     category = forms.ChoiceField(
         label=_("What kind of behaviour was it?"),
         choices=Category.choices,
@@ -41,7 +84,7 @@ class CategoryForm(forms.Form):
     )
 
 
-class WhoForm(forms.Form):
+class WhoForm(StepForm):
     """Either a person chosen from the directory or a description of someone not listed."""
 
     respondent_id = forms.CharField(required=False, max_length=64)
@@ -53,25 +96,30 @@ class WhoForm(forms.Form):
         error_messages={"max_length": _("The description must be 2,000 characters or fewer")},
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+    @classmethod
+    def answers(cls, cleaned: dict[str, Any], *, wrong: Collection[str]) -> dict[str, Any]:
         chosen = cleaned.get("respondent_id")
         described = (cleaned.get("respondent_description") or "").strip()
         if chosen and chosen != "not-listed":
             if not Person.objects.filter(identifier=chosen).exists():
-                self.add_error("respondent_id", _("Choose a person from the list"))
+                raise ValidationError({"respondent_id": _("Choose a person from the list")})
             cleaned["respondent_description"] = ""
         elif described:
             cleaned["respondent_id"] = ""
-        elif not self.has_error("respondent_description"):  # too long says so already
-            self.add_error(
-                "respondent_description",
-                _("Choose the person from the list, or describe someone who is not listed"),
+        elif "respondent_description" not in wrong:  # too long says so already
+            raise ValidationError(
+                {
+                    "respondent_description": _(
+                        "Choose the person from the list, or describe someone who is not listed"
+                    )
+                }
             )
         return cleaned
 
 
 _DATE_PARTS = ("when_day", "when_month", "when_year")
+# The years a date of what happened may be in.
+FIRST_YEAR, LAST_YEAR = 1950, 2100
 
 
 def date_in_words(when_date: object) -> str:
@@ -83,7 +131,15 @@ def date_in_words(when_date: object) -> str:
         return str(when_date)
 
 
-class WhenForm(forms.Form):
+class _WhenRules(StepForm):
+    """The "when" step's rules, whichever way its date is given: a day, a period, or not sure.
+
+    The answer keeps the date as ``when_date`` in ISO form ("" unless the kind is a day).
+    """
+
+    # The field a missing or wrong date is said beside.
+    date_field = "when_date"
+
     when_kind = forms.ChoiceField(
         label=_("When did it happen?"),
         choices=[
@@ -97,9 +153,6 @@ class WhenForm(forms.Form):
             "invalid_choice": _("Select when it happened"),
         },
     )
-    when_day = forms.IntegerField(required=False, min_value=1, max_value=31)
-    when_month = forms.IntegerField(required=False, min_value=1, max_value=12)
-    when_year = forms.IntegerField(required=False, min_value=1950, max_value=2100)
     when_period = forms.CharField(
         label=_("Describe the period"),
         required=False,
@@ -107,38 +160,82 @@ class WhenForm(forms.Form):
         error_messages={"max_length": _("The period must be 500 characters or fewer")},
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+    @classmethod
+    def given_date(cls, cleaned: dict[str, Any]) -> dt.date | None:
+        """The date given, None if there is none; ``ValidationError`` if it is not a date."""
+        raise NotImplementedError
+
+    @classmethod
+    def answers(cls, cleaned: dict[str, Any], *, wrong: Collection[str]) -> dict[str, Any]:
         kind = cleaned.get("when_kind")
-        cleaned["when_date"] = ""
-        # The three boxes are one answer: one message, beside the date, in our words (never
-        # Django's "Enter a whole number." three times), and none when the date is not asked for.
-        wrong_part = False
-        for part in _DATE_PARTS:
-            wrong_part = self.errors.pop(part, None) is not None or wrong_part
+        when_date = ""
         if kind == "date":
-            parts = [cleaned.get(part) for part in _DATE_PARTS]
-            if wrong_part or None in parts:
-                self.add_error("when_day", _("Enter the date it happened, like 27 3 2026"))
-            else:
-                try:
-                    day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))  # type: ignore[arg-type]
-                except ValueError:
-                    self.add_error("when_day", _("The date must be a real date"))
-                else:
-                    if day > dt.date.today():
-                        self.add_error("when_day", _("The date must be today or in the past"))
-                    cleaned["when_date"] = day.isoformat()
+            try:
+                day = cls.given_date(cleaned)
+            except ValidationError as not_a_date:
+                raise ValidationError({cls.date_field: not_a_date}) from None
+            if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise ValidationError(
+                    {cls.date_field: _("Enter the date it happened, like 27 3 2026")}
+                )
+            if day > dt.date.today():
+                raise ValidationError({cls.date_field: _("The date must be today or in the past")})
+            when_date = day.isoformat()
         elif (
             kind == "period"
-            and not self.has_error("when_period")  # too long says so already
+            and "when_period" not in wrong  # too long says so already
             and not (cleaned.get("when_period") or "").strip()
         ):
-            self.add_error("when_period", _("Describe the period, like 'from January to March'"))
+            raise ValidationError(
+                {"when_period": _("Describe the period, like 'from January to March'")}
+            )
+        cleaned["when_date"] = when_date
         return cleaned
 
 
-class WhereForm(forms.Form):
+class WhenForm(_WhenRules):
+    """The "when" page: the date typed in three boxes."""
+
+    date_field = "when_day"
+    field_order = ["when_kind", *_DATE_PARTS, "when_period"]
+
+    when_day = forms.IntegerField(required=False, min_value=1, max_value=31)
+    when_month = forms.IntegerField(required=False, min_value=1, max_value=12)
+    when_year = forms.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+    def clean(self) -> dict[str, Any]:
+        # The three boxes are one answer: one message, beside the date, in our words (never
+        # Django's "Enter a whole number." three times), and none when the date is not asked for.
+        # A box that was wrong is missing from the cleaned answers, so the date is missing too.
+        for part in _DATE_PARTS:
+            self.errors.pop(part, None)
+        return super().clean()
+
+    @classmethod
+    def given_date(cls, cleaned: dict[str, Any]) -> dt.date | None:
+        day, month, year = (cleaned.get(part) for part in _DATE_PARTS)
+        if day is None or month is None or year is None:
+            return None
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValidationError(_("The date must be a real date")) from None
+
+
+class WhenDateForm(_WhenRules):
+    """The "when" step with its date as one value, as a report sent in one piece gives it."""
+
+    field_order = ["when_kind", "when_date", "when_period"]
+
+    when_date = forms.DateField(required=False)
+
+    @classmethod
+    def given_date(cls, cleaned: dict[str, Any]) -> dt.date | None:
+        day: dt.date | None = cleaned.get("when_date")
+        return day
+
+
+class WhereForm(StepForm):
     where = forms.CharField(
         label=_("Where did it happen? (optional)"),
         required=False,
@@ -148,7 +245,7 @@ class WhereForm(forms.Form):
     )
 
 
-class WitnessesForm(forms.Form):
+class WitnessesForm(StepForm):
     witnesses = forms.CharField(
         label=_("Did anyone see or hear what happened? (optional)"),
         required=False,
@@ -158,7 +255,7 @@ class WitnessesForm(forms.Form):
     )
 
 
-class ImpactForm(forms.Form):
+class ImpactForm(StepForm):
     impact = forms.CharField(
         label=_("How has it affected you? (optional)"),
         required=False,
@@ -178,7 +275,7 @@ class EvidenceForm(forms.Form):
     keep_original = forms.BooleanField(required=False)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(StepForm):
     outcome = forms.CharField(
         label=_("What would you like to happen? (optional)"),
         required=False,
@@ -188,7 +285,7 @@ class OutcomeForm(forms.Form):
     )
 
 
-class SupportForm(forms.Form):
+class SupportForm(StepForm):
     support = forms.ChoiceField(
         label=_("Would you like support from an independent adviser?"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -200,7 +297,7 @@ class SupportForm(forms.Form):
     )
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(StepForm):
     identity = forms.ChoiceField(
         label=_("Who should know who you are?"),
         choices=Identity.choices,
@@ -212,7 +309,7 @@ class IdentityForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(StepForm):
     contact_name = forms.CharField(
         label=_("Your name"),
         max_length=200,
@@ -241,10 +338,12 @@ class ContactForm(forms.Form):
     )
     email_updates = forms.BooleanField(required=False)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+    @classmethod
+    def answers(cls, cleaned: dict[str, Any], *, wrong: Collection[str]) -> dict[str, Any]:
         if cleaned.get("email_updates") and not cleaned.get("contact_email"):
-            self.add_error("contact_email", _("Enter an email address to get email updates"))
+            raise ValidationError(
+                {"contact_email": _("Enter an email address to get email updates")}
+            )
         return cleaned
 
 
