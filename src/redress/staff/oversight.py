@@ -1,11 +1,14 @@
 """Oversight's dashboard: overdue and escalated items by stage and owner, time-to-stage
-percentiles, deadlines met, the ledger's last verification. Never case content or names of the
-people involved: references and counts only."""
+percentiles, deadlines met, the ledger's last verification, and heavy use of vetting. Never case
+content or names of the people involved: references and counts only (staff are named as the
+owners of overdue items and as the officers who made too many vetting checks)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,8 +27,12 @@ from redress.ledger.models import Checkpoint, Head, Verification
 from redress.reports import periods
 from redress.reports.figures import compute
 from redress.reports.presentation import days_text, share_text
+from redress.vetting.services import flagged_checks
 
 rule("oversight.dashboard")(has_any_role(Role.OVERSIGHT))
+
+# How far back the dashboard shows days with vetting checks beyond the daily limit.
+HEAVY_VETTING_DAYS = 30
 
 _OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True, paused_remaining__isnull=True)
 
@@ -111,6 +118,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {"title": d.title, "share": share_text(d.share)} for d in figures.deadlines
             ],
             "verification": last_verification(),
+            "heavy_vetting": flagged_checks(since=today - dt.timedelta(days=HEAVY_VETTING_DAYS)),
+            "vetting_limit": settings.VETTING_DAILY_LIMIT,
+            "vetting_days": HEAVY_VETTING_DAYS,
             "year": year,
         },
     )

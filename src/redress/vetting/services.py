@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,6 +128,57 @@ def run_check(
     return check
 
 
-def flagged_checks() -> Any:
-    """Checks beyond an officer's daily limit, for oversight."""
-    return VettingCheck.objects.filter(flagged=True).select_related("officer", "token")
+@dataclass(frozen=True)
+class HeavyUse:
+    """One asker's day with checks beyond the daily limit, as oversight sees it: who asked, when,
+    for which requesting bodies and how many times; never whom they checked, why in their own
+    words, or what the register answered."""
+
+    asker: str
+    day: dt.date
+    last_at: dt.datetime
+    checks: int
+    over_limit: int
+    requesting_bodies: list[str]
+
+
+def flagged_checks(since: dt.date) -> list[HeavyUse]:
+    """Each officer's (or integration's) days since ``since`` with checks beyond the daily
+    limit, newest first: the checks made that day and how many of them were over the limit."""
+    flagged = (
+        VettingCheck.objects.filter(flagged=True, made_at__date__gte=since)
+        .annotate(day=TruncDate("made_at"))
+        .values("officer", "token", "day")
+        .annotate(over_limit=Count("id"), last_at=Max("made_at"))
+        .order_by("-day", "-last_at")
+    )
+    if not flagged:
+        return []
+    days = {(row["officer"], row["token"], row["day"]) for row in flagged}
+    totals: dict[tuple[int | None, int | None, dt.date], int] = {}
+    bodies: dict[tuple[int | None, int | None, dt.date], set[str]] = {}
+    same_days = (
+        VettingCheck.objects.filter(made_at__date__gte=since)
+        .annotate(day=TruncDate("made_at"))
+        .values_list("officer", "token", "day", "requesting_body")
+    )
+    for officer, token, day, body in same_days:
+        if (officer, token, day) in days:
+            totals[officer, token, day] = totals.get((officer, token, day), 0) + 1
+            bodies.setdefault((officer, token, day), set()).add(body)
+    officers = {u.pk: str(u) for u in User.objects.filter(pk__in={key[0] for key in days})}
+    integrations = {
+        t.pk: _("integration %(name)s") % {"name": t.name}
+        for t in ApiToken.objects.filter(pk__in={key[1] for key in days})
+    }
+    return [
+        HeavyUse(
+            asker=officers.get(row["officer"]) or integrations.get(row["token"], "?"),
+            day=row["day"],
+            last_at=row["last_at"],
+            checks=totals[row["officer"], row["token"], row["day"]],
+            over_limit=row["over_limit"],
+            requesting_bodies=sorted(bodies[row["officer"], row["token"], row["day"]]),
+        )
+        for row in flagged
+    ]
