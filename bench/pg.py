@@ -23,3 +23,14 @@ def throwaway_database(name: str, data_folder: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(name: str) -> None:
+    """Drop ``name`` on BENCH_POSTGRES_URL's server, once Django's connection to it is closed."""
+    import psycopg
+
+    admin_url = os.environ.get(
+        "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
