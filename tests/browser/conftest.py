@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from redress.intake.steps import STEPS
+
 CHROMIUM = Path(os.environ.get("REDRESS_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 FLAGS = [
@@ -99,17 +101,4 @@ def assert_no_axe_violations(page: Any) -> None:
 
 
 # The report wizard's steps, in order, as their paths under /report/ name them.
-WIZARD_STEPS = [
-    "what-happened",
-    "category",
-    "who",
-    "when",
-    "where",
-    "witnesses",
-    "impact",
-    "evidence",
-    "outcome",
-    "support",
-    "identity",
-    "contact",
-]
+WIZARD_STEPS = [step.slug for step in STEPS]

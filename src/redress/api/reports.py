@@ -21,26 +21,12 @@ from pydantic import BaseModel
 from redress.api.errors import FieldErrors
 from redress.core.middleware import client_fingerprint
 from redress.intake import actions, receipts
-from redress.intake import forms as steps
 from redress.intake.models import Draft
 from redress.intake.progress import next_step
+from redress.intake.steps import STEPS
 
 router = Router(tags=["reports"])
 
-# The wizard's step forms, whose rules check the API's flat JSON. The "when" step takes its
-# date as one value; the contact step is asked only of those who give their name.
-STEP_FORMS: list[type[steps.StepForm]] = [
-    steps.WhatHappenedForm,
-    steps.CategoryForm,
-    steps.WhoForm,
-    steps.WhenDateForm,
-    steps.WhereForm,
-    steps.WitnessesForm,
-    steps.ImpactForm,
-    steps.OutcomeForm,
-    steps.SupportForm,
-    steps.IdentityForm,
-]
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("6f2b1d2e-63a4-4d5e-9d64-0e5b8a1c7f10")
 
 
@@ -88,15 +74,16 @@ class StatusOut(Schema):
 
 
 def _validated(body: ReportIn) -> dict[str, Any]:
-    """The report's answers, checked by the wizard's own step forms; ``_FieldErrors`` names
-    each field that is wrong, with the wizard's message (the first, if it has several)."""
+    """The report's answers, checked by the wizard's own step forms for each step it asks;
+    ``_FieldErrors`` names each field that is wrong, with the wizard's message (the first, if
+    it has several)."""
     values = body.model_dump(exclude_none=True)
-    forms = STEP_FORMS
-    if values.get("identity") in {"named", "confidential"}:
-        forms = [*STEP_FORMS, steps.ContactForm]
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for form in forms:
+    for step in STEPS:
+        form = step.values_form
+        if form is None or not step.asked(values):
+            continue
         try:
             answers.update(form.answers_from_values(values))
         except ValidationError as wrong:

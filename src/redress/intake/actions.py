@@ -29,6 +29,7 @@ from redress.cases.models import Attachment, Case, Category, Identity, Message, 
 from redress.directory.models import Person
 from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
+from redress.intake.steps import missing_steps
 from redress.intake.uploads import CleanedFile, clean
 from redress.ledger.models import Entry
 from redress.ledger.services import append, digest_of
@@ -146,27 +147,6 @@ def remove_evidence(draft: Draft, stored_name: str) -> None:
     if len(kept) != len(answers.get("evidence", [])):
         save_answers(draft, {"evidence": kept})
         EncryptingStorage().delete(stored_name)
-
-
-REQUIRED = {
-    "what_happened": "what-happened",
-    "category": "category",
-    "when_kind": "when",
-    "support": "support",
-    "identity": "identity",
-}
-
-
-def missing_steps(answers: dict[str, Any]) -> list[str]:
-    """The wizard steps that still need an answer before the report can be sent."""
-    missing = [step for key, step in REQUIRED.items() if not answers.get(key)]
-    if not (answers.get("respondent_id") or answers.get("respondent_description")):
-        missing.insert(2, "who")
-    if answers.get("identity") in {Identity.NAMED, Identity.CONFIDENTIAL} and not answers.get(
-        "contact_name"
-    ):
-        missing.append("contact")
-    return missing
 
 
 def _details(answers: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ session cookie naming it. Nothing here records who is reporting.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -16,16 +15,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from redress.cases.models import Category, Identity
 from redress.core.routes import public
 from redress.directory.models import Person
 from redress.intake import actions
-from redress.intake import forms as steps
+from redress.intake import forms as intake_forms
 from redress.intake.acknowledgement import acknowledgement_for
 from redress.intake.models import Draft
+from redress.intake.steps import BY_SLUG, STEPS, Step, missing_steps
 from redress.intake.uploads import MAX_BYTES, UploadRefused, clean, in_words
 
 DRAFT = "intake_draft"
@@ -34,30 +33,6 @@ SENT = "intake_sent"  # the code was shown and saved: a repeat of the send says 
 # A report can take a while to write; the draft session outlives the staff idle timeout.
 DRAFT_SESSION_SECONDS = int(actions.DRAFT_LIFETIME.total_seconds())
 MAX_FILES = 10
-
-
-@dataclass(frozen=True)
-class Step:
-    slug: str
-    form: type[forms.Form]
-    title: Any
-
-
-STEPS = [
-    Step("what-happened", steps.WhatHappenedForm, gettext_lazy("What happened?")),
-    Step("category", steps.CategoryForm, gettext_lazy("What kind of behaviour was it?")),
-    Step("who", steps.WhoForm, gettext_lazy("Who is your complaint about?")),
-    Step("when", steps.WhenForm, gettext_lazy("When did it happen?")),
-    Step("where", steps.WhereForm, gettext_lazy("Where did it happen?")),
-    Step("witnesses", steps.WitnessesForm, gettext_lazy("Did anyone see or hear what happened?")),
-    Step("impact", steps.ImpactForm, gettext_lazy("How has it affected you?")),
-    Step("evidence", steps.EvidenceForm, gettext_lazy("Upload evidence")),
-    Step("outcome", steps.OutcomeForm, gettext_lazy("What would you like to happen?")),
-    Step("support", steps.SupportForm, gettext_lazy("Would you like support?")),
-    Step("identity", steps.IdentityForm, gettext_lazy("Who should know who you are?")),
-    Step("contact", steps.ContactForm, gettext_lazy("How can we contact you?")),
-]
-BY_SLUG = {step.slug: step for step in STEPS}
 
 
 def _draft(request: HttpRequest, *, create: bool = False) -> Draft | None:
@@ -75,23 +50,15 @@ def _draft(request: HttpRequest, *, create: bool = False) -> Draft | None:
 
 
 def _next_slug(slug: str, answers: dict[str, Any]) -> str | None:
-    order = [s.slug for s in STEPS]
-    index = order.index(slug) + 1
-    while index < len(order):
-        candidate = order[index]
-        if candidate == "contact" and answers.get("identity") == Identity.ANONYMOUS:
-            index += 1
-            continue
-        return candidate
-    return None
+    following = STEPS[STEPS.index(BY_SLUG[slug]) + 1 :]
+    return next((step.slug for step in following if step.asked(answers)), None)
 
 
 def _previous_url(slug: str, answers: dict[str, Any]) -> str:
-    order = [s.slug for s in STEPS]
-    index = order.index(slug) - 1
-    if index < 0:
+    index = STEPS.index(BY_SLUG[slug])
+    if index == 0:
         return reverse("public:start")
-    return reverse("public:report-step", args=[order[index]])
+    return reverse("public:report-step", args=[STEPS[index - 1].slug])
 
 
 def _initial(step: Step, answers: dict[str, Any]) -> dict[str, Any]:
@@ -112,8 +79,6 @@ def _stored(step: Step, cleaned: dict[str, Any]) -> dict[str, Any]:
     keep = {k: v for k, v in cleaned.items() if k in step.form.base_fields or k == "when_date"}
     for field in ("when_day", "when_month", "when_year"):
         keep.pop(field, None)
-    if step.slug == "who" and keep.get("respondent_id") == "not-listed":
-        keep["respondent_id"] = ""
     return keep
 
 
@@ -208,7 +173,7 @@ def _directory_search(request: HttpRequest, form: forms.Form) -> dict[str, Any]:
 
 def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
     answers = actions.answers_of(draft)
-    form = steps.EvidenceForm()
+    form = intake_forms.EvidenceForm()
     error = None
     # Changing from "Check your answers": adding or removing a file keeps the page in that mode,
     # and both Back and Continue return there.
@@ -218,7 +183,7 @@ def _evidence(request: HttpRequest, draft: Draft) -> HttpResponse:
         if "remove" in request.POST:
             actions.remove_evidence(draft, request.POST["remove"])
             return redirect(here)
-        form = steps.EvidenceForm(request.POST, request.FILES)
+        form = intake_forms.EvidenceForm(request.POST, request.FILES)
         upload = request.FILES.get("file")
         if "continue" in request.POST and not upload:
             following = _next_slug("evidence", answers)
@@ -283,7 +248,7 @@ def _when(answers: dict[str, Any]) -> str:
     """When it happened: a date in full in the page's language ("27 March 2026")."""
     kind = answers.get("when_kind", "")
     if kind == "date" and answers.get("when_date"):
-        return steps.date_in_words(answers["when_date"])
+        return intake_forms.date_in_words(answers["when_date"])
     if kind == "period":
         return str(answers.get("when_period", ""))
     if kind == "not_sure":
@@ -298,46 +263,48 @@ def _summary(answers: dict[str, Any]) -> list[dict[str, Any]]:
         respondent = f"{person.name}, {person.role_title}" if person else "-"
     elif answers.get("respondent_description"):
         respondent = answers["respondent_description"]
-    rows = [
-        ("what-happened", _("What happened"), answers.get("what_happened", "")),
-        (
-            "category",
+    contact = " ".join(
+        filter(
+            None,
+            [
+                answers.get("contact_name"),
+                answers.get("contact_email"),
+                answers.get("contact_phone"),
+            ],
+        )
+    )
+    lines = {
+        "what-happened": (_("What happened"), answers.get("what_happened", "")),
+        "category": (
             _("Kind of behaviour"),
             dict(Category.choices).get(answers.get("category", ""), ""),
         ),
-        ("who", _("Who it is about"), respondent),
-        ("when", _("When"), _when(answers)),
-        ("where", _("Where"), answers.get("where", "")),
-        ("witnesses", _("Witnesses"), answers.get("witnesses", "")),
-        ("impact", _("How it has affected you"), answers.get("impact", "")),
-        ("evidence", _("Evidence"), _evidence_summary(answers.get("evidence", []))),
-        ("outcome", _("What you would like to happen"), answers.get("outcome", "")),
-        (
-            "support",
+        "who": (_("Who it is about"), respondent),
+        "when": (_("When"), _when(answers)),
+        "where": (_("Where"), answers.get("where", "")),
+        "witnesses": (_("Witnesses"), answers.get("witnesses", "")),
+        "impact": (_("How it has affected you"), answers.get("impact", "")),
+        "evidence": (_("Evidence"), _evidence_summary(answers.get("evidence", []))),
+        "outcome": (_("What you would like to happen"), answers.get("outcome", "")),
+        "support": (
             _("Support"),
             {"yes": _("Yes"), "no": _("No")}.get(answers.get("support", ""), ""),
         ),
-        (
-            "identity",
+        "identity": (
             _("Who knows who you are"),
             dict(Identity.choices).get(answers.get("identity", ""), ""),
         ),
-    ]
-    if answers.get("identity") in {Identity.NAMED, Identity.CONFIDENTIAL}:
-        contact = " ".join(
-            filter(
-                None,
-                [
-                    answers.get("contact_name"),
-                    answers.get("contact_email"),
-                    answers.get("contact_phone"),
-                ],
-            )
-        )
-        rows.append(("contact", _("Contact details"), contact))
+        "contact": (_("Contact details"), contact),
+    }
+    # A line for each step asked, in the order the steps are asked.
     return [
-        {"slug": slug, "label": label, "value": value or _("Not given")}
-        for slug, label, value in rows
+        {
+            "slug": step.slug,
+            "label": lines[step.slug][0],
+            "value": lines[step.slug][1] or _("Not given"),
+        }
+        for step in STEPS
+        if step.asked(answers)
     ]
 
 
@@ -353,7 +320,7 @@ def check(request: HttpRequest) -> HttpResponse:
         "public/report/check.html",
         {
             "rows": _summary(answers),
-            "missing": actions.missing_steps(answers),
+            "missing": missing_steps(answers),
             "anonymous": answers.get("identity") == Identity.ANONYMOUS,
         },
     )
@@ -401,7 +368,7 @@ def sent(request: HttpRequest) -> HttpResponse:
     draft = _submitted(request)
     if draft is None or draft.case is None:
         return redirect("public:start")
-    form = steps.ConfirmSavedForm(request.POST if request.method == "POST" else None)
+    form = intake_forms.ConfirmSavedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         actions.confirm_receipt_saved(draft)
         request.session.pop(SUBMITTED, None)
