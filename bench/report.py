@@ -1,11 +1,11 @@
 """How every benchmark reports: a row printed, and an object added to var/bench/results.json.
 
-Each result has ``name``, ``value``, ``unit``, ``baseline``, ``against`` (what the baseline
-is), ``ratio``, ``goal``, ``higher_is_better`` and ``met``. ``ratio`` is value / baseline: how the
-product compares with the bare operation it builds on. The machine's speed drifts by up to two
-times between runs, so a goal is never an absolute figure: it is a bound on the ratio, and the
-baseline is timed in the same run as the value. A row without a baseline is a figure to read,
-with no goal.
+Each result has ``benchmark`` (the script), ``name``, ``value``, ``unit``, ``baseline``, ``against``
+(what the baseline is), ``ratio``, ``goal``, ``higher_is_better`` and ``met``. ``ratio`` is value /
+baseline: how the product compares with the bare operation it builds on. The machine's speed drifts
+by up to two times between runs, so a goal is never an absolute figure: it is a bound on the ratio,
+and the baseline is timed in the same run as the value. A row without a baseline is a figure to
+read, with no goal.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 from pathlib import Path
 
 # One results file for every benchmark, whatever data folder a benchmark gives its own server.
@@ -22,6 +23,12 @@ RESULTS_FILE = Path(
         Path(__file__).resolve().parents[1] / "var" / "bench" / "results.json",
     )
 )
+
+
+# The benchmark writing rows: its first row replaces every row it wrote in an earlier run, so
+# that rows named after a run's size or revision do not pile up.
+SCRIPT = Path(sys.argv[0]).stem
+_earlier_rows_dropped = False
 
 
 def median(samples: list[float]) -> float:
@@ -58,6 +65,7 @@ def record(
     ``baseline`` is the bare operation's figure in the same unit, timed in the same run, and
     ``against`` names it. ``goal`` bounds value / baseline: at least ``goal`` when higher is
     better, at most ``goal`` otherwise. A goal needs a baseline."""
+    global _earlier_rows_dropped
     if goal is not None and not baseline:
         raise ValueError(f"{name}: a goal is a ratio to a baseline timed in the same run")
     ratio = (value / baseline) if baseline else None
@@ -65,6 +73,7 @@ def record(
     if goal is not None and ratio is not None:
         met = ratio >= goal if higher_is_better else ratio <= goal
     row: dict[str, object] = {
+        "benchmark": SCRIPT,
         "name": name,
         "value": round(value, 4),
         "unit": unit,
@@ -80,6 +89,9 @@ def record(
         existing = json.loads(RESULTS_FILE.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         existing = []
+    if not _earlier_rows_dropped:
+        existing = [r for r in existing if r.get("benchmark") != SCRIPT]
+        _earlier_rows_dropped = True
     existing = [r for r in existing if r.get("name") != name]
     existing.append(row)
     RESULTS_FILE.write_text(json.dumps(existing, indent=2) + "\n")

@@ -34,7 +34,7 @@ def scripts(chosen: list[str]) -> list[Path]:
 
 def table(rows: list[dict]) -> None:
     header = (
-        f"{'benchmark':<46} {'value':>12} {'unit':<10} {'baseline':>12}  {'against':<26}"
+        f"{'benchmark':<46} {'value':>12} {'unit':<10} {'baseline':>12}  {'against':<30}"
         f" {'ratio':>7} {'goal':>9}  met"
     )
     print(header)
@@ -45,8 +45,8 @@ def table(rows: list[dict]) -> None:
         goal = goal_text(row["goal"], row.get("higher_is_better", True))
         met = {True: "yes", False: "NO"}.get(row["met"], "") if row["goal"] is not None else ""
         print(
-            f"{row['name']:<46} {row['value']:>12,.3f} {row['unit']:<10} {baseline:>12}  "
-            f"{row.get('against', ''):<26} {ratio:>7} {goal:>9}  {met}"
+            f"{row['name']:<46.46} {row['value']:>12,.3f} {row['unit']:<10} {baseline:>12}  "
+            f"{row.get('against', ''):<30.30} {ratio:>7} {goal:>9}  {met}"
         )
 
 
