@@ -25,7 +25,7 @@ from redress.directory.models import Person
 from redress.escrow import services as escrow
 from redress.escrow.models import EscrowEntry, Status
 from redress.intake import actions as intake_actions
-from redress.intake.uploads import clean
+from redress.intake.sandbox import clean
 from redress.public.followup import MAX_CASE_FILES
 from tests.browser.conftest import WIZARD_STEPS, assert_no_axe_violations
 from tests.intake import samples

@@ -21,7 +21,7 @@ from redress.accounts.models import Role
 from redress.cases import actions as case_actions
 from redress.cases.models import AssignmentRole, Attachment, Case, Category, Identity, Source
 from redress.core.uploads import OversizedUpload
-from redress.intake import uploads
+from redress.intake import filetypes, sandbox
 from redress.intake.actions import answers_of
 from redress.intake.models import Draft
 from tests.factories import make_staff, sign_in
@@ -55,9 +55,9 @@ class Watch:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, module: str, temp_dir: Path) -> None:
         self.sizes: list[int] = []
         self.temp_files: list[list[str]] = []
-        original: Callable[..., uploads.CleanedFile] = uploads.clean
+        original: Callable[..., sandbox.CleanedFile] = sandbox.clean
 
-        def watched(data: bytes, **kwargs: Any) -> uploads.CleanedFile:
+        def watched(data: bytes, **kwargs: Any) -> sandbox.CleanedFile:
             # The upload is still open here: Django's default would have it in a temporary file.
             self.sizes.append(len(data))
             self.temp_files.append(os.listdir(temp_dir))
@@ -105,12 +105,12 @@ def test_a_3_mb_upload_never_creates_a_temporary_file(
 
 
 def test_an_oversized_file_keeps_only_enough_to_be_refused(temp_dir: Path) -> None:
-    size = uploads.MAX_BYTES + 3 * MB
+    size = filetypes.MAX_BYTES + 3 * MB
     request = RequestFactory().post("/report/evidence", {"file": text_file(size), "after": "kept"})
     upload = request.FILES["file"]
     assert isinstance(upload, OversizedUpload)
     assert upload.size == size
-    assert len(upload.read()) == uploads.MAX_BYTES + 1
+    assert len(upload.read()) == filetypes.MAX_BYTES + 1
     assert request.POST["after"] == "kept"  # a field after the file is still read
     assert os.listdir(temp_dir) == []
 
@@ -182,17 +182,17 @@ def test_an_oversized_file_is_refused_in_the_page_and_nothing_is_stored(
     watch = Watch(monkeypatch, f"redress.{module}", temp_dir)
     attachments, drafts, files = Attachment.objects.count(), Draft.objects.count(), stored_files()
     # The file first: the fields after it must still be read.
-    response = client.post(url, {"file": text_file(uploads.MAX_BYTES + MB), **fields})
+    response = client.post(url, {"file": text_file(filetypes.MAX_BYTES + MB), **fields})
     assert response.status_code == 400, response.content.decode()[:2000]
     assert TOO_LARGE in response.content.decode()
-    assert watch.sizes == [uploads.MAX_BYTES + 1]
+    assert watch.sizes == [filetypes.MAX_BYTES + 1]
     assert watch.temp_files == [[]]
     assert os.listdir(temp_dir) == []
     assert Attachment.objects.count() == attachments
     assert Draft.objects.count() == drafts
     assert stored_files() == files
     # Exactly at the limit is still taken, and so are the other answers.
-    response = client.post(url, {"file": text_file(uploads.MAX_BYTES), **fields})
+    response = client.post(url, {"file": text_file(filetypes.MAX_BYTES), **fields})
     assert response.status_code == 302, response.content.decode()[:2000]
     if place is wizard_place:
         (answers,) = [answers_of(draft) for draft in Draft.objects.all()]
@@ -222,7 +222,7 @@ class CountingInput(io.RawIOBase):
 @pytest.mark.parametrize("path", ["/report/evidence", "/staff/cases/RD-1/evidence", "/api/reports"])
 def test_an_oversized_request_body_is_refused_unread(path: str) -> None:
     size = settings.UPLOAD_MAX_REQUEST_BYTES + 1
-    assert settings.UPLOAD_MAX_REQUEST_BYTES == 5 * uploads.MAX_BYTES + MB
+    assert settings.UPLOAD_MAX_REQUEST_BYTES == 5 * filetypes.MAX_BYTES + MB
     body = CountingInput(size)
     client = Client()
     client.get("/report/start")

@@ -170,7 +170,7 @@ def test_the_api_refuses_junk_with_json() -> None:
 
 
 def test_a_pdf_with_a_zip_hidden_after_it_is_kept_only_as_a_pdf() -> None:
-    from redress.intake.uploads import clean
+    from redress.intake.sandbox import clean
 
     polyglot = samples.pdf() + samples.zip_archive()
     cleaned = clean(polyglot, filename="report.pdf")

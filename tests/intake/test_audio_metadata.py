@@ -12,8 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redress.intake import sanitiser, uploads
-from redress.intake.uploads import UploadRefused, clean, sniff
+from redress.intake import sanitiser, upload_words
+from redress.intake.filetypes import sniff
+from redress.intake.sandbox import clean
+from redress.intake.upload_words import UploadRefused
 
 PLACE = b"+51.4816-003.1791/"  # Cardiff, as a phone writes it
 DEVICE = b"Pixel 7 Pro"
@@ -112,10 +114,10 @@ def test_mp3_loses_its_id3_tags_and_keeps_its_frames() -> None:
     assert_no_markers(cleaned.data)
     assert sniff(cleaned.data) == "mp3"
     assert cleaned.removed == (
-        uploads.RECORDED_AT,
-        uploads.RECORDER,
-        uploads.DATES,
-        uploads.AUDIO_TAGS,
+        upload_words.RECORDED_AT,
+        upload_words.RECORDER,
+        upload_words.DATES,
+        upload_words.AUDIO_TAGS,
     )
     assert cleaned.found == cleaned.removed
 
@@ -130,10 +132,10 @@ def test_mp3_tags_of_every_version_and_at_the_end_go_too() -> None:
     lyrics += str(len(lyrics)).zfill(6).encode() + b"LYRICS200"
 
     for head, tail, labels in [
-        (v22_tag, b"", {uploads.AUDIO_TAGS}),
-        (v23_tag, ape, {uploads.RECORDER, uploads.AUDIO_TAGS}),
-        (b"", appended + lyrics + id3v1(), {uploads.RECORDED_AT, uploads.AUDIO_TAGS}),
-        (b"", ape + id3v1(artist=NAME), {uploads.RECORDER, uploads.AUDIO_TAGS}),
+        (v22_tag, b"", {upload_words.AUDIO_TAGS}),
+        (v23_tag, ape, {upload_words.RECORDER, upload_words.AUDIO_TAGS}),
+        (b"", appended + lyrics + id3v1(), {upload_words.RECORDED_AT, upload_words.AUDIO_TAGS}),
+        (b"", ape + id3v1(artist=NAME), {upload_words.RECORDER, upload_words.AUDIO_TAGS}),
     ]:
         cleaned = clean(head + AUDIO + tail)
         assert cleaned.data == AUDIO
@@ -198,10 +200,10 @@ def test_wav_loses_list_info_bext_and_id3_and_keeps_its_samples() -> None:
     assert sniff(cleaned.data) == "wav"
     assert read_wav(cleaned.data) == read_wav(original) == ((1, 2, 8000), SAMPLES)
     assert set(cleaned.removed) == {
-        uploads.RECORDED_AT,
-        uploads.RECORDER,
-        uploads.DATES,
-        uploads.AUDIO_TAGS,
+        upload_words.RECORDED_AT,
+        upload_words.RECORDER,
+        upload_words.DATES,
+        upload_words.AUDIO_TAGS,
     }
 
 
@@ -212,7 +214,7 @@ def test_an_interrupted_wav_keeps_all_its_sound() -> None:
     cleaned = clean(unfinished)
     assert cleaned.data.endswith(FMT + b"data\x00\x00\x00\x00" + SAMPLES)
     assert APP not in cleaned.data
-    assert cleaned.removed == (uploads.RECORDER,)
+    assert cleaned.removed == (upload_words.RECORDER,)
 
 
 # --- M4A --------------------------------------------------------------------------------------
@@ -303,10 +305,10 @@ def test_m4a_user_data_becomes_free_space_and_nothing_moves(moov_first: bool) ->
     assert_no_markers(cleaned.data)
     assert sniff(cleaned.data) == "m4a"
     assert cleaned.removed == (
-        uploads.RECORDED_AT,
-        uploads.RECORDER,
-        uploads.DATES,
-        uploads.AUDIO_TAGS,
+        upload_words.RECORDED_AT,
+        upload_words.RECORDER,
+        upload_words.DATES,
+        upload_words.AUDIO_TAGS,
     )
     # Everything but the blanked box is the same, byte for byte.
     start = original.index(b"udta") - 4
@@ -326,7 +328,11 @@ def test_m4a_quicktime_metadata_and_a_bare_location_go_too() -> None:
     assert_no_markers(cleaned.data)
     assert b"com.apple.quicktime" not in cleaned.data
     assert cleaned.data.endswith(box(b"mdat", MEDIA))
-    assert set(cleaned.removed) == {uploads.RECORDED_AT, uploads.RECORDER, uploads.DATES}
+    assert set(cleaned.removed) == {
+        upload_words.RECORDED_AT,
+        upload_words.RECORDER,
+        upload_words.DATES,
+    }
 
 
 # --- Ogg --------------------------------------------------------------------------------------
@@ -486,10 +492,10 @@ def test_ogg_comments_are_emptied_and_every_audio_packet_is_kept(codec: str) -> 
     sequences = [sequence for _, _, sequence, _, _ in read_pages(cleaned.data)]
     assert sequences == list(range(len(sequences)))
     assert cleaned.removed == (
-        uploads.RECORDED_AT,
-        uploads.RECORDER,
-        uploads.DATES,
-        uploads.AUDIO_TAGS,
+        upload_words.RECORDED_AT,
+        upload_words.RECORDER,
+        upload_words.DATES,
+        upload_words.AUDIO_TAGS,
     )
 
 
@@ -503,7 +509,7 @@ def test_an_ogg_comment_over_many_pages_shrinks_to_one_and_later_pages_are_renum
     assert [sequence for _, _, sequence, _, _ in pages] == list(range(len(pages)))
     assert pages[-1][0] & 0x04  # the end of the stream is still marked
     assert read_packets(cleaned.data)[3:] == AUDIO_PACKETS
-    assert uploads.EXTRA_PICTURES in cleaned.removed
+    assert upload_words.EXTRA_PICTURES in cleaned.removed
     assert b"PPPP" not in cleaned.data
 
 
@@ -530,7 +536,7 @@ def test_audio_that_shares_a_page_with_the_last_header_keeps_its_place() -> None
         (0, 4800, 2),
         (0x04, 9600, 3),
     ]
-    assert cleaned.removed == (uploads.AUDIO_TAGS,)
+    assert cleaned.removed == (upload_words.AUDIO_TAGS,)
 
 
 def speex_stream() -> bytes:
@@ -560,11 +566,16 @@ def flac_stream() -> bytes:
 @pytest.mark.parametrize(
     ("make", "headers", "labels"),
     [
-        (speex_stream, [b"\x00" * 8], {uploads.RECORDER, uploads.AUDIO_TAGS}),
+        (speex_stream, [b"\x00" * 8], {upload_words.RECORDER, upload_words.AUDIO_TAGS}),
         (
             flac_stream,
             [b"\x04\x00\x00\x08" + b"\x00" * 8, b"\x81\x00\x00\x00"],  # empty; padding
-            {uploads.RECORDED_AT, uploads.RECORDER, uploads.AUDIO_TAGS, uploads.EXTRA_PICTURES},
+            {
+                upload_words.RECORDED_AT,
+                upload_words.RECORDER,
+                upload_words.AUDIO_TAGS,
+                upload_words.EXTRA_PICTURES,
+            },
         ),
     ],
 )
@@ -606,15 +617,15 @@ def test_keep_original_keeps_every_byte_and_warns_of_the_location(
     assert kept.data == original
     assert kept.removed == ()
     assert kept.found == clean(original).removed
-    assert kept.found[0] == uploads.RECORDED_AT
-    assert uploads.RECORDER in kept.found
+    assert kept.found[0] == upload_words.RECORDED_AT
+    assert upload_words.RECORDER in kept.found
 
 
 def test_the_sanitiser_answers_with_words_the_web_process_knows() -> None:
     for _, make in TAGGED:
         _, found = sanitiser.sanitise(sniff(make()) or "", make(), keep_original=True)
         assert found
-        assert set(found) <= set(uploads.LABELS)
+        assert set(found) <= set(upload_words.LABELS)
 
 
 # --- Damaged, cut short or hostile ------------------------------------------------------------
@@ -626,7 +637,7 @@ def test_an_ogg_with_a_damaged_header_page_is_refused() -> None:
     original[second_page + 40] ^= 0xFF  # inside the comment header: the CRC no longer matches
     with pytest.raises(UploadRefused) as refused:
         clean(bytes(original))
-    assert refused.value.message == uploads.UNREADABLE
+    assert refused.value.message == upload_words.UNREADABLE
 
 
 @pytest.mark.parametrize(
@@ -643,7 +654,7 @@ def test_damaged_recordings_are_refused_with_a_plain_message(data: bytes) -> Non
         pytest.skip("not even recognised")  # refused before the sanitiser; covered elsewhere
     with pytest.raises(UploadRefused) as refused:
         clean(data)
-    assert refused.value.message == uploads.UNREADABLE
+    assert refused.value.message == upload_words.UNREADABLE
 
 
 def test_boxes_nested_without_end_are_refused_as_too_complex() -> None:
@@ -652,7 +663,7 @@ def test_boxes_nested_without_end_are_refused_as_too_complex() -> None:
         nested = box(b"trak", nested)
     with pytest.raises(UploadRefused) as refused:
         clean(FTYP + box(b"moov", nested) + box(b"mdat", MEDIA))
-    assert refused.value.message == uploads.TOO_COMPLEX
+    assert refused.value.message == upload_words.TOO_COMPLEX
 
 
 def test_a_recording_cut_off_in_its_sound_is_still_cleaned() -> None:
@@ -703,9 +714,9 @@ def test_a_damaged_recording_is_cleaned_or_refused_never_a_crash(
     else:
         reason = None
     if reason is not None:
-        assert reason in uploads.REASONS
+        assert reason in upload_words.REASONS
         return
-    assert set(found) <= set(uploads.LABELS)
+    assert set(found) <= set(upload_words.LABELS)
     if keep_original:
         assert cleaned is None
     else:
@@ -719,7 +730,7 @@ def test_mp3_frames_are_kept_byte_for_byte_whatever_they_hold(payloads: list[byt
     audio = mpeg_frames([*payloads, b"\x00"])  # the last frame keeps tag-like bytes away
     cleaned, found = sanitiser.sanitise("mp3", tagged_mp3(audio), keep_original=False)
     assert cleaned == audio
-    assert uploads.RECORDED_AT in found
+    assert upload_words.RECORDED_AT in found
 
 
 @settings(max_examples=60, deadline=None, database=None)
@@ -737,4 +748,4 @@ def test_ogg_audio_packets_are_kept_byte_for_byte_whatever_they_hold(
     assert read_packets(cleaned)[-len(packets) :] == packets
     headers = 3 if codec == "vorbis" else 2
     assert len(read_packets(cleaned)) == headers + len(packets)
-    assert uploads.RECORDED_AT in found
+    assert upload_words.RECORDED_AT in found

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from redress.intake import actions
 from redress.intake.models import Draft
-from redress.intake.uploads import clean
+from redress.intake.sandbox import clean
 from redress.ledger.models import Entry
 from redress.vault.models import DataKey
 from redress.vault.storage import EncryptingStorage

@@ -11,26 +11,27 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from redress.intake import uploads
+from redress.intake import filetypes, upload_words
 from redress.intake.actions import answers_of
 from redress.intake.models import Draft
-from redress.intake.uploads import UploadRefused, clean, in_words
+from redress.intake.sandbox import clean
+from redress.intake.upload_words import UploadRefused, in_words
 from tests.intake import samples
 from tests.intake.helpers import fill_report
 
 pytestmark = pytest.mark.django_db
 
 SENTENCES = [
-    uploads.EMPTY,
-    uploads.TOO_LARGE,
-    uploads.NOT_ACCEPTED,
-    uploads.NOT_UTF8,
-    uploads.DISGUISED,
-    uploads.UNREADABLE,
-    uploads.TOO_COMPLEX,
-    uploads.PROTECTED,
-    uploads.MACROS,
-    uploads.UNAVAILABLE,
+    upload_words.EMPTY,
+    upload_words.TOO_LARGE,
+    upload_words.NOT_ACCEPTED,
+    upload_words.NOT_UTF8,
+    upload_words.DISGUISED,
+    upload_words.UNREADABLE,
+    upload_words.TOO_COMPLEX,
+    upload_words.PROTECTED,
+    upload_words.MACROS,
+    upload_words.UNAVAILABLE,
 ]
 
 
@@ -54,7 +55,7 @@ def refusal(data: bytes, filename: str = "") -> UploadRefused:
 
 
 @pytest.mark.parametrize(
-    "words", [*SENTENCES, *uploads.LABELS, *(kind[2] for kind in uploads.KINDS.values())]
+    "words", [*SENTENCES, *upload_words.LABELS, *(kind[2] for kind in filetypes.KINDS.values())]
 )
 def test_every_refusal_label_and_kind_has_a_welsh_translation(words: str) -> None:
     with translation.override("cy"):
@@ -64,7 +65,7 @@ def test_every_refusal_label_and_kind_has_a_welsh_translation(words: str) -> Non
 def test_refusals_are_shown_in_the_active_language() -> None:
     disguised = refusal(samples.png(), filename="photo.jpg")
     empty = refusal(b"")
-    too_large = refusal(b"x" * (uploads.MAX_BYTES + 1))
+    too_large = refusal(b"x" * (filetypes.MAX_BYTES + 1))
     not_utf8 = refusal("Café au lait".encode("latin-1"), filename="letter.txt")
     with translation.override("en"):
         assert disguised.message == "The file says it is a JPEG picture but it is not"

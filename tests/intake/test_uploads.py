@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from redress.intake import uploads
-from redress.intake.uploads import UploadRefused, clean, sniff
+from redress.intake import filetypes, sandbox, upload_words
+from redress.intake.filetypes import sniff
+from redress.intake.sandbox import clean
+from redress.intake.upload_words import UploadRefused
 from tests.intake import samples
 
 ACCEPTED_NAMES = ["photo.jpg", "scan.png", "report.pdf", "statement.docx", "notes.txt", "a.mp3"]
@@ -87,8 +89,8 @@ def test_the_name_never_decides_the_type() -> None:
 
 
 def test_empty_and_oversized_files_are_refused() -> None:
-    assert refusal(b"") == uploads.EMPTY
-    too_big = b"\x89PNG\r\n\x1a\n" + bytes(uploads.MAX_BYTES - 7)
+    assert refusal(b"") == upload_words.EMPTY
+    too_big = b"\x89PNG\r\n\x1a\n" + bytes(filetypes.MAX_BYTES - 7)
     assert refusal(too_big, filename="x.png") == "The file is larger than 20 MB"
 
 
@@ -118,11 +120,11 @@ def test_disguised_files_are_refused(make: Callable[[], bytes], filename: str, c
     ],
 )
 def test_unknown_types_are_refused(data: bytes, filename: str) -> None:
-    assert refusal(data, filename=filename) == uploads.NOT_ACCEPTED
+    assert refusal(data, filename=filename) == upload_words.NOT_ACCEPTED
 
 
 def test_text_that_is_not_utf8_is_refused_with_a_way_forward() -> None:
-    assert refusal("caf\xe9".encode("latin-1"), filename="notes.txt") == uploads.NOT_UTF8
+    assert refusal("caf\xe9".encode("latin-1"), filename="notes.txt") == upload_words.NOT_UTF8
 
 
 # --- What is removed --------------------------------------------------------------------------
@@ -148,7 +150,13 @@ def test_jpeg_loses_location_and_camera_but_keeps_its_orientation() -> None:
     assert "xmp" not in picture.info
     for marker in (b"MarkerCam", b"SN-12345", b"MarkerXMP", b"MarkerComment"):
         assert marker not in cleaned.data
-    for label in (uploads.GPS, uploads.CAMERA, uploads.SERIALS, uploads.XMP, uploads.COMMENTS):
+    for label in (
+        upload_words.GPS,
+        upload_words.CAMERA,
+        upload_words.SERIALS,
+        upload_words.XMP,
+        upload_words.COMMENTS,
+    ):
         assert label in cleaned.removed
     assert cleaned.removed == cleaned.found
     assert cleaned.found[0] == "location (GPS)"
@@ -165,7 +173,7 @@ def test_png_loses_its_text_chunks_and_keeps_every_pixel() -> None:
     assert b"Marker Author" not in cleaned.data
     assert b"tEXt" not in cleaned.data
     assert picture.tobytes() == Image.open(io.BytesIO(original)).tobytes()
-    assert cleaned.removed == (uploads.OWNER, uploads.SOFTWARE)
+    assert cleaned.removed == (upload_words.OWNER, upload_words.SOFTWARE)
 
 
 def test_png_exif_goes_but_orientation_stays() -> None:
@@ -180,8 +188,8 @@ def test_png_exif_goes_but_orientation_stays() -> None:
 
     kept = Image.open(io.BytesIO(cleaned.data)).getexif()
     assert dict(kept) == {samples.ORIENTATION: 3}
-    assert uploads.GPS in cleaned.removed
-    assert uploads.CAMERA in cleaned.removed
+    assert upload_words.GPS in cleaned.removed
+    assert upload_words.CAMERA in cleaned.removed
 
 
 def test_pdf_loses_author_and_xmp_and_keeps_its_pages() -> None:
@@ -194,8 +202,8 @@ def test_pdf_loses_author_and_xmp_and_keeps_its_pages() -> None:
     assert "/Metadata" not in reader.trailer["/Root"]
     assert b"Marker Author" not in cleaned.data
     assert b"MarkerWriter" not in cleaned.data
-    assert uploads.AUTHOR in cleaned.removed
-    assert uploads.XMP in cleaned.removed
+    assert upload_words.AUTHOR in cleaned.removed
+    assert upload_words.XMP in cleaned.removed
 
 
 def test_pdf_pictures_lose_their_exif_without_being_re_encoded() -> None:
@@ -206,7 +214,7 @@ def test_pdf_pictures_lose_their_exif_without_being_re_encoded() -> None:
     cleaned = clean(original)
 
     assert b"MarkerCam" not in cleaned.data
-    assert uploads.GPS in cleaned.removed
+    assert upload_words.GPS in cleaned.removed
     page = PdfReader(io.BytesIO(cleaned.data)).pages[0]
     stream = page["/Resources"]["/XObject"]["/Im0"].get_object()
     embedded = Image.open(io.BytesIO(stream.get_data()))
@@ -233,10 +241,10 @@ def test_docx_loses_its_people_and_keeps_its_content() -> None:
     assert b"Marker Manager" not in app
     assert b"<Pages>1</Pages>" in app
     assert cleaned.removed == (
-        uploads.AUTHOR,
-        uploads.LAST_EDITOR,
-        uploads.COMPANY,
-        uploads.DATES,
+        upload_words.AUTHOR,
+        upload_words.LAST_EDITOR,
+        upload_words.COMPANY,
+        upload_words.DATES,
     )
 
 
@@ -256,7 +264,7 @@ def test_docx_reviewers_and_picture_locations_go_too() -> None:
     embedded = Image.open(io.BytesIO(picture))
     assert dict(embedded.getexif()) == {samples.ORIENTATION: 6}
     assert embedded.tobytes() == Image.open(io.BytesIO(photo)).tobytes()  # not re-encoded
-    assert {uploads.REVIEWERS, uploads.GPS, uploads.CAMERA} <= set(cleaned.removed)
+    assert {upload_words.REVIEWERS, upload_words.GPS, upload_words.CAMERA} <= set(cleaned.removed)
 
 
 @pytest.mark.parametrize("make", [samples.jpeg, samples.png, samples.pdf, samples.docx])
@@ -309,7 +317,7 @@ def test_text_and_audio_without_tags_are_stored_as_they_are(data: bytes, kind: s
     ],
 )
 def test_damaged_files_are_refused_without_a_traceback(data: bytes, filename: str) -> None:
-    assert refusal(data, filename=filename) == uploads.UNREADABLE
+    assert refusal(data, filename=filename) == upload_words.UNREADABLE
 
 
 @pytest.mark.parametrize(
@@ -317,28 +325,28 @@ def test_damaged_files_are_refused_without_a_traceback(data: bytes, filename: st
     [
         samples.png_bomb,  # 900 megapixels: Pillow's DecompressionBombError
         lambda: samples.png_bomb(8_000, 8_000),  # 64 megapixels: its warning, made an error
-        lambda: samples.zip_bomb_docx(entries=uploads.MAX_ARCHIVE_ENTRIES),
-        lambda: samples.zip_bomb_docx(size=uploads.MAX_ARCHIVE_BYTES + 1),
+        lambda: samples.zip_bomb_docx(entries=filetypes.MAX_ARCHIVE_ENTRIES),
+        lambda: samples.zip_bomb_docx(size=filetypes.MAX_ARCHIVE_BYTES + 1),
     ],
 )
 def test_decompression_bombs_are_refused(make: Callable[[], bytes]) -> None:
-    assert refusal(make()) == uploads.TOO_COMPLEX
+    assert refusal(make()) == upload_words.TOO_COMPLEX
 
 
 def test_macros_are_refused() -> None:
     data = samples.docx(extra={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"})
-    assert refusal(data) == uploads.MACROS
+    assert refusal(data) == upload_words.MACROS
 
 
 def test_a_child_out_of_memory_is_refused() -> None:
     data = samples.large_png(4_000)  # 64 MB once decoded
-    assert refusal(data, memory_bytes=72 * 1024 * 1024) == uploads.TOO_COMPLEX
+    assert refusal(data, memory_bytes=72 * 1024 * 1024) == upload_words.TOO_COMPLEX
     assert clean(data).kind == "png"  # the limit, not the file, was the problem
 
 
 def test_a_child_out_of_time_is_killed_and_refused() -> None:
     started = time.monotonic()
-    assert refusal(samples.jpeg(), timeout=0.001) == uploads.UNREADABLE
+    assert refusal(samples.jpeg(), timeout=0.001) == upload_words.UNREADABLE
     assert time.monotonic() - started < 5
 
 
@@ -353,7 +361,7 @@ def run_instead(monkeypatch: pytest.MonkeyPatch, script: str) -> None:
     def argv(kind: str, **_: object) -> list[str]:
         return [sys.executable, "-c", script]
 
-    monkeypatch.setattr(uploads, "_child_argv", argv)
+    monkeypatch.setattr(sandbox, "_child_argv", argv)
 
 
 def test_a_hanging_child_is_killed_at_the_wall_clock_limit(
@@ -361,7 +369,7 @@ def test_a_hanging_child_is_killed_at_the_wall_clock_limit(
 ) -> None:
     run_instead(monkeypatch, "import time; time.sleep(60)")
     started = time.monotonic()
-    assert refusal(samples.jpeg(), timeout=0.5) == uploads.UNREADABLE
+    assert refusal(samples.jpeg(), timeout=0.5) == upload_words.UNREADABLE
     assert time.monotonic() - started < 5
 
 
@@ -373,7 +381,7 @@ def test_a_spinning_child_is_stopped_by_its_cpu_limit(monkeypatch: pytest.Monkey
         "while True: pass\n",
     )
     started = time.monotonic()
-    assert refusal(samples.jpeg(), timeout=30) == uploads.UNREADABLE
+    assert refusal(samples.jpeg(), timeout=30) == upload_words.UNREADABLE
     assert time.monotonic() - started < 10  # well before the wall clock's 30 s
 
 
@@ -395,19 +403,19 @@ def test_a_child_that_crashes_or_talks_nonsense_is_refused(
     monkeypatch: pytest.MonkeyPatch, script: str
 ) -> None:
     run_instead(monkeypatch, script)
-    assert refusal(samples.png()) == uploads.UNREADABLE
+    assert refusal(samples.png()) == upload_words.UNREADABLE
 
 
 def test_a_child_answer_that_is_not_the_right_kind_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run_instead(monkeypatch, answer('{"ok": true, "found": [], "length": 4}\nGIF8'))
-    assert refusal(samples.png()) == uploads.UNREADABLE
+    assert refusal(samples.png()) == upload_words.UNREADABLE
 
 
 def test_the_child_gets_no_secrets_and_no_django(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDRESS_RECEIPT_KEY", "00" * 32)
-    environment = uploads._child_environment()
+    environment = sandbox._child_environment()
     assert "REDRESS_RECEIPT_KEY" not in environment
     assert "DJANGO_SETTINGS_MODULE" not in environment
     finished = subprocess.run(
@@ -451,4 +459,4 @@ def test_any_upload_is_either_cleaned_or_refused(data: bytes, filename: str) -> 
     except UploadRefused:
         return  # and nothing else: any other exception fails the test
     assert sniff(cleaned.data) == cleaned.kind
-    assert set(cleaned.removed) <= set(uploads.LABELS)
+    assert set(cleaned.removed) <= set(upload_words.LABELS)

@@ -21,7 +21,7 @@ from PIL import Image
 
 from redress.cases.models import Attachment, Case, Source
 from redress.intake import actions
-from redress.intake.uploads import clean
+from redress.intake.sandbox import clean
 from redress.public.followup import MAX_CASE_FILES, PENDING
 from redress.vault.storage import EncryptingStorage
 from tests.intake import samples

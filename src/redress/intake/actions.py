@@ -29,8 +29,8 @@ from redress.cases.models import Attachment, Case, Category, Identity, Message, 
 from redress.directory.models import Person
 from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
+from redress.intake.sandbox import CleanedFile, clean
 from redress.intake.steps import missing_steps
-from redress.intake.uploads import CleanedFile, clean
 from redress.ledger.models import Entry
 from redress.ledger.services import append, digest_of
 from redress.vault import services as vault

@@ -1,6 +1,6 @@
 """The upload sanitiser: the child process that parses uploads, so that the web process never does.
 
-``redress.intake.uploads`` runs it once per upload as::
+``redress.intake.sandbox`` runs it once per upload as::
 
     python -B -m redress.intake.sanitiser KIND --cpu-seconds=N --memory-bytes=N [--keep-original]
 
@@ -13,7 +13,7 @@ It answers on standard output with one JSON line, then the cleaned file when the
 
     {"ok": false, "reason": "unreadable", "detail": "UnidentifiedImageError"}
 
-``found`` uses only the words in ``uploads.LABELS``; everything found is removed unless
+``found`` uses only the words in ``upload_words.LABELS``; everything found is removed unless
 ``--keep-original`` was given, in which case no file follows (``length`` is 0).
 
 What is removed:
@@ -40,8 +40,8 @@ What is removed:
   XMP and '©xyz' locations are overwritten in place by ``free`` boxes of the same size, so no
   chunk offset moves. A recording that revealed nothing is returned as it came.
 
-This module imports only the standard library, Pillow and pypdf (and ``uploads`` for the shared
-words and limits), never Django: the child has no settings.
+This module imports only the standard library, Pillow and pypdf (and ``upload_words`` and
+``filetypes`` for the shared words and limits), never Django: the child has no settings.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ from xml.sax.saxutils import escape
 
 from PIL import ExifTags, Image, JpegImagePlugin
 
-from redress.intake import uploads
-from redress.intake.uploads import (
+from redress.intake import filetypes
+from redress.intake.upload_words import (
     AUDIO_TAGS,
     AUTHOR,
     CAMERA,
@@ -103,7 +103,7 @@ _AUDIO_KINDS: Final = frozenset({"mp3", "wav", "ogg", "m4a"})
 
 
 class Refusal(Exception):
-    """The file cannot be accepted; ``reason`` is a key of ``uploads.REASONS``."""
+    """The file cannot be accepted; ``reason`` is a key of ``upload_words.REASONS``."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -137,7 +137,7 @@ def _lower(limit: int, soft: int, hard: int) -> None:
 
 
 def _configure_parsers() -> None:
-    Image.MAX_IMAGE_PIXELS = uploads.MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = filetypes.MAX_PIXELS
     # Pillow warns between one and two times the limit and raises beyond; both are a refusal.
     warnings.simplefilter("error", Image.DecompressionBombWarning)
 
@@ -145,7 +145,7 @@ def _configure_parsers() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Read one file from standard input and answer on standard output; see the module."""
     parser = argparse.ArgumentParser(prog="python -m redress.intake.sanitiser")
-    parser.add_argument("kind", choices=sorted(uploads.PARSED_KINDS))
+    parser.add_argument("kind", choices=sorted(filetypes.PARSED_KINDS))
     parser.add_argument("--cpu-seconds", type=int, required=True)
     parser.add_argument("--memory-bytes", type=int, required=True)
     parser.add_argument("--keep-original", action="store_true")
@@ -153,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     limit_resources(cpu_seconds=arguments.cpu_seconds, memory_bytes=arguments.memory_bytes)
     _configure_parsers()
 
-    data = sys.stdin.buffer.read(uploads.MAX_BYTES + 1)
+    data = sys.stdin.buffer.read(filetypes.MAX_BYTES + 1)
     try:
-        if len(data) > uploads.MAX_BYTES:
+        if len(data) > filetypes.MAX_BYTES:
             raise Refusal("too_complex")
         cleaned, found = sanitise(arguments.kind, data, keep_original=arguments.keep_original)
     except Refusal as refusal:
@@ -194,7 +194,7 @@ def sanitise(kind: str, data: bytes, *, keep_original: bool) -> tuple[bytes | No
         "ogg": _ogg,
         "m4a": _m4a,
     }
-    if kind in _AUDIO_KINDS and uploads.sniff(data) != kind:  # the cutting trusts the type
+    if kind in _AUDIO_KINDS and filetypes.sniff(data) != kind:  # the cutting trusts the type
         raise Refusal("unreadable")
     cleaned, found = handlers[kind](data, keep_original)
     return cleaned, list(dict.fromkeys(found))
@@ -250,7 +250,7 @@ def _load_exif(data: bytes) -> Image.Exif | None:
 
 
 def _exif_labels(exif: Image.Exif | None) -> list[str]:
-    """What an EXIF block reveals, in the words of ``uploads.LABELS``."""
+    """What an EXIF block reveals, in the words of ``upload_words.LABELS``."""
     if exif is None:
         return [CAMERA_OTHER]
     found: list[str] = []
@@ -825,9 +825,9 @@ def _docx(data: bytes, keep_original: bool) -> tuple[bytes | None, list[str]]:
 
 
 def _check_archive(entries: list[zipfile.ZipInfo]) -> None:
-    if len(entries) > uploads.MAX_ARCHIVE_ENTRIES:
+    if len(entries) > filetypes.MAX_ARCHIVE_ENTRIES:
         raise Refusal("too_complex")
-    if sum(entry.file_size for entry in entries) > uploads.MAX_ARCHIVE_BYTES:
+    if sum(entry.file_size for entry in entries) > filetypes.MAX_ARCHIVE_BYTES:
         raise Refusal("too_complex")
     names = [entry.filename for entry in entries]
     if len(set(names)) != len(names):  # two parts of one name: which one would Word read?
@@ -966,7 +966,7 @@ def _audio_result(
         return None, found
     if not found:
         return data, found
-    if uploads.sniff(cleaned) != kind:  # what we store must still be the same kind of recording
+    if filetypes.sniff(cleaned) != kind:  # what we store must still be the same kind of recording
         raise Refusal("unreadable")
     return cleaned, found
 
@@ -1081,7 +1081,8 @@ _ID3_FRAME_ID: Final = re.compile(rb"[A-Z0-9]{3,4}")
 
 
 def _id3v2_end(data: bytes, start: int) -> int:
-    """Where the ID3v2 tag at ``start`` ends: header, body and footer (as ``uploads`` reads it)."""
+    """Where the ID3v2 tag at ``start`` ends: header, body and footer (as ``filetypes.sniff``
+    reads it)."""
     header = _read(data, start, 10)
     if header[3] not in (2, 3, 4) or any(byte & 0x80 for byte in header[6:10]):
         raise Refusal("unreadable")
@@ -1471,7 +1472,7 @@ class _OggStream:
         for piece, ends, used in page.pieces(data):
             self.partial.append(piece)
             self.partial_size += len(piece)
-            if self.partial_size > uploads.MAX_BYTES:
+            if self.partial_size > filetypes.MAX_BYTES:
                 raise Refusal("too_complex")
             if not ends:
                 continue

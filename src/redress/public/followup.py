@@ -24,6 +24,7 @@ from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.intake import actions, contact
+from redress.intake.filetypes import MAX_BYTES, PARSED_KINDS
 from redress.intake.forms import (
     AppealForm,
     CheckCodeForm,
@@ -34,14 +35,8 @@ from redress.intake.forms import (
     WithdrawForm,
 )
 from redress.intake.progress import next_step
-from redress.intake.uploads import (
-    MAX_BYTES,
-    PARSED_KINDS,
-    CleanedFile,
-    UploadRefused,
-    clean,
-    in_words,
-)
+from redress.intake.sandbox import CleanedFile, clean
+from redress.intake.upload_words import UploadRefused, in_words
 
 FOLLOW_UP = "intake_case"
 MAX_CASE_FILES = actions.MAX_CASE_FILES

@@ -23,9 +23,11 @@ from redress.directory.models import Person
 from redress.intake import actions
 from redress.intake import forms as intake_forms
 from redress.intake.acknowledgement import acknowledgement_for
+from redress.intake.filetypes import MAX_BYTES
 from redress.intake.models import Draft
+from redress.intake.sandbox import clean
 from redress.intake.steps import BY_SLUG, STEPS, Step, missing_steps
-from redress.intake.uploads import MAX_BYTES, UploadRefused, clean, in_words
+from redress.intake.upload_words import UploadRefused, in_words
 
 DRAFT = "intake_draft"
 SUBMITTED = "intake_submitted"

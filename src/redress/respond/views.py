@@ -36,7 +36,9 @@ from redress.cases.models import (
 )
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
-from redress.intake.uploads import MAX_BYTES, UploadRefused, clean
+from redress.intake.filetypes import MAX_BYTES
+from redress.intake.sandbox import clean
+from redress.intake.upload_words import UploadRefused
 from redress.respond import forms
 
 SESSION_KEY = "respondent_invitation"

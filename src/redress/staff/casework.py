@@ -35,7 +35,9 @@ from redress.cases.models import (
     Source,
     Stage,
 )
-from redress.intake.uploads import KINDS, MAX_BYTES, UploadRefused, clean
+from redress.intake.filetypes import KINDS, MAX_BYTES
+from redress.intake.sandbox import clean
+from redress.intake.upload_words import UploadRefused
 from redress.staff import case_forms
 from redress.staff.cases import case_context
 
