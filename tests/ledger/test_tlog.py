@@ -1,18 +1,129 @@
 """The transparency log's formats and checks (redress.ledger.tlog), with no database.
 
-Proofs are checked against RFC 6962 as written (tests/ledger/rfc6962.py)."""
+Proofs are checked against RFC 6962 as written (tests/ledger/rfc6962.py); the note, checkpoint,
+cosignature, witness and proof formats against the examples of the C2SP documents and the
+published test keys of other implementations, copied here as data."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from nacl.signing import SigningKey
 
 from redress.ledger import tlog
 from tests.ledger import rfc6962
+
+EM = "\u2014"
+
+# c2sp.org/signed-note, the example of its "Verifier keys" section (vkey and note).
+SPEC_VKEY = "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
+SPEC_NOTE = (
+    "This is an example message.\n\n"
+    f"{EM} example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXm"
+    "RKuwHjG1Yu72IneyaQM=\n"
+)
+# c2sp.org/signed-note, the opening example: a text with an empty line of its own.
+POEM_NOTE = (
+    "Ognuno sta solo sul cuor della terra\n"
+    "trafitto da un raggio di sole:\n"
+    "\n"
+    "ed è subito sera.\n"
+    "\n"
+    f"{EM} quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMo"
+    "uFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n"
+)
+# The Go signed-note implementation's published test keys and note (golang.org/x/mod/sumdb/note).
+PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+ENOCH_VKEY = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
+GO_TEXT = (
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n"
+)
+PETER_SIG = (
+    f"{EM} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotp"
+    "RZb6KE6RyyBwJnAM=\n"
+)
+ENOCH_SIG = (
+    f"{EM} EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLo"
+    "x33WWd1RvMc+QQ=\n"
+)
+# Other published keys: a plain key whose base64 holds a '+', a witness key of type 0x04, and
+# the Go checksum database's key, whose key ID is the one the checkpoint example below carries.
+PLUS_VKEY = "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6"
+COSIGNER_VKEY = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
+SUMDB_VKEY = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
+
+# c2sp.org/tlog-checkpoint and c2sp.org/tlog-cosignature: the example checkpoint, cosigned.
+SPEC_CHECKPOINT_TEXT = (
+    "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+)
+SPEC_LOG_SIG = (
+    f"{EM} example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zh"
+    "cyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"
+)
+SPEC_COSIG = (
+    f"{EM} witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX"
+    "3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n"
+)
+SPEC_COSIGNED_MESSAGE = (
+    "cosignature/v1\ntime 1679315147\n"
+    "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+)
+# c2sp.org/tlog-witness: the example add-checkpoint request and response bodies.
+SPEC_WITNESS_REQUEST = (
+    "old 20852014\n"
+    "PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=\n"
+    "jrJZDmY8Y7SyJE0MWLpLozkIVMSMZcD5kvuKxPC3swk=\n"
+    "5+pKlUdi2LeF/BcMHBn+Ku6yhPGNCswZZD1X/6QgPd8=\n"
+    "/6WVhPs2CwSsb5rYBH5cjHV/wSmA79abXAwhXw3Kj/0=\n"
+    "\n"
+    + SPEC_CHECKPOINT_TEXT
+    + "\n"
+    + SPEC_LOG_SIG
+    + f"{EM} example.com/behind-the-sofa opLqBQsREYCgu6xQkYQwJr9fo45a62DN9EdmHXnZdXNqlcVGlCum2Wks+4"
+    "9/V6267UEjw6QUXTS5Rovnzv++qbSzm9Q=\n"
+)
+SPEC_WITNESS_RESPONSE = (
+    f"{EM} witness.example/w1 CMp+6LWBU0anHGH5aNDTJkH/gj79sG+T6+iP2ThYN5krrDJbR1HDnucjL39QsZTSvVjy"
+    "QLrdk3DXDqI5G2HgLatVs0pWh6Up69HVOw==\n"
+    f"{EM} witness.example/w1 I7rEps0pvK2UqkS2gSpVUDhrhVtQV9lgF6pRrWAvjJHjyWpW7VcE3SiOlVlbQNt64vWh"
+    "O+DlkL0+UfzuOBMh9ChdMkP1vi/lCAsmlw==\n"
+    f"{EM} witness.example/w2 AWui8Sk55XjYLOijihBjhqEH6nS1ndDymE0a+6idX7pLcnoB+dhnz0854aLZgrrKbYKA"
+    "7nC3HNJhm/kWl7oJlqU3rXXvpysAdyP3wQ==\n"
+)
+# c2sp.org/tlog-proof: the example's lines before its checkpoint (whose signatures the document
+# abridges, so the tests put a checkpoint of their own after them).
+SPEC_PROOF_HEAD = (
+    "c2sp.org/tlog-proof@v1\n"
+    "extra YWdlLXYxLjIuMS1kYXJ3aW4tYXJtNjQudGFyLmd6kYXJ3aW4tYXJ\n"
+    "index 73894\n"
+    "gSKyXoYZUgZ6jduWYrkDOARinOMGJveXjgMkBTcdPlQ=\n"
+    "B95lDa8R83lS8n0eG+o0buTxRKQTYFi//1U8anccXmA=\n"
+    "EKNzoDWG8LGC0Yp9o+sv3qllpMP9uHQ9B20KNL+Q1zs=\n"
+    "RoopEkOdqkYqMB4MJXrbt/hMjOxsVn0IrWjpz1ZMMes=\n"
+    "AHCioX9nLjsrse6YhjRRmk1WUEirVOLLRoOQ6vfO5vk=\n"
+    "\n"
+)
+
+ORIGIN = "redress.example/log"
+LOG = tlog.NoteSigner(ORIGIN, SigningKey(bytes([1]) * 32))
+WITNESS_1 = tlog.CosignatureSigner("board.example/witness", SigningKey(bytes([2]) * 32))
+WITNESS_2 = tlog.CosignatureSigner("union.example/witness", SigningKey(bytes([3]) * 32))
+WITNESSES = [WITNESS_1.verifier, WITNESS_2.verifier]
+TIME = 1_760_000_000
+
+
+def cosigned_checkpoint(size: int, *cosigners: tlog.CosignatureSigner) -> str:
+    """The checkpoint of the reference tree of ``size`` entries, signed and cosigned."""
+    text = tlog.Checkpoint(ORIGIN, size, rfc6962.mth(0, size)).text()
+    note = tlog.parse_note(tlog.sign_note(text, [LOG]))
+    return note.with_signatures(c.cosign(text, TIME) for c in cosigners).format()
 
 
 def flipped(data: bytes, position: int, value: int | None = None) -> bytes:
@@ -143,3 +254,318 @@ def test_proofs_in_larger_trees_verify_and_any_changed_hash_is_refused(
     consistency[position] = flipped(consistency[position], 0)
     with pytest.raises(tlog.ConsistencyError):
         tlog.verify_consistency(old, size, old_root, root, consistency)
+
+
+# ----------------------------------------------------------------------------------------------
+# Signed notes
+
+
+@pytest.mark.parametrize(
+    ("vkey", "name", "key_id", "sig_type"),
+    [
+        (SPEC_VKEY, "example.com/foo", "530d903a", tlog.ED25519),
+        (PETER_VKEY, "PeterNeumann", "c74f20a3", tlog.ED25519),
+        (ENOCH_VKEY, "EnochRoot", "af0cfe78", tlog.ED25519),
+        (PLUS_VKEY, "TEST", "7997405c", tlog.ED25519),
+        (SUMDB_VKEY, "sum.golang.org", "033de0ae", tlog.ED25519),
+        (COSIGNER_VKEY, "remora.n621.de", "da77ade7", tlog.COSIGNATURE_V1),
+    ],
+)
+def test_verifier_keys_parse_and_their_key_ids_are_computed(
+    vkey: str, name: str, key_id: str, sig_type: int
+) -> None:
+    verifier = tlog.parse_vkey(vkey)
+    assert (verifier.name, verifier.key_id.hex(), verifier.sig_type) == (name, key_id, sig_type)
+    expected = hashlib.sha256(name.encode() + b"\n" + bytes([sig_type]) + verifier.public_key)
+    assert verifier.key_id == expected.digest()[:4]
+    assert tlog.key_id(name, sig_type, verifier.public_key).hex() == key_id
+    assert verifier.vkey == vkey
+    assert tlog.format_vkey(name, sig_type, verifier.public_key) == vkey
+
+
+@pytest.mark.parametrize(
+    ("vkey", "message"),
+    [
+        ("", "reads"),
+        ("example.com/foo", "reads"),
+        ("example.com/foo+530d903a", "reads"),
+        ("+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "must not be empty"),
+        ("example com+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "space"),
+        ("example.com/foo+530d903b+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "does not match"),
+        ("example.com/fop+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "does not match"),
+        ("example.com/foo+530d903+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "8 hex digits"),
+        ("example.com/foo+530d903g+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "8 hex digits"),
+        ("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2", "base64"),
+        ("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k==", "base64"),
+        ("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv", "32 bytes"),
+        ("example.com/foo+530d903a+AA==", "no public key"),
+        ("example.com/foo+530d903a+", "no public key"),
+        # Type 0x02 (ECDSA) is a real signature type this module does not support.
+        ("example.com/foo+530d903a+AqkyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "not supported"),
+    ],
+)
+def test_malformed_verifier_keys_are_refused(vkey: str, message: str) -> None:
+    with pytest.raises(tlog.MalformedError, match=message):
+        tlog.parse_vkey(vkey)
+
+
+def test_the_specification_example_note_verifies() -> None:
+    verified = tlog.verify_note(SPEC_NOTE, [tlog.parse_vkey(SPEC_VKEY)])
+    assert [v.signature.name for v in verified] == ["example.com/foo"]
+    note = tlog.parse_note(SPEC_NOTE)
+    assert note.text == "This is an example message.\n"
+    assert note.format() == SPEC_NOTE
+
+
+def test_the_note_text_ends_at_the_last_empty_line() -> None:
+    note = tlog.parse_note(POEM_NOTE.encode())
+    assert note.text == (
+        "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\n"
+        "ed è subito sera.\n"
+    )
+    assert [s.name for s in note.signatures] == ["quasimodo.example/salvatore"]
+    assert note.format() == POEM_NOTE
+
+
+def test_a_note_with_several_signatures() -> None:
+    note = GO_TEXT + "\n" + PETER_SIG + ENOCH_SIG
+    peter, enoch = tlog.parse_vkey(PETER_VKEY), tlog.parse_vkey(ENOCH_VKEY)
+    verified = tlog.verify_note(note, [peter, enoch])
+    assert [v.verifier for v in verified] == [peter, enoch]
+    assert tlog.parse_note(note).format() == note
+    # Each key alone: the other's signature is not refused but ignored.
+    assert [v.verifier for v in tlog.verify_note(note, [enoch])] == [enoch]
+    assert [v.verifier for v in tlog.verify_note(note, [peter])] == [peter]
+
+
+def test_signing_reproduces_the_published_signature_byte_for_byte() -> None:
+    encoded = PETER_SKEY.split("+", 4)[4]
+    seed = base64.b64decode(encoded)
+    assert seed[0] == tlog.ED25519
+    signer = tlog.NoteSigner("PeterNeumann", SigningKey(seed[1:]))
+    assert signer.vkey == PETER_VKEY
+    assert tlog.sign_note(GO_TEXT, [signer]) == GO_TEXT + "\n" + PETER_SIG
+
+
+def test_unknown_signatures_are_ignored_even_sharing_a_name_or_a_key_id() -> None:
+    own = tlog.NoteSigner("example.com/behind-the-sofa", SigningKey(bytes([9]) * 32))
+    note = SPEC_CHECKPOINT_TEXT + "\n" + SPEC_LOG_SIG + own.sign(SPEC_CHECKPOINT_TEXT).line
+    # The Go checksum database's key has the example signature's key ID under another name.
+    sumdb = tlog.parse_vkey(SUMDB_VKEY)
+    assert tlog.parse_note(note).signatures[0].key_id == sumdb.key_id
+    # ``own`` has the example signature's name under another key ID.
+    assert own.verifier.key_id != sumdb.key_id
+    verified = tlog.verify_note(note, [sumdb, own.verifier])
+    assert [v.verifier for v in verified] == [own.verifier]
+    with pytest.raises(tlog.SignatureError, match="not signed by any"):
+        tlog.verify_note(note, [sumdb])
+    with pytest.raises(tlog.SignatureError, match="not signed by any"):
+        tlog.verify_note(SPEC_NOTE, [tlog.parse_vkey(PETER_VKEY)])
+
+
+def test_a_false_signature_by_a_known_key_refuses_the_whole_note() -> None:
+    raw = base64.b64decode(PETER_SIG.split(" ")[2])
+    false_sig = f"{EM} PeterNeumann {base64.b64encode(flipped(raw, 40)).decode()}\n"
+    note = GO_TEXT + "\n" + false_sig + ENOCH_SIG
+    keys = [tlog.parse_vkey(PETER_VKEY), tlog.parse_vkey(ENOCH_VKEY)]
+    with pytest.raises(tlog.SignatureError, match=r"PeterNeumann .* is false"):
+        tlog.verify_note(note, keys)
+    with pytest.raises(tlog.SignatureError, match="is false"):
+        tlog.verify_note(GO_TEXT.replace("answer", "answeR") + "\n" + PETER_SIG, keys)
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("text\n\n" + PETER_SIG.rstrip("\n"), "end with a newline"),
+        ("text\n" + PETER_SIG, "no blank line"),
+        ("text\n\n", "no signatures"),
+        ("text\n\n\n", "no signatures"),
+        ("text\n\n- PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8=\n", "em dash"),
+        (f"text\n\n{EM}PeterNeumann x08go/ZJkuBS9U\n", "em dash"),
+        (f"text\n\n{EM} PeterNeumann\n", "reads"),
+        (f"text\n\n{EM}  x08go/ZJkuBS9U\n", "must not be empty"),
+        (f"text\n\n{EM} Peter+Neumann x08go/ZJkuBS9U\n", "plus sign"),
+        (f"text\n\n{EM} Peter\u00a0Neumann x08go/ZJkuBS9U\n", "space"),
+        (f"text\n\n{EM} PeterNeumann x08go/ZJkuBS9U x\n", "base64"),
+        (f"text\n\n{EM} PeterNeumann x08go/ZJkuBS9U\n", "base64"),
+        (f"text\n\n{EM} PeterNeumann x08go/ZJkuBS9V=\n", "base64"),
+        (f"text\n\n{EM} PeterNeumann AAAAAAB=\n", "canonical"),
+        (f"text\n\n{EM} PeterNeumann AAAAAA==\n", "too short"),
+        ("te\txt\n\n" + PETER_SIG, "control characters"),
+        ("text\r\n\n" + PETER_SIG, "control characters"),
+        (b"text \xff\n\n" + PETER_SIG.encode(), "UTF-8"),
+        ("text\n\n" + PETER_SIG + "\n", "no signatures"),
+    ],
+)
+def test_malformed_notes_are_refused(note: str | bytes, message: str) -> None:
+    with pytest.raises(tlog.MalformedError, match=message):
+        tlog.parse_note(note)
+
+
+def test_sixteen_signatures_are_accepted_and_the_limits_are_kept() -> None:
+    text = "sixteen\n"
+    signers = [tlog.NoteSigner(f"k{i}.example", SigningKey(bytes([i]) * 32)) for i in range(16)]
+    note = tlog.sign_note(text, signers)
+    assert len(tlog.verify_note(note, [s.verifier for s in signers])) == 16
+    many = text + "\n" + PETER_SIG * (tlog.MAX_SIGNATURES + 1)
+    with pytest.raises(tlog.TooLarge) as refused:
+        tlog.parse_note(many)
+    assert refused.value.status == 413
+    with pytest.raises(tlog.TooLarge):
+        tlog.parse_note("x" * tlog.MAX_NOTE_BYTES + "\n\n" + PETER_SIG)
+    with pytest.raises(tlog.MalformedError, match="end with a newline"):
+        tlog.sign_note("no newline", signers)
+    with pytest.raises(tlog.TlogError, match="at least one"):
+        tlog.sign_note(text, [])
+
+
+# ----------------------------------------------------------------------------------------------
+# Checkpoints
+
+
+def test_the_specification_checkpoint() -> None:
+    note = tlog.parse_note(SPEC_CHECKPOINT_TEXT + "\n" + SPEC_LOG_SIG)
+    checkpoint = tlog.parse_checkpoint(note.text)
+    assert checkpoint == tlog.Checkpoint(
+        "example.com/behind-the-sofa",
+        20852163,
+        base64.b64decode("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I="),
+    )
+    assert checkpoint.text() == SPEC_CHECKPOINT_TEXT
+
+
+def test_extension_lines_are_kept() -> None:
+    text = SPEC_CHECKPOINT_TEXT + "an extension\nanother one\n"
+    checkpoint = tlog.parse_checkpoint(text)
+    assert checkpoint.extensions == ("an extension", "another one")
+    assert checkpoint.text() == text
+    assert tlog.parse_checkpoint("log\n0\n" + base64.b64encode(tlog.EMPTY_ROOT).decode() + "\n")
+
+
+ROOT64 = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I="
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"log\n020\n{ROOT64}\n", "leading zeros"),
+        (f"log\n-1\n{ROOT64}\n", "leading zeros"),
+        (f"log\n+1\n{ROOT64}\n", "leading zeros"),
+        (f"log\nten\n{ROOT64}\n", "decimal"),
+        (f"log\n\uff11\n{ROOT64}\n", "decimal"),
+        (f"log\n 1\n{ROOT64}\n", "decimal"),
+        (f"log\n{1 << 64}\n{ROOT64}\n", "too large"),
+        ("log\n1\n", "at least three lines"),
+        (f"log\n1\n{ROOT64}", "end with a newline"),
+        (f"\n1\n{ROOT64}\n", "must not be empty"),
+        (f"log\n1\n{ROOT64}\n\n", "must not be empty"),
+        (f"log\n1\n{ROOT64}\n\nextension\n", "must not be empty"),
+        ("log\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2J=\n", "canonical"),
+        ("log\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I\n", "base64"),
+        ("log\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jx\n", "32 bytes"),
+    ],
+)
+def test_malformed_checkpoints_are_refused(text: str, message: str) -> None:
+    with pytest.raises(tlog.MalformedError, match=message):
+        tlog.parse_checkpoint(text)
+
+
+def test_a_cosigned_checkpoint_verifies_with_a_quorum() -> None:
+    note = cosigned_checkpoint(20, WITNESS_1, WITNESS_2)
+    checked = tlog.verify_checkpoint(note, LOG.verifier, WITNESSES, 2)
+    assert checked.checkpoint == tlog.Checkpoint(ORIGIN, 20, rfc6962.mth(0, 20))
+    assert checked.witnesses == (WITNESS_1.name, WITNESS_2.name)
+    assert [sig.timestamp for sig in checked.cosignatures] == [TIME, TIME]
+    assert tlog.verify_checkpoint(note, [LOG.verifier]).witnesses == ()
+    # A witness key given as a plain Ed25519 vkey is taken as that witness's cosigning key.
+    plain = tlog.Verifier(WITNESS_1.name, tlog.ED25519, WITNESS_1.verifier.public_key)
+    assert tlog.witness_verifier(plain.vkey) == WITNESS_1.verifier
+    assert tlog.verify_checkpoint(note, LOG.verifier, [plain], 1).witnesses == (WITNESS_1.name,)
+    # A retired log key given beside the current one does no harm.
+    retired = tlog.NoteSigner(ORIGIN, SigningKey(bytes([7]) * 32))
+    assert tlog.verify_checkpoint(note, [retired.verifier, LOG.verifier]).log_signatures
+
+
+def test_checkpoint_refusals() -> None:
+    one = cosigned_checkpoint(20, WITNESS_1)
+    with pytest.raises(tlog.QuorumError, match=r"1 of the witnesses named .* fewer than the 2"):
+        tlog.verify_checkpoint(one, LOG.verifier, WITNESSES, 2)
+    with pytest.raises(tlog.TlogError, match="cannot be met"):
+        tlog.verify_checkpoint(one, LOG.verifier, WITNESSES, 3)
+    with pytest.raises(tlog.SignatureError, match="not signed by any"):
+        tlog.verify_checkpoint(one, tlog.Verifier(ORIGIN, tlog.ED25519, bytes(32)))
+    with pytest.raises(tlog.SignatureError, match="not signed by the log"):
+        tlog.verify_checkpoint(one, tlog.Verifier(ORIGIN, tlog.ED25519, bytes(32)), WITNESSES)
+    other_log = tlog.NoteSigner("other.example/log", SigningKey(bytes([8]) * 32))
+    with pytest.raises(tlog.SignatureError):
+        tlog.verify_checkpoint(one, other_log.verifier)
+    with pytest.raises(tlog.UnknownLog, match="not this log"):
+        tlog.verify_checkpoint(one, LOG.verifier, origin="other.example/log")
+    mislabelled = tlog.sign_note(
+        tlog.Checkpoint("other.example/log", 1, rfc6962.mth(0, 1)).text(), [LOG]
+    )
+    with pytest.raises(tlog.UnknownLog):
+        tlog.verify_checkpoint(mislabelled, LOG.verifier)
+    with pytest.raises(tlog.TlogError, match="note key"):
+        tlog.verify_checkpoint(one, WITNESS_1.verifier)
+
+
+# ----------------------------------------------------------------------------------------------
+# Cosignatures
+
+
+def test_the_specification_cosignature() -> None:
+    note = tlog.parse_note(SPEC_CHECKPOINT_TEXT + "\n" + SPEC_LOG_SIG + SPEC_COSIG)
+    cosignature = note.signatures[1]
+    assert cosignature.name == "witness.example.com/w1"
+    assert len(cosignature.key_id + cosignature.data) == 4 + 8 + 64
+    assert tlog.cosignature_timestamp(cosignature) == 1679315147
+    message = tlog.cosignature_message(note.text, 1679315147)
+    assert message == SPEC_COSIGNED_MESSAGE.encode()
+
+
+def test_a_cosignature_is_made_and_verified() -> None:
+    text = tlog.Checkpoint(ORIGIN, 5, rfc6962.mth(0, 5)).text()
+    cosignature = WITNESS_1.cosign(text, TIME)
+    public = WITNESS_1.verifier.public_key
+    assert (
+        cosignature.key_id
+        == hashlib.sha256(WITNESS_1.name.encode() + b"\n\x04" + public).digest()[:4]
+    )
+    assert cosignature.data[:8] == TIME.to_bytes(8, "big")
+    assert WITNESS_1.vkey.startswith(WITNESS_1.name + "+")
+    assert tlog.parse_vkey(WITNESS_1.vkey) == WITNESS_1.verifier
+    assert base64.b64decode(WITNESS_1.vkey.split("+", 2)[2])[0] == tlog.COSIGNATURE_V1
+    note = tlog.Note(text, (cosignature,)).format()
+    [verified] = tlog.verify_note(note, [WITNESS_1.verifier])
+    assert verified.timestamp == TIME
+    # The same key as a plain note key has another key ID: the cosignature is not its.
+    plain = tlog.Verifier(WITNESS_1.name, tlog.ED25519, public)
+    with pytest.raises(tlog.SignatureError, match="not signed by any"):
+        tlog.verify_note(note, [plain])
+
+
+def test_a_cosignature_is_refused_when_any_byte_changes() -> None:
+    text = tlog.Checkpoint(ORIGIN, 5, rfc6962.mth(0, 5)).text()
+    note = tlog.Note(text, (WITNESS_1.cosign(text, TIME),)).format().encode()
+    tlog.verify_note(note, [WITNESS_1.verifier])
+    for position in range(len(note)):
+        with pytest.raises(tlog.TlogError):
+            tlog.verify_note(flipped(note, position), [WITNESS_1.verifier])
+
+
+def test_cosignature_timestamps_are_bounded() -> None:
+    text = tlog.Checkpoint(ORIGIN, 5, rfc6962.mth(0, 5)).text()
+    with pytest.raises(tlog.MalformedError, match="2\\*\\*63"):
+        WITNESS_1.cosign(text, 1 << 63)
+    with pytest.raises(tlog.MalformedError, match="2\\*\\*63"):
+        WITNESS_1.cosign(text, -1)
+    forged = tlog.Signature(
+        WITNESS_1.name, WITNESS_1.verifier.key_id, (1 << 63).to_bytes(8, "big") + bytes(64)
+    )
+    assert not WITNESS_1.verifier.verify(text.encode(), forged.data)
+    with pytest.raises(tlog.MalformedError, match="impossible timestamp"):
+        tlog.cosignature_timestamp(forged)
+    with pytest.raises(tlog.MalformedError, match="8 \\+ 64"):
+        tlog.cosignature_timestamp(tlog.Signature("w", bytes(4), bytes(64)))

@@ -5,7 +5,14 @@ to anyone who wants to check Redress's log without trusting Redress: a complaina
 adviser, an assurance board, a union, a newspaper running a witness. It implements, to the letter:
 
 - RFC 6962 / RFC 9162 section 2.1: the Merkle tree's hashing and the checking of inclusion and
-  consistency proofs (`leaf_hash`, `node_hash`, `verify_inclusion`, `verify_consistency`).
+  consistency proofs (`leaf_hash`, `node_hash`, `verify_inclusion`, `verify_consistency`);
+- c2sp.org/signed-note: key IDs, verifier keys ("vkeys"), signed notes with several signatures,
+  signing and verifying (`Verifier`, `parse_vkey`, `NoteSigner`, `Note`, `parse_note`,
+  `verify_note`, `sign_note`);
+- c2sp.org/tlog-checkpoint: the checkpoint's text (`Checkpoint`, `parse_checkpoint`,
+  `verify_checkpoint`, with a quorum of witness cosignatures);
+- c2sp.org/tlog-cosignature, version `cosignature/v1` (Ed25519): `CosignatureSigner`,
+  `cosignature_message`, `witness_verifier`, `cosignature_timestamp`.
 
 Every malformed or false input raises a `TlogError` (or a subclass) whose message is a plain
 sentence fit to show to whoever sent the input; its ``status`` is the HTTP status a server should
@@ -22,24 +29,51 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from nacl.exceptions import CryptoError
+from nacl.signing import SigningKey, VerifyKey
 
 __all__ = [
+    "COSIGNATURE_V1",
+    "ED25519",
     "EMPTY_ROOT",
+    "MAX_NOTE_BYTES",
+    "MAX_SIGNATURES",
+    "Checkpoint",
     "ConsistencyError",
+    "CosignatureSigner",
     "InclusionError",
     "MalformedError",
+    "Note",
+    "NoteSigner",
     "ProofError",
     "QuorumError",
+    "Signature",
     "SignatureError",
     "TlogError",
     "TooLarge",
     "UnknownLog",
+    "VerifiedCheckpoint",
+    "VerifiedSignature",
+    "Verifier",
     "WitnessConflict",
+    "cosignature_message",
+    "cosignature_timestamp",
+    "format_vkey",
+    "key_id",
     "leaf_hash",
     "node_hash",
+    "parse_checkpoint",
+    "parse_note",
+    "parse_vkey",
+    "sign_note",
+    "verify_checkpoint",
     "verify_consistency",
     "verify_inclusion",
+    "verify_note",
+    "witness_verifier",
 ]
 
 HASH_SIZE = 32
@@ -51,6 +85,19 @@ MAX_TREE_SIZE = 1 << 64
 
 MAX_PROOF_HASHES = 64
 """No inclusion or consistency proof in a tree of fewer than 2**64 leaves is longer."""
+
+# Signed notes (c2sp.org/signed-note).
+ED25519 = 0x01
+"""Signature type of plain Ed25519 note signatures."""
+COSIGNATURE_V1 = 0x04
+"""Signature type of timestamped Ed25519 witness cosignatures (c2sp.org/tlog-cosignature)."""
+MAX_SIGNATURES = 100
+"""Most signature lines a note may carry; the specification requires accepting at least 16."""
+MAX_NOTE_BYTES = 256 * 1024
+"""Largest note accepted: room for 16 post-quantum signatures of nearly 5 kB, and more."""
+SIGNATURE_PREFIX = "\u2014 "  # em dash, space
+TIMESTAMP_LIMIT = (1 << 63) - 1
+"""A cosignature's timestamp must not exceed 2**63 - 1."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -301,3 +348,425 @@ def verify_consistency(
         raise ConsistencyError(
             f"the consistency proof does not lead to the new root hash at size {new_size}"
         )
+
+
+# ----------------------------------------------------------------------------------------------
+# Signed notes (c2sp.org/signed-note)
+
+
+def _check_key_name(name: str) -> str:
+    """Key names are non-empty, with no Unicode spaces, no plus sign and no control characters."""
+    if not isinstance(name, str) or not name:
+        raise MalformedError("a key name must not be empty")
+    for ch in name:
+        if ch.isspace() or ch == "+" or ch < " ":
+            raise MalformedError(f"the key name {name!r} has a space, a plus sign or a control")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedError(f"the key name {name!r} is not valid UTF-8") from None
+    return name
+
+
+def key_id(name: str, sig_type: int, public_key: bytes) -> bytes:
+    """The 4-byte key ID: SHA-256(key name || 0x0A || signature type || public key)[:4]."""
+    _check_key_name(name)
+    if not 0 <= sig_type <= 0xFF:
+        raise MalformedError("a signature type is one byte")
+    return hashlib.sha256(name.encode() + b"\n" + bytes([sig_type]) + public_key).digest()[:4]
+
+
+def format_vkey(name: str, sig_type: int, public_key: bytes) -> str:
+    """A verifier key's text: ``<name>+<key ID hex>+<base64(type || public key)>``."""
+    key = _b64(bytes([sig_type]) + public_key)
+    return f"{name}+{key_id(name, sig_type, public_key).hex()}+{key}"
+
+
+def cosignature_message(checkpoint_text: str | bytes, timestamp: int) -> bytes:
+    """The bytes a `cosignature/v1` Ed25519 cosignature signs: the header line, the time line and
+    the checkpoint's note text (its final newline included, its signature lines not)."""
+    if not 0 <= timestamp <= TIMESTAMP_LIMIT:
+        raise MalformedError("a cosignature's timestamp must be between 0 and 2**63 - 1")
+    body = checkpoint_text.encode() if isinstance(checkpoint_text, str) else checkpoint_text
+    return b"cosignature/v1\ntime %d\n" % timestamp + body
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """A public key trusted to sign notes: its name, signature type and 32-byte Ed25519 key.
+
+    ``sig_type`` is `ED25519` (0x01) for plain note signatures, such as a log's on its
+    checkpoints, or `COSIGNATURE_V1` (0x04) for a witness's timestamped cosignatures. A signature
+    line is this key's when both its name and its key ID match."""
+
+    name: str
+    sig_type: int
+    public_key: bytes
+    key_id: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_key_name(self.name)
+        if self.sig_type not in (ED25519, COSIGNATURE_V1):
+            raise MalformedError(
+                f"signature type 0x{self.sig_type:02x} is not supported: "
+                "only Ed25519 (0x01) and Ed25519 cosignatures (0x04)"
+            )
+        if not isinstance(self.public_key, bytes) or len(self.public_key) != 32:
+            raise MalformedError("an Ed25519 public key is 32 bytes")
+        object.__setattr__(self, "key_id", key_id(self.name, self.sig_type, self.public_key))
+
+    @property
+    def vkey(self) -> str:
+        """This key in the verifier key text format."""
+        return format_vkey(self.name, self.sig_type, self.public_key)
+
+    @property
+    def is_cosigner(self) -> bool:
+        return self.sig_type == COSIGNATURE_V1
+
+    def verify(self, text: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` (the bytes after the key ID) is this key's over note ``text``."""
+        if self.sig_type == COSIGNATURE_V1:
+            if len(signature) != 72:
+                return False
+            timestamp = int.from_bytes(signature[:8], "big")
+            if timestamp > TIMESTAMP_LIMIT:
+                return False
+            message, raw = cosignature_message(text, timestamp), signature[8:]
+        else:
+            message, raw = text, signature
+        if len(raw) != 64:
+            return False
+        try:
+            VerifyKey(self.public_key).verify(message, raw)
+        except (CryptoError, ValueError, TypeError):
+            return False
+        return True
+
+
+def parse_vkey(text: str) -> Verifier:
+    """Read a verifier key, ``<name>+<key ID hex>+<base64(type || public key)>``.
+
+    The key ID must be 8 hex digits and match the one computed from the name and key; the type
+    must be Ed25519 (0x01) or an Ed25519 cosigner (0x04)."""
+    if not isinstance(text, str):
+        raise MalformedError("a verifier key is text")
+    text = text.strip()
+    name, sep1, rest = text.partition("+")
+    id_hex, sep2, key64 = rest.partition("+")
+    if not sep1 or not sep2:
+        raise MalformedError("a verifier key reads <name>+<key ID>+<key>")
+    _check_key_name(name)
+    if not re.fullmatch(r"[0-9a-fA-F]{8}", id_hex):
+        raise MalformedError("a verifier key's key ID must be 8 hex digits")
+    raw = _b64decode(key64, "the verifier key's public key")
+    if len(raw) < 2:
+        raise MalformedError("the verifier key holds no public key")
+    verifier = Verifier(name, raw[0], raw[1:])
+    if verifier.key_id.hex() != id_hex.lower():
+        raise MalformedError(
+            f"the verifier key's key ID {id_hex} does not match its name and key "
+            f"(it should be {verifier.key_id.hex()})"
+        )
+    return verifier
+
+
+def witness_verifier(vkey: str | Verifier) -> Verifier:
+    """A witness's cosignature key from its verifier key.
+
+    The witness's key is normally given with signature type 0x04; a plain Ed25519 key (0x01) of
+    the same name is taken as that witness's cosignature key, with the 0x04 key ID."""
+    verifier = parse_vkey(vkey) if isinstance(vkey, str) else vkey
+    if verifier.sig_type == COSIGNATURE_V1:
+        return verifier
+    return Verifier(verifier.name, COSIGNATURE_V1, verifier.public_key)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature line of a note: the key's name, its 4-byte key ID and the signature bytes
+    that follow the key ID (for a cosignature, the 8-byte timestamp and the 64-byte signature)."""
+
+    name: str
+    key_id: bytes
+    data: bytes
+
+    @property
+    def line(self) -> str:
+        """The signature line, newline included."""
+        return f"{SIGNATURE_PREFIX}{self.name} {_b64(self.key_id + self.data)}\n"
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    """A signature that verified, with the key that made it; ``timestamp`` for cosignatures."""
+
+    signature: Signature
+    verifier: Verifier
+    timestamp: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A signed note: its text (ending in a newline) and its signature lines, in order."""
+
+    text: str
+    signatures: tuple[Signature, ...]
+
+    def format(self) -> str:
+        """The note as text: the text, a blank line, and one line per signature."""
+        return self.text + "\n" + "".join(sig.line for sig in self.signatures)
+
+    def with_signatures(self, signatures: Iterable[Signature]) -> Note:
+        """This note with more signatures after its own, leaving out exact repeats."""
+        combined = list(self.signatures)
+        for sig in signatures:
+            if sig not in combined:
+                combined.append(sig)
+        return Note(self.text, tuple(combined))
+
+
+def _parse_signature_line(line: str) -> Signature:
+    if not line.startswith(SIGNATURE_PREFIX):
+        raise MalformedError("each signature line must begin with an em dash and a space")
+    name, space, encoded = line[len(SIGNATURE_PREFIX) :].partition(" ")
+    if not space:
+        raise MalformedError("a signature line reads: em dash, space, key name, space, signature")
+    _check_key_name(name)
+    raw = _b64decode(encoded, f"the signature of {name}")
+    if len(raw) < 5:
+        raise MalformedError(f"the signature of {name} is too short")
+    return Signature(name, raw[:4], raw[4:])
+
+
+def parse_note(data: str | bytes, *, limit: int = MAX_NOTE_BYTES) -> Note:
+    """Read a signed note (UTF-8 bytes or text), without checking any signature.
+
+    The text is separated from the signatures by the note's last empty line; there must be at
+    least one signature line and at most `MAX_SIGNATURES`."""
+    text = _decode_text(data, "the note", limit)
+    if not text.endswith("\n"):
+        raise MalformedError("a note must end with a newline")
+    split = text.rfind("\n\n")
+    if split < 0:
+        raise MalformedError("a note has no blank line between its text and its signatures")
+    body, block = text[: split + 1], text[split + 2 :]
+    if not block:
+        raise MalformedError("the note has no signatures")
+    lines = block[:-1].split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise TooLarge(f"the note has more than {MAX_SIGNATURES} signatures")
+    return Note(body, tuple(_parse_signature_line(line) for line in lines))
+
+
+def _as_note(note: Note | str | bytes) -> Note:
+    return note if isinstance(note, Note) else parse_note(note)
+
+
+def _verifier_index(verifiers: Iterable[Verifier]) -> dict[tuple[str, bytes], Verifier]:
+    index: dict[tuple[str, bytes], Verifier] = {}
+    for verifier in verifiers:
+        slot = (verifier.name, verifier.key_id)
+        if slot in index and index[slot] != verifier:
+            raise TlogError(
+                f"two different keys share the name {verifier.name} and key ID "
+                f"{verifier.key_id.hex()}: remove one"
+            )
+        index[slot] = verifier
+    return index
+
+
+def verify_note(note: Note | str | bytes, verifiers: Iterable[Verifier]) -> list[VerifiedSignature]:
+    """The note's signatures by the given keys, each checked.
+
+    Signatures whose name and key ID do not both match a given key are ignored. Raises
+    SignatureError when a matching signature is false (the whole note is then refused), or when
+    no signature matches."""
+    parsed = _as_note(note)
+    index = _verifier_index(verifiers)
+    text = parsed.text.encode()
+    verified: list[VerifiedSignature] = []
+    for sig in parsed.signatures:
+        verifier = index.get((sig.name, sig.key_id))
+        if verifier is None:
+            continue
+        if not verifier.verify(text, sig.data):
+            raise SignatureError(f"the signature by {sig.name} (key {sig.key_id.hex()}) is false")
+        timestamp = cosignature_timestamp(sig) if verifier.is_cosigner else None
+        verified.append(VerifiedSignature(sig, verifier, timestamp))
+    if not verified:
+        raise SignatureError("the note is not signed by any of the keys it was checked against")
+    return verified
+
+
+class NoteSigner:
+    """Signs notes with an Ed25519 key under a key name (signature type 0x01)."""
+
+    def __init__(self, name: str, key: SigningKey) -> None:
+        self.name = _check_key_name(name)
+        self.key = key
+        self.verifier = Verifier(name, ED25519, bytes(key.verify_key.encode()))
+
+    @property
+    def vkey(self) -> str:
+        return self.verifier.vkey
+
+    def sign(self, text: str | bytes) -> Signature:
+        """This key's signature over a note's text."""
+        body = text.encode() if isinstance(text, str) else bytes(text)
+        return Signature(self.name, self.verifier.key_id, bytes(self.key.sign(body).signature))
+
+
+class CosignatureSigner:
+    """Makes a witness's `cosignature/v1` cosignatures with its Ed25519 key (type 0x04)."""
+
+    def __init__(self, name: str, key: SigningKey) -> None:
+        self.name = _check_key_name(name)
+        self.key = key
+        self.verifier = Verifier(name, COSIGNATURE_V1, bytes(key.verify_key.encode()))
+
+    @property
+    def vkey(self) -> str:
+        return self.verifier.vkey
+
+    def cosign(self, checkpoint_text: str | bytes, timestamp: int) -> Signature:
+        """The cosignature over a checkpoint's note text, made at ``timestamp`` (POSIX seconds)."""
+        message = cosignature_message(checkpoint_text, timestamp)
+        signed = bytes(self.key.sign(message).signature)
+        return Signature(self.name, self.verifier.key_id, timestamp.to_bytes(8, "big") + signed)
+
+
+def _check_note_text(text: str) -> str:
+    _decode_text(text, "the note text", MAX_NOTE_BYTES)
+    if not text.endswith("\n"):
+        raise MalformedError("a note's text must end with a newline")
+    return text
+
+
+def sign_note(text: str, signers: Iterable[NoteSigner]) -> str:
+    """A signed note of ``text`` (which ends with a newline) signed by each of ``signers``."""
+    _check_note_text(text)
+    signatures = tuple(signer.sign(text) for signer in signers)
+    if not signatures:
+        raise TlogError("a note needs at least one signature")
+    return Note(text, signatures).format()
+
+
+def cosignature_timestamp(signature: Signature) -> int:
+    """The time (POSIX seconds) at which a `cosignature/v1` cosignature says it was made."""
+    if len(signature.data) != 72:
+        raise MalformedError(f"the cosignature by {signature.name} is not 8 + 64 bytes")
+    timestamp = int.from_bytes(signature.data[:8], "big")
+    if timestamp > TIMESTAMP_LIMIT:
+        raise MalformedError(f"the cosignature by {signature.name} has an impossible timestamp")
+    return timestamp
+
+
+# ----------------------------------------------------------------------------------------------
+# Checkpoints (c2sp.org/tlog-checkpoint)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A checkpoint's note text: the log's origin, the tree size, the root hash and any
+    extension lines (opaque, non-empty; their use is not recommended)."""
+
+    origin: str
+    size: int
+    root: bytes
+    extensions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.origin or any(ch < " " for ch in self.origin):
+            raise MalformedError("a checkpoint's origin must be one non-empty line")
+        if not 0 <= self.size < MAX_TREE_SIZE:
+            raise MalformedError("a checkpoint's tree size must be between 0 and 2**64 - 1")
+        _check_hash(self.root, "a checkpoint's root hash")
+        for line in self.extensions:
+            if not line or any(ch < " " for ch in line):
+                raise MalformedError("a checkpoint's extension lines must be non-empty lines")
+
+    def text(self) -> str:
+        """The note text to sign."""
+        lines = [self.origin, str(self.size), _b64(self.root), *self.extensions]
+        return "".join(line + "\n" for line in lines)
+
+
+def parse_checkpoint(text: str) -> Checkpoint:
+    """Read a checkpoint from a note's text (not the whole signed note: see `verify_checkpoint`)."""
+    text = _decode_text(text, "the checkpoint", MAX_NOTE_BYTES)
+    if not text.endswith("\n"):
+        raise MalformedError("a checkpoint's text must end with a newline")
+    lines = text[:-1].split("\n")
+    if len(lines) < 3:
+        raise MalformedError("a checkpoint has at least three lines: origin, tree size, root hash")
+    if any(not line for line in lines):
+        raise MalformedError("a checkpoint's lines must not be empty")
+    size = _parse_uint(lines[1], "the checkpoint's tree size")
+    root = _b64decode(lines[2], "the checkpoint's root hash")
+    if len(root) != HASH_SIZE:
+        raise MalformedError("the checkpoint's root hash is not 32 bytes")
+    return Checkpoint(lines[0], size, root, tuple(lines[3:]))
+
+
+@dataclass(frozen=True)
+class VerifiedCheckpoint:
+    """A checkpoint whose log signature, and the cosignatures counted, have been checked."""
+
+    checkpoint: Checkpoint
+    note: Note
+    log_signatures: tuple[VerifiedSignature, ...]
+    cosignatures: tuple[VerifiedSignature, ...]
+
+    @property
+    def witnesses(self) -> tuple[str, ...]:
+        """The names of the witnesses whose cosignatures verified, each once, in note order."""
+        return tuple(dict.fromkeys(sig.verifier.name for sig in self.cosignatures))
+
+
+def _as_list(keys: Verifier | Iterable[Verifier]) -> list[Verifier]:
+    return [keys] if isinstance(keys, Verifier) else list(keys)
+
+
+def verify_checkpoint(
+    note: Note | str | bytes,
+    log: Verifier | Iterable[Verifier],
+    witnesses: Iterable[Verifier] = (),
+    quorum: int = 0,
+    *,
+    origin: str | None = None,
+) -> VerifiedCheckpoint:
+    """Check a signed checkpoint: signed by one of the log's keys ``log`` (type 0x01; give the
+    retired keys too, to accept checkpoints they signed), and cosigned by at least ``quorum`` of
+    ``witnesses`` (type 0x04; counted by name, so one witness counts once).
+
+    The origin must be ``origin`` when given, else the name of the log key that signed. Other
+    signatures are ignored; a false signature by any of these keys refuses the whole note."""
+    parsed = _as_note(note)
+    log_keys = _as_list(log)
+    witness_keys = [witness_verifier(w) for w in witnesses]
+    if not log_keys:
+        raise TlogError("no log key was given to check the checkpoint against")
+    if any(key.sig_type != ED25519 for key in log_keys):
+        raise TlogError("a log's key must be an Ed25519 note key (type 0x01)")
+    if quorum < 0 or quorum > len({w.name for w in witness_keys}):
+        raise TlogError(
+            f"a quorum of {quorum} cannot be met by the {len(witness_keys)} witness keys given"
+        )
+    verified = verify_note(parsed, [*log_keys, *witness_keys])
+    log_sigs = tuple(sig for sig in verified if not sig.verifier.is_cosigner)
+    cosigs = tuple(sig for sig in verified if sig.verifier.is_cosigner)
+    if not log_sigs:
+        raise SignatureError("the checkpoint is not signed by the log's key")
+    checkpoint = parse_checkpoint(parsed.text)
+    expected = {origin} if origin is not None else {sig.verifier.name for sig in log_sigs}
+    if checkpoint.origin not in expected:
+        raise UnknownLog(f"the checkpoint is for the log {checkpoint.origin!r}, not this log")
+    result = VerifiedCheckpoint(checkpoint, parsed, log_sigs, cosigs)
+    if len(result.witnesses) < quorum:
+        named = ", ".join(result.witnesses) or "none"
+        raise QuorumError(
+            f"the checkpoint is cosigned by {len(result.witnesses)} of the witnesses named "
+            f"({named}), fewer than the {quorum} required"
+        )
+    return result
