@@ -126,6 +126,12 @@ def cosigned_checkpoint(size: int, *cosigners: tlog.CosignatureSigner) -> str:
     return note.with_signatures(c.cosign(text, TIME) for c in cosigners).format()
 
 
+def make_proof(index: int, size: int, *cosigners: tlog.CosignatureSigner) -> str:
+    checkpoint = cosigned_checkpoint(size, *cosigners)
+    hashes = tuple(rfc6962.path(index, 0, size))
+    return tlog.TlogProof(index, hashes, checkpoint, rfc6962.entry(index)).format()
+
+
 def flipped(data: bytes, position: int, value: int | None = None) -> bytes:
     changed = bytearray(data)
     changed[position] = data[position] ^ 1 if value is None else value
@@ -569,3 +575,206 @@ def test_cosignature_timestamps_are_bounded() -> None:
         tlog.cosignature_timestamp(forged)
     with pytest.raises(tlog.MalformedError, match="8 \\+ 64"):
         tlog.cosignature_timestamp(tlog.Signature("w", bytes(4), bytes(64)))
+
+
+# ----------------------------------------------------------------------------------------------
+# Witnesses
+
+
+def test_the_specification_witness_request_and_response() -> None:
+    request = tlog.parse_add_checkpoint(SPEC_WITNESS_REQUEST.encode())
+    assert request.old_size == 20852014
+    assert len(request.proof) == 4
+    assert request.proof[0] == base64.b64decode("PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=")
+    note = tlog.parse_note(request.checkpoint)
+    assert tlog.parse_checkpoint(note.text).size == 20852163
+    assert [s.name for s in note.signatures] == ["example.com/behind-the-sofa"] * 2
+    assert note.signatures[0].key_id != note.signatures[1].key_id
+    assert request.format() == SPEC_WITNESS_REQUEST.encode()
+    response = tlog.parse_cosignatures(SPEC_WITNESS_RESPONSE.encode())
+    names = [s.name for s in response]
+    assert names == ["witness.example/w1", "witness.example/w1", "witness.example/w2"]
+    assert tlog.format_cosignatures(response) == SPEC_WITNESS_RESPONSE.encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "message"),
+    [
+        (b"old 01\n\n" + SPEC_CHECKPOINT_TEXT.encode(), tlog.MalformedError, "leading zeros"),
+        (b"old -1\n\n" + SPEC_CHECKPOINT_TEXT.encode(), tlog.MalformedError, "leading zeros"),
+        (b"new 1\n\n" + SPEC_CHECKPOINT_TEXT.encode(), tlog.MalformedError, "old <size>"),
+        (b"old 1\n" + SPEC_CHECKPOINT_TEXT.encode(), tlog.MalformedError, "no empty line"),
+        (b"old 1\nnot base64\n\n" + SPEC_CHECKPOINT_TEXT.encode(), tlog.MalformedError, "base64"),
+        (b"old 1\nAAAA\n\n" + SPEC_CHECKPOINT_TEXT.encode(), tlog.MalformedError, "32-byte"),
+        (
+            b"old 1\n" + (ROOT64 + "\n").encode() * 64 + b"\n" + SPEC_CHECKPOINT_TEXT.encode(),
+            tlog.TooLarge,
+            "more than 63",
+        ),
+        (b"old 1\n\n" + b"x" * tlog.MAX_WITNESS_REQUEST_BYTES, tlog.TooLarge, "larger"),
+    ],
+)
+def test_malformed_witness_requests_are_refused(
+    body: bytes, error: type[tlog.TlogError], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        tlog.parse_add_checkpoint(body)
+
+
+def test_sixty_three_proof_lines_are_accepted() -> None:
+    body = b"old 1\n" + (ROOT64 + "\n").encode() * 63 + b"\n" + SPEC_CHECKPOINT_TEXT.encode()
+    request = tlog.parse_add_checkpoint(body)
+    assert len(request.proof) == 63
+    assert request.format() == body
+    with pytest.raises(tlog.TooLarge):
+        tlog.AddCheckpoint(1, request.proof * 2, request.checkpoint).format()
+
+
+class Witness:
+    """A witness's decisions over the tlog module's checks, with its record in memory."""
+
+    def __init__(self) -> None:
+        self.logs = {ORIGIN: [LOG.verifier]}
+        self.size = 0
+        self.root: bytes | None = None
+
+    def add(self, body: bytes) -> tuple[int, bytes]:
+        try:
+            request, checked = tlog.open_add_checkpoint(body, self.logs)
+            tlog.check_add_checkpoint(request, checked.checkpoint, self.size, self.root)
+        except tlog.WitnessConflict as conflict:
+            return conflict.status, conflict.body
+        except tlog.TlogError as refused:
+            return refused.status, str(refused).encode()
+        self.size, self.root = checked.checkpoint.size, checked.checkpoint.root
+        signature = WITNESS_1.cosign(checked.note.text, TIME)
+        return 200, tlog.format_cosignatures([signature])
+
+
+def add_request(old: int, size: int, proof: list[bytes] | None = None) -> bytes:
+    proof = rfc6962.proof(old, size) if proof is None and old else (proof or [])
+    return tlog.AddCheckpoint(old, tuple(proof), cosigned_checkpoint(size)).format()
+
+
+def test_a_witness_cosigns_only_consistent_checkpoints() -> None:
+    witness = Witness()
+    status, body = witness.add(add_request(0, 10))
+    assert status == 200
+    [cosignature] = tlog.verify_cosignatures(cosigned_checkpoint(10), body, WITNESS_1.verifier)
+    assert cosignature.timestamp == TIME
+    assert witness.add(add_request(10, 25))[0] == 200
+    assert witness.add(add_request(25, 25))[0] == 200
+    # The log forgets what the witness saw, or says something else of it.
+    assert witness.add(add_request(10, 30)) == (409, b"25\n")
+    assert witness.add(add_request(0, 30)) == (409, b"25\n")
+    assert witness.add(add_request(25, 30, [bytes(32)] * 3))[0] == 422
+    assert witness.add(add_request(25, 30, rfc6962.proof(24, 30)))[0] == 422
+    forked = tlog.Checkpoint(ORIGIN, 25, rfc6962.mth(1, 26)).text()
+    status, body = witness.add(tlog.AddCheckpoint(25, (), tlog.sign_note(forked, [LOG])).format())
+    assert (status, body) == (409, b"25\n")
+    # Old size beyond the checkpoint; unknown logs; checkpoints no known key signed.
+    assert witness.add(add_request(25, 20, []))[0] == 400
+    stranger = tlog.NoteSigner("stranger.example/log", SigningKey(bytes([5]) * 32))
+    stranger_note = tlog.sign_note(tlog.Checkpoint(stranger.name, 1, bytes(32)).text(), [stranger])
+    assert witness.add(tlog.AddCheckpoint(0, (), stranger_note).format())[0] == 404
+    impostor = tlog.NoteSigner(ORIGIN, SigningKey(bytes([6]) * 32))
+    impostor_note = tlog.sign_note(tlog.Checkpoint(ORIGIN, 40, bytes(32)).text(), [impostor])
+    assert witness.add(tlog.AddCheckpoint(25, (), impostor_note).format())[0] == 403
+    assert witness.add(b"old 25\n\nnot a note")[0] == 400
+    assert (witness.size, witness.root) == (25, rfc6962.mth(0, 25))
+    # An empty tree has one root hash only.
+    empty = tlog.Checkpoint(ORIGIN, 0, bytes(32)).text()
+    assert Witness().add(tlog.AddCheckpoint(0, (), tlog.sign_note(empty, [LOG])).format())[0] == 422
+    empty = tlog.Checkpoint(ORIGIN, 0, tlog.EMPTY_ROOT).text()
+    assert Witness().add(tlog.AddCheckpoint(0, (), tlog.sign_note(empty, [LOG])).format())[0] == 200
+    assert tlog.WitnessConflict("x", 3).content_type == "text/x.tlog.size"
+
+
+def test_witness_responses_from_others_are_ignored() -> None:
+    checkpoint = cosigned_checkpoint(10)
+    text = tlog.parse_note(checkpoint).text
+    body = tlog.format_cosignatures([WITNESS_2.cosign(text, TIME), WITNESS_1.cosign(text, TIME)])
+    [mine] = tlog.verify_cosignatures(checkpoint, body, WITNESS_1.verifier)
+    assert mine.verifier == WITNESS_1.verifier
+    only_theirs = tlog.format_cosignatures([WITNESS_2.cosign(text, TIME)])
+    with pytest.raises(tlog.SignatureError, match="not signed by any"):
+        tlog.verify_cosignatures(checkpoint, only_theirs, WITNESS_1.verifier)
+    with pytest.raises(tlog.MalformedError):
+        tlog.parse_cosignatures(b"")
+
+
+# ----------------------------------------------------------------------------------------------
+# Proofs (c2sp.org/tlog-proof)
+
+
+def test_the_specification_proof_lines_parse() -> None:
+    proof = tlog.parse_tlog_proof(SPEC_PROOF_HEAD + cosigned_checkpoint(3))
+    assert proof.index == 73894
+    assert proof.extra == base64.b64decode("YWdlLXYxLjIuMS1kYXJ3aW4tYXJtNjQudGFyLmd6kYXJ3aW4tYXJ")
+    assert len(proof.hashes) == 5
+    assert proof.format() == SPEC_PROOF_HEAD + cosigned_checkpoint(3)
+
+
+def test_a_proof_is_made_and_verified() -> None:
+    text = make_proof(737, 1000, WITNESS_1, WITNESS_2)
+    checked = tlog.verify_tlog_proof(text, LOG.verifier, WITNESSES, 2)
+    assert (checked.index, checked.entry) == (737, rfc6962.entry(737))
+    assert checked.checkpoint.checkpoint.size == 1000
+    assert checked.checkpoint.witnesses == (WITNESS_1.name, WITNESS_2.name)
+    assert tlog.parse_tlog_proof(text).format() == text
+    assert tlog.verify_tlog_proof(text, LOG.verifier, entry=rfc6962.entry(737)).index == 737
+    # The first and the last entries, and a tree of one.
+    for index, size in ((0, 1000), (999, 1000), (0, 1)):
+        tlog.verify_tlog_proof(make_proof(index, size, WITNESS_1), LOG.verifier, WITNESSES, 1)
+
+
+def test_a_proof_is_refused_when_any_byte_changes() -> None:
+    proof = make_proof(737, 1000, WITNESS_1, WITNESS_2).encode()
+    for position in range(len(proof)):
+        with pytest.raises(tlog.TlogError):
+            tlog.verify_tlog_proof(flipped(proof, position), LOG.verifier, WITNESSES, 2)
+
+
+PROOF_FOR_CHANGES = make_proof(300, 301, WITNESS_1, WITNESS_2).encode()
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_proof_is_refused_whatever_byte_replaces_any_of_its_bytes(data: st.DataObject) -> None:
+    proof = PROOF_FOR_CHANGES
+    position = data.draw(st.integers(min_value=0, max_value=len(proof) - 1), label="position")
+    value = data.draw(
+        st.integers(min_value=0, max_value=255).filter(lambda v: v != proof[position])
+    )
+    with pytest.raises(tlog.TlogError):
+        tlog.verify_tlog_proof(flipped(proof, position, value), LOG.verifier, WITNESSES, 2)
+
+
+def test_proof_refusals() -> None:
+    checkpoint = cosigned_checkpoint(4, WITNESS_1)
+    path = rfc6962.path(2, 0, 4)
+    bare = tlog.TlogProof(2, tuple(path), checkpoint).format()
+    assert tlog.verify_tlog_proof(bare, LOG.verifier, entry=rfc6962.entry(2)).index == 2
+    with pytest.raises(tlog.InclusionError, match="which entry"):
+        tlog.verify_tlog_proof(bare, LOG.verifier)
+    with_extra = tlog.TlogProof(2, tuple(path), checkpoint, rfc6962.entry(2)).format()
+    with pytest.raises(tlog.InclusionError, match="not the entry"):
+        tlog.verify_tlog_proof(with_extra, LOG.verifier, entry=rfc6962.entry(3))
+    with pytest.raises(tlog.InclusionError, match="root hash"):
+        tlog.verify_tlog_proof(bare, LOG.verifier, entry=rfc6962.entry(3))
+    hashes = "".join(base64.b64encode(h).decode() + "\n" for h in path)
+    for text, message in [
+        ("c2sp.org/tlog-proof@v2\nindex 2\n" + hashes + "\n" + checkpoint, "begin with"),
+        ("c2sp.org/tlog-proof@v1\nindex 02\n" + hashes + "\n" + checkpoint, "leading zeros"),
+        ("c2sp.org/tlog-proof@v1\n" + hashes + "\n" + checkpoint, "no 'index' line"),
+        ("c2sp.org/tlog-proof@v1\nextra \nindex 2\n\n" + checkpoint, "base64|empty"),
+        ("c2sp.org/tlog-proof@v1\nindex 2\nAAAA\n\n" + checkpoint, "32-byte"),
+        ("c2sp.org/tlog-proof@v1\nindex 2\n" + hashes + checkpoint, "base64"),
+        ("c2sp.org/tlog-proof@v1\nindex 2\n" + hashes * 33 + "\n" + checkpoint, "more than 64"),
+        ("c2sp.org/tlog-proof@v1\nindex 2\n" + hashes, "no empty line"),
+        ("c2sp.org/tlog-proof@v1\nindex 2\n" + hashes + "\n" + "not a note\n", "blank line"),
+    ]:
+        with pytest.raises(tlog.MalformedError, match=message):
+            tlog.parse_tlog_proof(text)
+    with pytest.raises(tlog.MalformedError, match="must not be empty"):
+        tlog.TlogProof(2, tuple(path), checkpoint, b"").format()

@@ -12,7 +12,12 @@ adviser, an assurance board, a union, a newspaper running a witness. It implemen
 - c2sp.org/tlog-checkpoint: the checkpoint's text (`Checkpoint`, `parse_checkpoint`,
   `verify_checkpoint`, with a quorum of witness cosignatures);
 - c2sp.org/tlog-cosignature, version `cosignature/v1` (Ed25519): `CosignatureSigner`,
-  `cosignature_message`, `witness_verifier`, `cosignature_timestamp`.
+  `cosignature_message`, `witness_verifier`, `cosignature_timestamp`;
+- c2sp.org/tlog-witness: the `add-checkpoint` request and response (`AddCheckpoint`,
+  `parse_add_checkpoint`, `open_add_checkpoint`, `check_add_checkpoint`, `format_cosignatures`,
+  `verify_cosignatures`);
+- c2sp.org/tlog-proof, `c2sp.org/tlog-proof@v1` (`TlogProof`, `parse_tlog_proof`,
+  `verify_tlog_proof`).
 
 Every malformed or false input raises a `TlogError` (or a subclass) whose message is a plain
 sentence fit to show to whoever sent the input; its ``status`` is the HTTP status a server should
@@ -29,7 +34,7 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from nacl.exceptions import CryptoError
@@ -39,8 +44,11 @@ __all__ = [
     "COSIGNATURE_V1",
     "ED25519",
     "EMPTY_ROOT",
+    "MAX_CONSISTENCY_LINES",
     "MAX_NOTE_BYTES",
     "MAX_SIGNATURES",
+    "TLOG_PROOF_HEADER",
+    "AddCheckpoint",
     "Checkpoint",
     "ConsistencyError",
     "CosignatureSigner",
@@ -53,26 +61,36 @@ __all__ = [
     "Signature",
     "SignatureError",
     "TlogError",
+    "TlogProof",
     "TooLarge",
     "UnknownLog",
     "VerifiedCheckpoint",
+    "VerifiedProof",
     "VerifiedSignature",
     "Verifier",
     "WitnessConflict",
+    "check_add_checkpoint",
     "cosignature_message",
     "cosignature_timestamp",
+    "format_cosignatures",
     "format_vkey",
     "key_id",
     "leaf_hash",
     "node_hash",
+    "open_add_checkpoint",
+    "parse_add_checkpoint",
     "parse_checkpoint",
+    "parse_cosignatures",
     "parse_note",
+    "parse_tlog_proof",
     "parse_vkey",
     "sign_note",
     "verify_checkpoint",
     "verify_consistency",
+    "verify_cosignatures",
     "verify_inclusion",
     "verify_note",
+    "verify_tlog_proof",
     "witness_verifier",
 ]
 
@@ -98,6 +116,16 @@ MAX_NOTE_BYTES = 256 * 1024
 SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 TIMESTAMP_LIMIT = (1 << 63) - 1
 """A cosignature's timestamp must not exceed 2**63 - 1."""
+
+# Witnesses (c2sp.org/tlog-witness).
+MAX_CONSISTENCY_LINES = 63
+"""A client must not send more consistency proof lines than this."""
+MAX_WITNESS_REQUEST_BYTES = MAX_NOTE_BYTES + 4096
+"""Largest add-checkpoint body accepted: the old size line, 63 hashes and a note."""
+
+# Proofs (c2sp.org/tlog-proof).
+TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
+MAX_TLOG_PROOF_BYTES = MAX_NOTE_BYTES + 4096
 
 
 # ----------------------------------------------------------------------------------------------
@@ -770,3 +798,234 @@ def verify_checkpoint(
             f"({named}), fewer than the {quorum} required"
         )
     return result
+
+
+# ----------------------------------------------------------------------------------------------
+# Witnesses (c2sp.org/tlog-witness)
+
+
+@dataclass(frozen=True)
+class AddCheckpoint:
+    """An add-checkpoint request: the size the client believes the witness last cosigned, the
+    consistency proof from that size, and the checkpoint (a signed note, verbatim)."""
+
+    old_size: int
+    proof: tuple[bytes, ...]
+    checkpoint: str
+
+    def format(self) -> bytes:
+        """The request body."""
+        if len(self.proof) > MAX_CONSISTENCY_LINES:
+            raise TooLarge(f"a request carries at most {MAX_CONSISTENCY_LINES} proof lines")
+        lines = [f"old {self.old_size}", *(_b64(h) for h in self.proof)]
+        return ("".join(line + "\n" for line in lines) + "\n" + self.checkpoint).encode()
+
+
+def parse_add_checkpoint(body: bytes) -> AddCheckpoint:
+    """Read an add-checkpoint request body (400, or 413 when too large, on any fault)."""
+    if len(body) > MAX_WITNESS_REQUEST_BYTES:
+        raise TooLarge(f"the request is larger than {MAX_WITNESS_REQUEST_BYTES} bytes")
+    text = _decode_text(body, "the request", MAX_WITNESS_REQUEST_BYTES)
+    head, sep, checkpoint = text.partition("\n\n")
+    if not sep:
+        raise MalformedError("the request has no empty line before the checkpoint")
+    lines = head.split("\n")
+    first = lines[0]
+    if not first.startswith("old "):
+        raise MalformedError("the request must begin with the line 'old <size>'")
+    old_size = _parse_uint(first[4:], "the old size")
+    if len(lines) - 1 > MAX_CONSISTENCY_LINES:
+        raise TooLarge(f"the request has more than {MAX_CONSISTENCY_LINES} consistency proof lines")
+    proof = []
+    for line in lines[1:]:
+        value = _b64decode(line, "a consistency proof line")
+        if len(value) != HASH_SIZE:
+            raise MalformedError("a consistency proof line is not a 32-byte hash")
+        proof.append(value)
+    return AddCheckpoint(old_size, tuple(proof), checkpoint)
+
+
+def open_add_checkpoint(
+    body: bytes, logs: Mapping[str, Iterable[Verifier]]
+) -> tuple[AddCheckpoint, VerifiedCheckpoint]:
+    """The checks of an add-checkpoint request that need no record of the witness's own.
+
+    ``logs`` maps each known origin to its log keys. Raises MalformedError (400), TooLarge (413),
+    UnknownLog (404) for an origin not in ``logs``, SignatureError (403) when no known key of
+    that log signed, and MalformedError (400) when the old size exceeds the checkpoint's. The
+    witness then calls `check_add_checkpoint` with its record, atomically with storing the new
+    checkpoint."""
+    request = parse_add_checkpoint(body)
+    note = parse_note(request.checkpoint)
+    unverified = parse_checkpoint(note.text)
+    keys = logs.get(unverified.origin)
+    if keys is None:
+        raise UnknownLog(f"this witness does not know the log {unverified.origin!r}")
+    checked = verify_checkpoint(note, list(keys), origin=unverified.origin)
+    if request.old_size > checked.checkpoint.size:
+        raise MalformedError(
+            f"the old size {request.old_size} is larger than the checkpoint's "
+            f"{checked.checkpoint.size}"
+        )
+    return request, checked
+
+
+def check_add_checkpoint(
+    request: AddCheckpoint, checkpoint: Checkpoint, latest_size: int, latest_root: bytes | None
+) -> None:
+    """Check a request against the witness's record of the log: the size and root hash of the
+    latest checkpoint it cosigned (0 and None when it never cosigned one for that log).
+
+    Raises WitnessConflict (409, with the recorded size) when the old size is not the recorded
+    size, or when the sizes are equal but the root hashes differ; ConsistencyError (422) when the
+    consistency proof does not verify. When it returns, the witness may store and cosign."""
+    if request.old_size != latest_size:
+        raise WitnessConflict(
+            f"the witness last cosigned this log at size {latest_size}, not {request.old_size}",
+            latest_size,
+        )
+    if latest_size and latest_size == checkpoint.size:
+        if latest_root != checkpoint.root:
+            raise WitnessConflict(
+                f"the witness cosigned a different root hash for size {latest_size}: "
+                "the log has forked",
+                latest_size,
+            )
+        if request.proof:
+            raise ConsistencyError("a consistency proof between equal sizes must be empty")
+        return
+    verify_consistency(
+        request.old_size,
+        checkpoint.size,
+        latest_root if latest_root is not None else EMPTY_ROOT,
+        checkpoint.root,
+        request.proof,
+    )
+
+
+def format_cosignatures(signatures: Iterable[Signature]) -> bytes:
+    """A witness's 200 response body: one note signature line per cosignature."""
+    return "".join(sig.line for sig in signatures).encode()
+
+
+def parse_cosignatures(body: bytes) -> list[Signature]:
+    """Read a witness's response body: one or more signature lines."""
+    text = _decode_text(body, "the witness's response", MAX_NOTE_BYTES)
+    if not text or not text.endswith("\n"):
+        raise MalformedError("a witness's response is one or more signature lines")
+    lines = text[:-1].split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise TooLarge(f"the response has more than {MAX_SIGNATURES} signatures")
+    return [_parse_signature_line(line) for line in lines]
+
+
+def verify_cosignatures(
+    checkpoint: Note | str, body: bytes, witness: Verifier | Iterable[Verifier]
+) -> list[VerifiedSignature]:
+    """The cosignatures in a witness's response that are by ``witness`` and verify over
+    ``checkpoint``; others are ignored. Raises SignatureError when none is, or one is false."""
+    note = _as_note(checkpoint)
+    keys = [witness_verifier(w) for w in _as_list(witness)]
+    return verify_note(Note(note.text, tuple(parse_cosignatures(body))), keys)
+
+
+# ----------------------------------------------------------------------------------------------
+# Proofs (c2sp.org/tlog-proof)
+
+
+@dataclass(frozen=True)
+class TlogProof:
+    """A `c2sp.org/tlog-proof@v1` proof: the entry's index, its inclusion proof (from the
+    leaf's sibling up to the root's child), the checkpoint (a signed note, verbatim) and
+    optional extra data (for Redress, the 32-byte digest that is the entry)."""
+
+    index: int
+    hashes: tuple[bytes, ...]
+    checkpoint: str
+    extra: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < MAX_TREE_SIZE:
+            raise MalformedError("a proof's index must be between 0 and 2**64 - 1")
+
+    def format(self) -> str:
+        """The proof as text (its file extension should be ``.tlog-proof``)."""
+        lines = [TLOG_PROOF_HEADER]
+        if self.extra is not None:
+            if not self.extra:
+                raise MalformedError("the extra data of a proof must not be empty")
+            lines.append(f"extra {_b64(self.extra)}")
+        lines.append(f"index {self.index}")
+        lines.extend(_b64(_check_hash(h, "a proof hash")) for h in self.hashes)
+        return "".join(line + "\n" for line in lines) + "\n" + self.checkpoint
+
+
+def parse_tlog_proof(data: str | bytes) -> TlogProof:
+    """Read a `c2sp.org/tlog-proof@v1` proof, without checking it (see `verify_tlog_proof`)."""
+    text = _decode_text(data, "the proof", MAX_TLOG_PROOF_BYTES)
+    head, sep, checkpoint = text.partition("\n\n")
+    if not sep:
+        raise MalformedError("the proof has no empty line before its checkpoint")
+    lines = head.split("\n")
+    if lines[0] != TLOG_PROOF_HEADER:
+        raise MalformedError(f"a proof must begin with the line {TLOG_PROOF_HEADER}")
+    position = 1
+    extra = None
+    if position < len(lines) and lines[position].startswith("extra "):
+        extra = _b64decode(lines[position][6:], "the proof's extra data")
+        if not extra:
+            raise MalformedError("the proof's extra line is empty")
+        position += 1
+    if position >= len(lines) or not lines[position].startswith("index "):
+        raise MalformedError("the proof has no 'index' line")
+    index = _parse_uint(lines[position][6:], "the proof's index")
+    hashes = lines[position + 1 :]
+    if len(hashes) > MAX_PROOF_HASHES:
+        raise MalformedError(f"the proof has more than {MAX_PROOF_HASHES} hashes")
+    proof = []
+    for line in hashes:
+        value = _b64decode(line, "an inclusion proof line")
+        if len(value) != HASH_SIZE:
+            raise MalformedError("an inclusion proof line is not a 32-byte hash")
+        proof.append(value)
+    parse_note(checkpoint)
+    return TlogProof(index, tuple(proof), checkpoint, extra)
+
+
+@dataclass(frozen=True)
+class VerifiedProof:
+    """A proof that verified: the entry at ``index`` is in the checkpoint's tree."""
+
+    proof: TlogProof
+    entry: bytes
+    checkpoint: VerifiedCheckpoint
+
+    @property
+    def index(self) -> int:
+        return self.proof.index
+
+
+def verify_tlog_proof(
+    proof: TlogProof | str | bytes,
+    log: Verifier | Iterable[Verifier],
+    witnesses: Iterable[Verifier] = (),
+    quorum: int = 0,
+    *,
+    entry: bytes | None = None,
+    origin: str | None = None,
+) -> VerifiedProof:
+    """Check a proof: its checkpoint as `verify_checkpoint` does, then that the entry (``entry``
+    when given, else the proof's extra data) is at the proof's index in the checkpoint's tree.
+
+    When both ``entry`` and extra data are present they must be equal."""
+    parsed = proof if isinstance(proof, TlogProof) else parse_tlog_proof(proof)
+    checked = verify_checkpoint(parsed.checkpoint, log, witnesses, quorum, origin=origin)
+    if entry is None:
+        entry = parsed.extra
+    elif parsed.extra is not None and parsed.extra != entry:
+        raise InclusionError("the proof's extra data is not the entry it was checked for")
+    if entry is None:
+        raise InclusionError("the proof does not say which entry it is for")
+    cp = checked.checkpoint
+    verify_inclusion(leaf_hash(entry), parsed.index, cp.size, parsed.hashes, cp.root)
+    return VerifiedProof(parsed, entry, checked)
