@@ -174,6 +174,20 @@ def test_a_proof_at_ten_million_entries_is_a_few_dozen_lookups() -> None:
     assert len(merkle.root_needs(size)) == bin(size).count("1")
 
 
+def test_tiles_served_from_stored_hashes_give_back_each_proof_hash() -> None:
+    # What a client reading /log/tile/... computes for each complete subtree of a proof must be
+    # the hash the database stores for it.
+    store = large_store()
+    for size in (LARGE, 70_000, 65_536, 65_537, 257):
+        for index in (0, size // 3, size - 1):
+            for level, position in merkle.inclusion_needs(index, size):
+                tile, first, count = tlog.tile_for_subtree(level, position, size)
+                assert tile.in_tree(size)
+                data = b"".join(store[coordinate] for coordinate in tile.coordinates())
+                hashes = tlog.split_tile(data, tile.width)
+                assert tlog.subtree_hash(hashes[first : first + count]) == store[level, position]
+
+
 def test_refusals() -> None:
     source = _source(small_store())
     with pytest.raises(tlog.TlogError, match="not within"):

@@ -778,3 +778,166 @@ def test_proof_refusals() -> None:
             tlog.parse_tlog_proof(text)
     with pytest.raises(tlog.MalformedError, match="must not be empty"):
         tlog.TlogProof(2, tuple(path), checkpoint, b"").format()
+
+
+# ----------------------------------------------------------------------------------------------
+# Tiles
+
+
+@pytest.mark.parametrize(
+    ("index", "text"),
+    [
+        (0, "000"),
+        (7, "007"),
+        (999, "999"),
+        (1000, "x001/000"),
+        (1234067, "x001/x234/067"),
+        (1_000_000, "x001/x000/000"),
+        ((1 << 64) - 1, "x018/x446/x744/x073/x709/x551/615"),
+    ],
+)
+def test_tile_indexes(index: int, text: str) -> None:
+    assert tlog.format_tile_index(index) == text
+    assert tlog.parse_tile_index(text) == index
+
+
+@pytest.mark.parametrize(
+    ("path", "tile"),
+    [
+        ("tile/0/000", tlog.Tile(0, 0)),
+        ("tile/0/x001/x234/067", tlog.Tile(0, 1234067)),
+        ("tile/0/x001/x234/067.p/8", tlog.Tile(0, 1234067, 8)),
+        ("tile/1/017.p/255", tlog.Tile(1, 17, 255)),
+        ("tile/63/000.p/1", tlog.Tile(63, 0, 1)),
+        ("tile/entries/000", tlog.Tile(0, 0, entries=True)),
+        ("tile/entries/x005/123.p/1", tlog.Tile(0, 5123, 1, entries=True)),
+    ],
+)
+def test_good_tile_paths(path: str, tile: tlog.Tile) -> None:
+    assert tlog.parse_tile_path(path) == tile
+    assert tile.path == path
+    if tile.entries:
+        assert tlog.entries_path(tile.index, tile.width) == path
+    else:
+        assert tlog.tile_path(tile.level, tile.index, tile.width) == path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tile/-1/000",
+        "tile/0/-01",
+        "tile/0/-001",
+        "tile/0/abc",
+        "tile/0/0a0",
+        "tile/00/000",
+        "tile/01/000",
+        "tile/64/000",
+        "tile/x/000",
+        "tile/0/1",
+        "tile/0/01",
+        "tile/0/0001",
+        "tile/0/x000/001",
+        "tile/0/x001/x000",
+        "tile/0/x1/000",
+        "tile/0/001/000",
+        "tile/0/000.p/0",
+        "tile/0/000.p/256",
+        "tile/0/000.p/007",
+        "tile/0/000.p/-1",
+        "tile/0/000.p/",
+        "tile/0/000.p",
+        "tile/0/000/",
+        "tile/0/000.p/5/",
+        "tile/0",
+        "tile/0/",
+        "tile",
+        "tiles/0/000",
+        "/tile/0/000",
+        "tile/entries/x001.p/3",
+        "tile/0/+01",
+        "tile/0/ 001",
+        "tile/0/\u0660\u0660\u0661",
+        "tile/0/x018/x446/x744/x073/x709/x551/616",
+        "tile/0/" + "x999/" * 40 + "999",
+    ],
+)
+def test_bad_tile_paths_are_refused(path: str) -> None:
+    with pytest.raises(tlog.MalformedError) as refused:
+        tlog.parse_tile_path(path)
+    assert refused.value.status == 400
+    assert str(refused.value)
+
+
+def test_the_specification_tile_examples() -> None:
+    # "a tree of size 70,000 will be represented by 273 full level 0 tiles, one partial level 0
+    # tile of width 112, one full level 1 tile, one partial level 1 tile of width 17, and one
+    # partial level 2 tile of width 1. Note that a tree of size 256 will be represented by a
+    # full level 0 tile and a partial level 1 tile of width 1."
+    assert tlog.tile_layout(70_000) == [(0, 273, 112), (1, 1, 17), (2, 0, 1)]
+    assert tlog.tile_layout(256) == [(0, 1, 0), (1, 0, 1)]
+    assert tlog.tile_layout(0) == []
+    for level, full, width in tlog.tile_layout(70_000):
+        assert tlog.Tile(level, full, width).in_tree(70_000) if width else True
+        if full:
+            assert tlog.Tile(level, full - 1).in_tree(70_000)
+        assert not tlog.Tile(level, full).in_tree(70_000)
+        assert not tlog.Tile(level, full, width + 1).in_tree(70_000)
+
+
+def test_tiles_and_the_hashes_they_hold() -> None:
+    assert tlog.Tile(1, 2, 3).coordinates() == [(8, 512), (8, 513), (8, 514)]
+    assert tlog.Tile(0, 1, 2, entries=True).coordinates() == [(0, 256), (0, 257)]
+    assert tlog.tile_for_hash(0, 1234) == (0, 4, 210)
+    assert tlog.tile_for_hash(8, 300) == (1, 1, 44)
+    assert tlog.tile_for_hash(16, 0) == (2, 0, 0)
+    with pytest.raises(tlog.MalformedError, match="multiples of 8"):
+        tlog.tile_for_hash(3, 0)
+    assert tlog.Tile(0, 0, 5).in_tree(5)
+    assert not tlog.Tile(0, 0, 6).in_tree(5)
+    assert tlog.Tile(0, 0, entries=True).in_tree(256)
+    assert not tlog.Tile(0, 0, entries=True).in_tree(255)
+    assert tlog.Tile(1, 0, 1).in_tree(256)
+    assert not tlog.Tile(1, 0, 2).in_tree(511)
+    assert tlog.tile_for_subtree(3, 1, 20) == (tlog.Tile(0, 0, 20), 8, 8)
+    assert tlog.tile_for_subtree(9, 1, 1 << 20) == (tlog.Tile(1, 0), 2, 2)
+    with pytest.raises(tlog.MalformedError, match="not complete"):
+        tlog.tile_for_subtree(3, 2, 20)
+
+
+def test_tiles_cannot_be_made_malformed() -> None:
+    for args in [(-1, 0, 256), (0, -1, 256), (0, 0, 0), (0, 0, 257), (64, 0, 256)]:
+        with pytest.raises(tlog.MalformedError):
+            tlog.Tile(*args)
+    with pytest.raises(tlog.MalformedError):
+        tlog.Tile(1, 0, entries=True)
+    with pytest.raises(tlog.MalformedError):
+        tlog.format_tile_index(-1)
+
+
+def test_tile_contents_and_entry_bundles() -> None:
+    hashes = [rfc6962.mth(i, i + 1) for i in range(4)]
+    assert tlog.split_tile(b"".join(hashes), 4) == hashes
+    with pytest.raises(tlog.MalformedError, match="width 5"):
+        tlog.split_tile(b"".join(hashes), 5)
+    assert tlog.subtree_hash(hashes) == rfc6962.mth(0, 4)
+    with pytest.raises(tlog.MalformedError, match="power of two"):
+        tlog.subtree_hash(hashes[:3])
+    entries = [rfc6962.entry(i) for i in range(256)]
+    bundle = tlog.format_entry_bundle(entries)
+    assert bundle[:2] == b"\x00\x20"
+    assert len(bundle) == 256 * 34
+    assert tlog.parse_entry_bundle(bundle) == entries
+    assert tlog.parse_entry_bundle(tlog.format_entry_bundle([b"", b"a" * 65535])) == [
+        b"",
+        b"a" * 65535,
+    ]
+    for bad in (bundle[:-1], bundle + b"\x00", b"\x00\x05abc"):
+        with pytest.raises(tlog.MalformedError, match="ends in the middle"):
+            tlog.parse_entry_bundle(bad)
+    with pytest.raises(tlog.MalformedError, match="at most 256"):
+        tlog.parse_entry_bundle(bundle + b"\x00\x00")
+    with pytest.raises(tlog.MalformedError, match="at most 256"):
+        tlog.format_entry_bundle([*entries, b""])
+    with pytest.raises(tlog.MalformedError, match="65535"):
+        tlog.format_entry_bundle([b"a" * 65536])
