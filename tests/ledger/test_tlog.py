@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -941,3 +948,187 @@ def test_tile_contents_and_entry_bundles() -> None:
         tlog.format_entry_bundle([*entries, b""])
     with pytest.raises(tlog.MalformedError, match="65535"):
         tlog.format_entry_bundle([b"a" * 65536])
+
+
+# ----------------------------------------------------------------------------------------------
+# The acknowledgement and the standalone verifier
+
+CASE, RECEIVED = "K7QX-2M4P", "2025-03-01T10:15:00.123456Z"
+INDEX, SIZE, LATER = 640, 700, 1000
+
+
+def acknowledgement(*, latest: bool = True) -> dict[str, Any]:
+    statement = tlog.Statement(ORIGIN, CASE, RECEIVED, rfc6962.entry(INDEX))
+    ack: dict[str, Any] = {
+        "kind": "redress-acknowledgement",
+        "version": 2,
+        "case": CASE,
+        "received_at": RECEIVED,
+        "statement": statement.sign(LOG),
+        "tlog_proof": make_proof(INDEX, SIZE, WITNESS_1, WITNESS_2),
+    }
+    if latest:
+        ack["latest"] = {
+            "tlog_proof": make_proof(INDEX, LATER, WITNESS_1, WITNESS_2),
+            "consistency": [base64.b64encode(h).decode() for h in rfc6962.proof(SIZE, LATER)],
+        }
+    return ack
+
+
+def test_a_statement_binds_the_case_the_time_and_the_entry() -> None:
+    statement = tlog.Statement(ORIGIN, CASE, RECEIVED, rfc6962.entry(INDEX))
+    entry64 = base64.b64encode(rfc6962.entry(INDEX)).decode()
+    assert statement.text() == (
+        f"redress-acknowledgement/v1\norigin {ORIGIN}\ncase {CASE}\n"
+        f"received {RECEIVED}\nentry {entry64}\n"
+    )
+    assert tlog.parse_statement(statement.text()) == statement
+    assert tlog.verify_statement(statement.sign(LOG), LOG.verifier) == statement
+    # Never a checkpoint: its second line is not a number.
+    with pytest.raises(tlog.MalformedError):
+        tlog.parse_checkpoint(statement.text())
+    with pytest.raises(tlog.MalformedError):
+        tlog.verify_checkpoint(statement.sign(LOG), LOG.verifier)
+    stranger = tlog.NoteSigner("other.example/log", SigningKey(bytes([4]) * 32))
+    with pytest.raises(tlog.SignatureError, match="not this log"):
+        tlog.verify_statement(statement.sign(stranger), stranger.verifier)
+    for text in [
+        statement.text().replace("case ", "case  "),
+        statement.text().replace("origin", "origins"),
+        statement.text() + "extra\n",
+        statement.text()[:-1],
+        statement.text().replace("v1", "v2"),
+    ]:
+        with pytest.raises(tlog.MalformedError):
+            tlog.parse_statement(text)
+    with pytest.raises(tlog.MalformedError, match="one word"):
+        tlog.Statement(ORIGIN, "two words", RECEIVED, bytes(32))
+    with pytest.raises(tlog.MalformedError, match="32-byte"):
+        tlog.Statement(ORIGIN, CASE, RECEIVED, bytes(31))
+
+
+def test_an_acknowledgement_verifies_now_and_later() -> None:
+    checked = tlog.verify_acknowledgement(json.dumps(acknowledgement()), LOG.verifier, WITNESSES, 2)
+    assert (checked.statement.case, checked.statement.received) == (CASE, RECEIVED)
+    assert checked.proof.index == INDEX
+    assert checked.latest is not None
+    assert checked.latest.checkpoint.checkpoint.size == LATER
+    assert tlog.verify_acknowledgement(acknowledgement(latest=False), LOG.verifier).latest is None
+
+
+def test_acknowledgement_refusals() -> None:
+    def refused(ack: Any, message: str, quorum: int = 2) -> None:
+        with pytest.raises(tlog.TlogError, match=message):
+            tlog.verify_acknowledgement(ack, LOG.verifier, WITNESSES, quorum)
+
+    refused("{", "not valid JSON")
+    refused("[]", "not a JSON object")
+    refused({**acknowledgement(), "version": 1}, "version 2")
+    refused({**acknowledgement(), "case": "AAAA-AAAA"}, "'case' differs")
+    refused({**acknowledgement(), "received_at": "2025"}, "'received_at' differs")
+    refused({**acknowledgement(), "tlog_proof": None}, r"no proof .* yet")
+    refused({**acknowledgement(), "statement": 3}, "'statement' is missing")
+    other = tlog.Statement(ORIGIN, CASE, RECEIVED, rfc6962.entry(INDEX + 1)).sign(LOG)
+    refused({**acknowledgement(), "statement": other}, "not the entry")
+    ack = acknowledgement()
+    ack["latest"]["tlog_proof"] = make_proof(INDEX + 1, LATER, WITNESS_1, WITNESS_2)
+    refused(ack, "not the entry")
+    ack = acknowledgement()
+    ack["latest"]["consistency"] = ack["latest"]["consistency"][:-1]
+    refused(ack, "too few")
+    ack = acknowledgement()
+    ack["latest"]["consistency"] = ["no pe"]
+    refused(ack, "base64")
+    ack["latest"]["consistency"] = ["AAAA"]
+    refused(ack, "32-byte")
+    ack = acknowledgement()
+    ack["tlog_proof"] = make_proof(INDEX, SIZE, WITNESS_1)
+    refused(ack, "fewer than the 2")
+    tlog.verify_acknowledgement(acknowledgement(), LOG.verifier, WITNESSES, 1)
+    refused("x" * (tlog.MAX_ACKNOWLEDGEMENT_BYTES + 1), "too large")
+
+
+def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = tlog.main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_the_command_line_verifier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ack_file = tmp_path / "ack.json"
+    ack_file.write_text(json.dumps(acknowledgement()))
+    vkey_file = tmp_path / "log.vkey"
+    vkey_file.write_text("\n" + LOG.vkey + "\n")
+    witnesses = ["--witness-vkey", WITNESS_1.vkey, "--witness-vkey", WITNESS_2.vkey]
+    status, out, err = run_main(["verify", str(ack_file), "--vkey", LOG.vkey, *witnesses], capsys)
+    assert (status, err) == (0, "")
+    assert f"case {CASE}, received {RECEIVED}" in out
+    assert f"entry {INDEX} of the {SIZE}" in out
+    assert "Still there" in out
+    assert "cosigned by 2 witnesses" in out
+    status, out, _ = run_main(["verify", str(ack_file), "--vkey", str(vkey_file)], capsys)
+    assert status == 0
+    assert "no witness cosignature" in out
+    ack = acknowledgement()
+    ack["tlog_proof"] = make_proof(INDEX, SIZE, WITNESS_1)
+    ack_file.write_text(json.dumps(ack))
+    status, out, err = run_main(["verify", str(ack_file), "--vkey", LOG.vkey, *witnesses], capsys)
+    assert (status, out) == (1, "")
+    assert err.startswith("Refused: ")
+    status, out, _ = run_main(
+        ["verify", str(ack_file), "--vkey", LOG.vkey, *witnesses, "--quorum", "1"], capsys
+    )
+    assert status == 0
+    status, _, err = run_main(
+        ["verify", str(tmp_path / "missing.json"), "--vkey", LOG.vkey], capsys
+    )
+    assert status == 2
+    assert "Cannot read" in err
+    status, _, err = run_main(["verify", str(ack_file), "--vkey", "not-a-key"], capsys)
+    assert status == 2
+    assert "not usable" in err
+    with pytest.raises(SystemExit) as usage:
+        tlog.main(["verify", str(ack_file)])
+    assert usage.value.code == 2
+    capsys.readouterr()
+
+
+def test_the_module_stands_alone(tmp_path: Path) -> None:
+    """Copied alone into an empty directory, it imports with the standard library and PyNaCl,
+    never touching Django or Redress, and checks an acknowledgement as a script."""
+    module = Path(tlog.__file__)
+    shutil.copy(module, tmp_path / "tlog.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DJANGO"))}
+    probe = (
+        "import sys\n"
+        "sys.modules['django'] = None\n"
+        "sys.modules['redress'] = None\n"
+        "import tlog\n"
+        "assert tlog.__file__.startswith(sys.argv[1]), tlog.__file__\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('django', 'redress')]\n"
+        "assert loaded == ['django', 'redress'], loaded\n"
+        "assert sys.modules['django'] is None and sys.modules['redress'] is None\n"
+        "print('standalone')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-E", "-s", "-c", probe, str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "standalone\n", "")
+    (tmp_path / "ack.json").write_text(json.dumps(acknowledgement()))
+    done = subprocess.run(
+        [sys.executable, "-E", "-s", "tlog.py", "verify", "ack.json", "--vkey", LOG.vkey],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Genuine: case {CASE}")

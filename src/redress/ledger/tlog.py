@@ -28,16 +28,65 @@ large, 422 a proof that does not verify).
 
 Coordinates. A *complete subtree* is the subtree of 2**level leaves starting at leaf
 ``index * 2**level``; its hash is MTH of those leaves. Level 0 holds the leaf hashes.
+
+The acknowledgement file
+------------------------
+
+A complainant's acknowledgement is a JSON object (UTF-8):
+
+    {
+      "kind": "redress-acknowledgement",
+      "version": 2,
+      "case": "K7QX-2M4P",
+      "received_at": "2025-03-01T10:15:00.123456Z",
+      "statement": "<signed note: see Statement>",
+      "tlog_proof": "<c2sp.org/tlog-proof@v1 text>",
+      "latest": {
+        "tlog_proof": "<c2sp.org/tlog-proof@v1 text against a later checkpoint>",
+        "consistency": ["<base64 hash>", "..."]
+      }
+    }
+
+- ``statement`` is a signed note, signed by the log's key, whose text binds the log's origin,
+  the case reference, the time the report was received and the 32-byte digest that is the
+  report's entry in the log (see `Statement`). It is the authoritative record; ``case`` and
+  ``received_at`` are copies for people to read, and must agree with it.
+- ``tlog_proof`` proves that the digest is in the log: its ``extra`` line carries the digest (the
+  log entry itself, whose leaf hash is SHA-256(0x00 || digest)), then the entry's index, the
+  inclusion proof and the checkpoint with its witnesses' cosignatures. It is ``null`` or absent
+  while the report waits for the next checkpoint.
+- ``latest`` is optional: a proof for the same entry at the same index against a later
+  checkpoint, and the consistency proof from the size of ``tlog_proof``'s checkpoint to the later
+  one, showing the log grew only by appending since.
+
+The digest reveals nothing of the report: the log's entries are salted digests whose salt is
+never published.
+
+Checking an acknowledgement from the command line
+-------------------------------------------------
+
+    python tlog.py verify ACK.json --vkey LOG_VKEY [--witness-vkey VKEY ...] [--quorum K]
+
+``--vkey`` is the log's verifier key (as published at ``/log/vkey``) or a file holding it; give it
+more than once to accept a retired key as well. ``--witness-vkey`` names a witness you trust;
+``--quorum`` is how many of them must have cosigned (all of those named, unless said otherwise).
+Exit status 0: every check passed; 1: refused (the reason is printed); 2: the command was used
+wrongly or the file could not be read.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import binascii
 import hashlib
+import json
+import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from nacl.exceptions import CryptoError
 from nacl.signing import SigningKey, VerifyKey
@@ -64,11 +113,13 @@ __all__ = [
     "QuorumError",
     "Signature",
     "SignatureError",
+    "Statement",
     "Tile",
     "TlogError",
     "TlogProof",
     "TooLarge",
     "UnknownLog",
+    "VerifiedAcknowledgement",
     "VerifiedCheckpoint",
     "VerifiedProof",
     "VerifiedSignature",
@@ -84,6 +135,7 @@ __all__ = [
     "format_vkey",
     "key_id",
     "leaf_hash",
+    "main",
     "node_hash",
     "open_add_checkpoint",
     "parse_add_checkpoint",
@@ -91,6 +143,7 @@ __all__ = [
     "parse_cosignatures",
     "parse_entry_bundle",
     "parse_note",
+    "parse_statement",
     "parse_tile_index",
     "parse_tile_path",
     "parse_tlog_proof",
@@ -102,11 +155,13 @@ __all__ = [
     "tile_for_subtree",
     "tile_layout",
     "tile_path",
+    "verify_acknowledgement",
     "verify_checkpoint",
     "verify_consistency",
     "verify_cosignatures",
     "verify_inclusion",
     "verify_note",
+    "verify_statement",
     "verify_tlog_proof",
     "witness_verifier",
 ]
@@ -148,6 +203,12 @@ MAX_TLOG_PROOF_BYTES = MAX_NOTE_BYTES + 4096
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
 MAX_TILE_LEVEL = 63
+
+# The complainant's acknowledgement.
+STATEMENT_HEADER = "redress-acknowledgement/v1"
+ACKNOWLEDGEMENT_KIND = "redress-acknowledgement"
+ACKNOWLEDGEMENT_VERSION = 2
+MAX_ACKNOWLEDGEMENT_BYTES = 4 * MAX_TLOG_PROOF_BYTES
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1264,3 +1325,246 @@ def parse_entry_bundle(data: bytes) -> list[bytes]:
     if len(entries) > TILE_WIDTH:
         raise MalformedError("an entry bundle holds at most 256 entries")
     return entries
+
+
+# ----------------------------------------------------------------------------------------------
+# The complainant's acknowledgement
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What the log's key signs when a report is received: the log's origin, the case
+    reference, the time received and the report's 32-byte entry in the log. As note text:
+
+        redress-acknowledgement/v1
+        origin <the log's origin>
+        case <case reference>
+        received <time received>
+        entry <base64 of the 32-byte entry>
+
+    Its second line is not a number, so no statement can be taken for a checkpoint."""
+
+    origin: str
+    case: str
+    received: str
+    entry: bytes
+
+    def __post_init__(self) -> None:
+        for what, value in (("origin", self.origin), ("case", self.case)):
+            if not value or any(ch < " " or ch.isspace() for ch in value):
+                raise MalformedError(f"the statement's {what} must be one word")
+        if not self.received or any(ch < " " for ch in self.received):
+            raise MalformedError("the statement's time received must be one line")
+        _check_hash(self.entry, "the statement's entry")
+
+    def text(self) -> str:
+        return (
+            f"{STATEMENT_HEADER}\norigin {self.origin}\ncase {self.case}\n"
+            f"received {self.received}\nentry {_b64(self.entry)}\n"
+        )
+
+    def sign(self, signer: NoteSigner) -> str:
+        """The statement as a note signed by the log's key."""
+        return sign_note(self.text(), [signer])
+
+
+def parse_statement(text: str) -> Statement:
+    """Read a statement's note text."""
+    lines = text.split("\n")
+    if len(lines) != 6 or lines[0] != STATEMENT_HEADER or lines[5]:
+        raise MalformedError(f"a statement is the line {STATEMENT_HEADER} and four fields")
+    values = []
+    for line, key in zip(lines[1:5], ("origin", "case", "received", "entry"), strict=True):
+        if not line.startswith(key + " "):
+            raise MalformedError(f"the statement has no {key!r} line where it should")
+        values.append(line[len(key) + 1 :])
+    entry = _b64decode(values[3], "the statement's entry")
+    statement = Statement(values[0], values[1], values[2], entry)
+    if statement.text() != text:
+        raise MalformedError("the statement is not written in its one canonical form")
+    return statement
+
+
+def verify_statement(note: Note | str | bytes, log: Verifier | Iterable[Verifier]) -> Statement:
+    """A statement signed by one of the log's keys, whose origin is that key's name."""
+    parsed = _as_note(note)
+    keys = _as_list(log)
+    verified = verify_note(parsed, keys)
+    statement = parse_statement(parsed.text)
+    if statement.origin not in {sig.verifier.name for sig in verified}:
+        raise SignatureError(f"the statement is about the log {statement.origin!r}, not this log")
+    return statement
+
+
+@dataclass(frozen=True)
+class VerifiedAcknowledgement:
+    """An acknowledgement whose statement and proofs all verified."""
+
+    statement: Statement
+    proof: VerifiedProof
+    latest: VerifiedProof | None
+
+
+def _ack_field(ack: Mapping[str, Any], key: str, kind: type) -> Any:
+    value = ack.get(key)
+    if not isinstance(value, kind):
+        raise MalformedError(f"the acknowledgement's {key!r} is missing or not a {kind.__name__}")
+    return value
+
+
+def verify_acknowledgement(
+    ack: Mapping[str, Any] | str | bytes,
+    log: Verifier | Iterable[Verifier],
+    witnesses: Iterable[Verifier] = (),
+    quorum: int = 0,
+) -> VerifiedAcknowledgement:
+    """Check a complainant's acknowledgement (the JSON object described in this module's
+    documentation): the statement is signed by the log; the proof shows the statement's entry in
+    a checkpoint of that log cosigned by ``quorum`` of ``witnesses``; and, when present, the
+    later proof shows the same entry at the same index in a later checkpoint that extends the
+    first by appending only."""
+    if isinstance(ack, str | bytes):
+        raw = ack.encode() if isinstance(ack, str) else ack
+        if len(raw) > MAX_ACKNOWLEDGEMENT_BYTES:
+            raise TooLarge("the acknowledgement file is too large")
+        try:
+            ack = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise MalformedError("the acknowledgement is not valid JSON") from None
+    if not isinstance(ack, Mapping):
+        raise MalformedError("the acknowledgement is not a JSON object")
+    if ack.get("kind") != ACKNOWLEDGEMENT_KIND or ack.get("version") != ACKNOWLEDGEMENT_VERSION:
+        raise MalformedError(
+            f"this is not a Redress acknowledgement of version {ACKNOWLEDGEMENT_VERSION}"
+        )
+    log_keys = _as_list(log)
+    witness_keys = [witness_verifier(w) for w in witnesses]
+    statement = verify_statement(_ack_field(ack, "statement", str), log_keys)
+    for key, value in (("case", statement.case), ("received_at", statement.received)):
+        if key in ack and ack[key] != value:
+            raise MalformedError(f"the acknowledgement's {key!r} differs from its signed statement")
+    if ack.get("tlog_proof") is None:
+        raise InclusionError(
+            "the statement is genuine, but the file holds no proof that the report is in the "
+            "log yet: fetch the proof from the Check your report page"
+        )
+    proof = verify_tlog_proof(
+        _ack_field(ack, "tlog_proof", str),
+        log_keys,
+        witness_keys,
+        quorum,
+        entry=statement.entry,
+        origin=statement.origin,
+    )
+    latest_proof = None
+    if ack.get("latest") is not None:
+        later = _ack_field(ack, "latest", Mapping)
+        latest_proof = verify_tlog_proof(
+            _ack_field(later, "tlog_proof", str),
+            log_keys,
+            witness_keys,
+            quorum,
+            entry=statement.entry,
+            origin=statement.origin,
+        )
+        if latest_proof.index != proof.index:
+            raise InclusionError("the later proof puts the report at a different place in the log")
+        lines = _ack_field(later, "consistency", list)
+        if len(lines) > MAX_PROOF_HASHES or not all(isinstance(line, str) for line in lines):
+            raise MalformedError("the consistency proof is not a short list of base64 hashes")
+        hashes = [
+            _check_hash(_b64decode(line, "a consistency hash"), "each consistency hash")
+            for line in lines
+        ]
+        old, new = proof.checkpoint.checkpoint, latest_proof.checkpoint.checkpoint
+        verify_consistency(old.size, new.size, old.root, new.root, hashes)
+    return VerifiedAcknowledgement(statement, proof, latest_proof)
+
+
+def _describe_checkpoint(checked: VerifiedCheckpoint, quorum: int) -> str:
+    count = len(checked.witnesses)
+    if count:
+        names = ", ".join(checked.witnesses)
+        plural = "witness" if count == 1 else "witnesses"
+        return f"cosigned by {count} {plural} ({names}), {quorum} required"
+    return "signed by the log alone: no witness cosignature was checked"
+
+
+def _read_vkey(value: str) -> str:
+    if os.path.isfile(value):
+        with open(value, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    return line.strip()
+        return ""
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The standalone verifier: ``python tlog.py verify ACK.json --vkey ...``."""
+    parser = argparse.ArgumentParser(
+        prog="tlog.py",
+        description="Check a Redress acknowledgement against the log's and witnesses' keys.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    verify = commands.add_parser("verify", help="check an acknowledgement file")
+    verify.add_argument("file", help="the acknowledgement (JSON) to check")
+    verify.add_argument(
+        "--vkey",
+        action="append",
+        required=True,
+        help="the log's verifier key, or a file holding it (repeat to accept a retired key)",
+    )
+    verify.add_argument(
+        "--witness-vkey",
+        action="append",
+        default=[],
+        help="a witness's verifier key, or a file holding it (repeat for each witness)",
+    )
+    verify.add_argument(
+        "--quorum",
+        type=int,
+        default=None,
+        help="how many of the witnesses named must have cosigned (default: all of them)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read(MAX_ACKNOWLEDGEMENT_BYTES + 1)
+    except OSError as problem:
+        print(f"Cannot read {args.file}: {problem.strerror or problem}", file=sys.stderr)
+        return 2
+    try:
+        log_keys = [parse_vkey(_read_vkey(value)) for value in args.vkey]
+        witness_keys = [witness_verifier(_read_vkey(value)) for value in args.witness_vkey]
+    except (TlogError, OSError) as problem:
+        print(f"A key given is not usable: {problem}", file=sys.stderr)
+        return 2
+    quorum = len({w.name for w in witness_keys}) if args.quorum is None else args.quorum
+    try:
+        result = verify_acknowledgement(data, log_keys, witness_keys, quorum)
+    except TlogError as problem:
+        print(f"Refused: {problem}", file=sys.stderr)
+        return 1
+    statement, proof = result.statement, result.proof
+    checkpoint = proof.checkpoint.checkpoint
+    print(
+        f"Genuine: case {statement.case}, received {statement.received}, "
+        f"signed by the log {statement.origin}."
+    )
+    print(
+        f"In the log: entry {proof.index} of the {checkpoint.size} in its checkpoint, "
+        f"{_describe_checkpoint(proof.checkpoint, quorum)}."
+    )
+    if result.latest is not None:
+        later = result.latest.checkpoint
+        print(
+            f"Still there: the log's later checkpoint of {later.checkpoint.size} entries holds "
+            f"it at the same place and extends the first by appending only, "
+            f"{_describe_checkpoint(later, quorum)}."
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
