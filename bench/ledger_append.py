@@ -2,8 +2,7 @@
 
 Several processes each run short transactions for BENCH_APPEND_SECONDS (default 10): either one
 ``ledger.append`` (which takes the head-row lock, so appenders queue for it) or, as the baseline,
-one plain INSERT into an unlocked table, and then the same appends in the sequencer mode
-(``REDRESS_LEDGER_SEQUENCER=1``: pending rows, chained in batches). Reports appends/s beside bare
+one plain INSERT into an unlocked table. Reports appends/s beside bare
 inserts/s and the p99 latency of an append transaction. If the head were the bottleneck,
 throughput would flatten and p99 would grow with the number of processes: this measures that.
 """
@@ -39,22 +38,21 @@ def recreate_database() -> None:
 
 
 def work(kind: str, until: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    if kind == "sequenced":
-        os.environ["REDRESS_LEDGER_SEQUENCER"] = "1"
     import django
 
     django.setup()
     from django.db import connection, transaction
 
-    from redress.ledger.services import append
+    from redress.ledger.append import append
+    from redress.ledger.events import Action
 
     latencies: list[float] = []
     n = 0
     while time.monotonic() < until:
         started = time.perf_counter()
         with transaction.atomic():
-            if kind in {"append", "sequenced"}:
-                append(actor="user:1", action="case.viewed", obj=f"case:R-{os.getpid()}-{n}")
+            if kind == "append":
+                append(actor="user:1", action=Action.CASE_VIEWED, obj=f"case:R-{os.getpid()}-{n}")
             else:
                 with connection.cursor() as cursor:
                     cursor.execute(
@@ -99,10 +97,8 @@ def main() -> int:
     try:
         bare_rate, bare_lat = run("bare")
         append_rate, append_lat = run("append")
-        sequenced_rate, sequenced_lat = run("sequenced")
-        from redress.ledger.services import sequence_pending, verify
+        from redress.ledger.verification import verify
 
-        sequence_pending()
         result = verify()
         assert result.ok, result
         print(f"{WORKERS} processes, {SECONDS:.0f} s each; chain of {result.checked:,} verified")
@@ -116,21 +112,6 @@ def main() -> int:
         record(
             "ledger append transaction p99",
             percentile(append_lat, 99),
-            "ms",
-            goal=None,
-            baseline=percentile(bare_lat, 99),
-            higher_is_better=False,
-        )
-        record(
-            "ledger appends/s, sequencer mode (PostgreSQL)",
-            sequenced_rate,
-            "entries/s",
-            goal=None,
-            baseline=bare_rate,
-        )
-        record(
-            "ledger append transaction p99, sequencer mode",
-            percentile(sequenced_lat, 99),
             "ms",
             goal=None,
             baseline=percentile(bare_lat, 99),

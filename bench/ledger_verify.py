@@ -44,7 +44,7 @@ from django.db import connection, transaction  # noqa: E402
 from nacl.signing import SigningKey  # noqa: E402
 
 from bench.report import record  # noqa: E402
-from redress.ledger import services  # noqa: E402
+from redress.ledger import verification  # noqa: E402
 from redress.ledger.encoding import (  # noqa: E402
     GENESIS_HASH,
     checkpoint_message,
@@ -146,7 +146,7 @@ def raw_hash_seconds(encodings: list[bytes]) -> float:
 
 def verify_seconds(workers: int) -> float:
     started = time.perf_counter()
-    result = services.verify(workers=workers)
+    result = verification.verify(workers=workers)
     elapsed = time.perf_counter() - started
     if not result.ok or result.checked != ENTRIES:
         raise SystemExit(f"verify disagreed with the generated chain: {result}")
@@ -167,7 +167,7 @@ def measure() -> None:
     started = time.perf_counter()
     encodings = build()
     print(f"built {ENTRIES:,} entries in {time.perf_counter() - started:.1f} s")
-    workers = services.default_workers()
+    workers = verification.default_workers()
     single, parallel, raw = [], [], []
     for _ in range(3):
         # Each round times all three, so that a change in the machine's load falls on each.

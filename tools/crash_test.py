@@ -161,7 +161,6 @@ def run(kind: str, kills: int, between: tuple[float, float], clients: int) -> di
     env.update(
         REDRESS_DATA_DIR=str(folder / "data"),
         REDRESS_INSECURE_HTTP="1",
-        REDRESS_LEDGER_SEQUENCER="1",
     )
     pg = None
     if kind == "pg":
@@ -278,10 +277,8 @@ CHECK = """
 import json, os, sys
 from redress.cases.models import Case
 from redress.intake.actions import find_case
-from redress.ledger.models import Entry, Pending
-from redress.ledger.services import sequence_pending
+from redress.ledger.models import Entry
 from redress.vault.storage import EncryptingStorage
-sequence_pending()
 codes = json.loads(os.environ["CRASH_CODES"])
 missing, broken = [], []
 for code in codes:
@@ -296,7 +293,7 @@ for code in codes:
         assert Entry.objects.filter(action="case.received", object=f"case:{case.reference}").exists()
     except Exception as failed:
         broken.append((case.reference, type(failed).__name__))
-print(f"codes {len(codes)}, missing {len(missing)}, incomplete {len(broken)}, cases {Case.objects.count()}, pending {Pending.objects.count()}")
+print(f"codes {len(codes)}, missing {len(missing)}, incomplete {len(broken)}, cases {Case.objects.count()}")
 sys.exit(1 if missing or broken else 0)
 """
 

@@ -342,14 +342,18 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.cases.tasks.sweep", 300),
     ("redress.ledger.tasks.verify_chain", 3600),
 ]
-# Called directly on every pass of the worker (about once a second): cheap, and time-critical.
-REDRESS_EVERY_PASS: list[str] = ["redress.ledger.services.sequence_pending"]
+# Steps the worker runs directly on every pass (about once a second), before periodic tasks:
+# cheap and time-critical work only. None is needed today.
+EVERY_PASS: list[str] = []
 DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
-# The ledger's sequencer: acts write pending entries without waiting for the chain's head, and
-# one batch per commit chains them (chained at once after commit, or within a second by the
-# worker). Off: every act chains its own entry under the head lock; on PostgreSQL that is one
-# server-side call, so the lock is never held across a round trip (the default, and faster).
-LEDGER_SEQUENCER = env_bool("REDRESS_LEDGER_SEQUENCER", False)
+# The ledger's checkpoint signing key (hex of a 32-byte Ed25519 seed); empty: a key file in
+# KEYS_DIR. Retired public keys whose checkpoints still verify, comma-separated hex.
+LEDGER_SIGNING_KEY = os.environ.get("REDRESS_LEDGER_SIGNING_KEY", "")
+LEDGER_TRUSTED_KEYS: list[str] = [
+    key.strip()
+    for key in os.environ.get("REDRESS_LEDGER_TRUSTED_KEYS", "").split(",")
+    if key.strip()
+]
 NATION = os.environ.get("REDRESS_NATION", "england")
 # The scheme's deadline policy over DESIGN.md's defaults, as JSON: {"investigation": 40, ...}.
 POLICY: dict[str, object] = json.loads(os.environ.get("REDRESS_POLICY", "{}") or "{}")

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.second_factor import current_code
 from redress.cases.models import Case
-from redress.ledger.services import verify
+from redress.ledger.verification import verify
 from tests.browser.test_report_journey import report_with_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -25,7 +25,7 @@ from redress.cases.models import (
 )
 from redress.cases.sweep import sweep
 from redress.ledger.models import Entry
-from redress.ledger.services import verify
+from redress.ledger.verification import verify
 from tests.cases.helpers import new_case, team
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from redress.core.management.commands import worker
+from redress.ledger.append import append
 from redress.ledger.models import Checkpoint
-from redress.ledger.services import append
 from redress.ledger.tasks import checkpoint
 
 HOST = socket.gethostname()

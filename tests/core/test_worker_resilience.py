@@ -14,8 +14,8 @@ from django.db import InterfaceError, OperationalError
 from django.test import override_settings
 
 from redress.core.management.commands import serve, worker
+from redress.ledger.append import append
 from redress.ledger.models import Checkpoint
-from redress.ledger.services import append
 
 SECRET = "He said it in the lift"
 
@@ -141,9 +141,7 @@ def test_the_real_loop_rides_out_a_database_error_and_does_its_work(
     _flaky.calls = 0
     slept: list[float] = []
     append(actor="system:test", action="case.viewed", obj="case:R-TEST")
-    with override_settings(
-        REDRESS_EVERY_PASS=["tests.core.test_worker_resilience.flaky_every_pass"]
-    ):
+    with override_settings(EVERY_PASS=["tests.core.test_worker_resilience.flaky_every_pass"]):
         loop, _drainer = worker.loop_from_settings(1.0, sleep=slept.append)
         loop.run(passes=2)
     assert _flaky.calls == 2
@@ -156,18 +154,14 @@ def test_once_reports_a_failed_pass() -> None:
     append(actor="system:test", action="case.viewed", obj="case:R-TEST")
     _flaky.errors = [OperationalError("gone")]
     with (
-        override_settings(
-            REDRESS_EVERY_PASS=["tests.core.test_worker_resilience.flaky_every_pass"]
-        ),
+        override_settings(EVERY_PASS=["tests.core.test_worker_resilience.flaky_every_pass"]),
         pytest.raises(CommandError, match="database is unavailable"),
     ):
         call_command("worker", "--once")
     assert not Checkpoint.objects.exists()  # the pass stopped at the database error
     _flaky.errors = [KeyError("x")]
     with (
-        override_settings(
-            REDRESS_EVERY_PASS=["tests.core.test_worker_resilience.flaky_every_pass"]
-        ),
+        override_settings(EVERY_PASS=["tests.core.test_worker_resilience.flaky_every_pass"]),
         pytest.raises(CommandError, match="failed"),
     ):
         call_command("worker", "--once")

@@ -36,8 +36,8 @@ from redress.escrow.keyservice import (
     signed_headers,
 )
 from redress.escrow.server import KeyServiceServer, evaluations_in_the_last_hour, make_server
+from redress.ledger.append import append, digest_of
 from redress.ledger.models import Entry
-from redress.ledger.services import append, digest_of
 
 SECRET = b"a shared secret for tests"
 IDENTIFIER = b"M-4521"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from redress.ledger.append import append
 from redress.ledger.models import Checkpoint
-from redress.ledger.services import append
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,8 +14,10 @@ from redress.cases.models import Case, Deadline
 from redress.directory.models import Person, PersonKind
 from redress.intake import actions
 from redress.intake.models import Receipt
+from redress.ledger.append import append
+from redress.ledger.errors import LedgerError
 from redress.ledger.models import Entry, Head
-from redress.ledger.services import LedgerError, append, verify
+from redress.ledger.verification import verify
 from redress.vault.models import DataKey
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from redress.ledger.services import append
+from redress.ledger.append import append
 from tests.ledger.tampering import set_column
 
 ROOT = Path(__file__).resolve().parents[2]

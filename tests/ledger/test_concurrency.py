@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from redress.ledger import services
+from redress.ledger import verification
+from redress.ledger.append import append
+from redress.ledger.checkpoints import make_checkpoint
 from redress.ledger.models import Checkpoint, Entry
-from redress.ledger.services import append, make_checkpoint, verify
+from redress.ledger.verification import verify
 from tests.ledger.tampering import set_column, swap
 
 APPENDERS = 4
@@ -96,16 +98,16 @@ def test_concurrent_appenders_keep_one_gapless_chain() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_verify_agrees_with_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(services, "BATCH_SIZE", 7)
+    monkeypatch.setattr(verification, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(verification, "BATCH_SIZE", 7)
     ran: list[int] = []
-    real = services._walk_in_parallel
+    real = verification._walk_in_parallel
 
     def recording(*args: Any) -> Any:
         ran.append(args[-1])
         return real(*args)
 
-    monkeypatch.setattr(services, "_walk_in_parallel", recording)
+    monkeypatch.setattr(verification, "_walk_in_parallel", recording)
     for n in range(60):
         append(actor="user:1", action="case.viewed", obj=f"case:R-{n}")
         if n % 20 == 19:

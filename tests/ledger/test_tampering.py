@@ -15,9 +15,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from redress.ledger.append import append, digest_of
+from redress.ledger.checkpoints import make_checkpoint
 from redress.ledger.encoding import entry_hash, micros
+from redress.ledger.events import Action
 from redress.ledger.models import Entry
-from redress.ledger.services import append, digest_of, make_checkpoint, verify
+from redress.ledger.verification import verify
 from tests.ledger.tampering import insert_raw, move, set_column, shift_up_from, sql, swap
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +56,7 @@ def build_chain(data: st.DataObject) -> list[Entry]:
         entries.append(
             append(
                 actor=data.draw(st.sampled_from(["user:1", "token:3", "complainant", "system"])),
-                action=data.draw(st.sampled_from(["case.viewed", "case.received", "vault.sealed"])),
+                action=data.draw(st.sampled_from(list(Action))),
                 obj=f"case:R-{data.draw(st.integers(1000, 9999))}",
                 digest=data.draw(st.sampled_from(["", digest_of(str(n))])),
             )

@@ -23,8 +23,8 @@ from redress.cases.models import (
     Source,
     Stage,
 )
+from redress.ledger.append import digest_of
 from redress.ledger.models import Entry
-from redress.ledger.services import digest_of
 from tests.respond.journey import DECISION_REASONS, FINDINGS, Journey, open_link, reported
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from redress.cases.models import (
     Stage,
 )
 from redress.directory.models import Person, PersonKind
+from redress.ledger.append import digest_of, keyed_digest_of
 from redress.ledger.models import Entry
-from redress.ledger.services import digest_of, keyed_digest_of
 from redress.register.models import RegisterEntry
 from redress.register.services import live_findings, record_outcome
 from redress.vetting.models import VettingCheck

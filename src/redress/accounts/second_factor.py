@@ -20,7 +20,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.models import User
-from redress.ledger.services import append
+from redress.ledger.append import append
+from redress.ledger.events import Action
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def confirm_device(device: TOTPDevice) -> None:
         notify_account_change(user, SECOND_FACTOR_ENROLLED)
         append(
             actor=f"user:{user.pk}",
-            action=f"accounts.{SECOND_FACTOR_ENROLLED}",
+            action=Action.ACCOUNT_SECOND_FACTOR_ENROLLED,
             obj=f"user:{user.pk}",
         )
 
@@ -99,7 +100,7 @@ def reset_second_factor(user: User, *, actor: str) -> int:
     with transaction.atomic():
         removed: int = TOTPDevice.objects.filter(user=user).delete()[0]
         notify_account_change(user, SECOND_FACTOR_RESET)
-        append(actor=actor, action=f"accounts.{SECOND_FACTOR_RESET}", obj=f"user:{user.pk}")
+        append(actor=actor, action=Action.ACCOUNT_SECOND_FACTOR_RESET, obj=f"user:{user.pk}")
     return removed
 
 
@@ -114,4 +115,4 @@ def change_password(user: User, password: str, *, actor: str) -> None:
         user.set_password(password)
         user.save(update_fields=["password"])
         notify_account_change(user, PASSWORD_CHANGED)
-        append(actor=actor, action=f"accounts.{PASSWORD_CHANGED}", obj=f"user:{user.pk}")
+        append(actor=actor, action=Action.ACCOUNT_PASSWORD_CHANGED, obj=f"user:{user.pk}")

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from redress.accounts.models import ApiToken, Scope, User
-from redress.ledger.services import append
+from redress.ledger.append import append
+from redress.ledger.events import Action
 
 TOKEN_PREFIX = "rdt_"  # noqa: S105 - a public marker that makes leaked tokens easy to spot
 
@@ -54,7 +55,7 @@ def issue(
         )
         append(
             actor=f"user:{actor.pk}",
-            action="accounts.token_issued",
+            action=Action.TOKEN_ISSUED,
             obj=f"token:{token.pk}",
             digest=hashlib.sha256(
                 (",".join(sorted(token.scopes)) + f"|user:{acts_for and acts_for.pk}").encode()
@@ -70,9 +71,7 @@ def revoke(token: ApiToken, *, actor: User) -> None:
             revoked_at=timezone.now()
         )
         if updated:
-            append(
-                actor=f"user:{actor.pk}", action="accounts.token_revoked", obj=f"token:{token.pk}"
-            )
+            append(actor=f"user:{actor.pk}", action=Action.TOKEN_REVOKED, obj=f"token:{token.pk}")
     token.refresh_from_db()
 
 

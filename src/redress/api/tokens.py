@@ -8,7 +8,8 @@ from ninja import Router, Schema
 
 from redress.accounts.models import ApiToken
 from redress.api.auth import AnyToken
-from redress.ledger.services import append
+from redress.ledger.append import append
+from redress.ledger.events import Action
 
 router = Router(tags=["tokens"])
 
@@ -22,5 +23,5 @@ class TokenOut(Schema):
 def describe_token(request: HttpRequest) -> dict[str, object]:
     token: ApiToken = request.api_token  # type: ignore[attr-defined]
     with transaction.atomic():
-        append(actor=token.actor, action="api.token_described", obj=token.actor)
+        append(actor=token.actor, action=Action.TOKEN_DESCRIBED, obj=token.actor)
     return {"name": token.name, "scopes": token.scopes}

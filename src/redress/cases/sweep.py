@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redress.accounts.models import Role, User
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 
 _RUNNING = "met_at IS NULL AND cancelled_at IS NULL AND paused_remaining IS NULL"
 # Plain SQL; the partial indexes on Deadline (deadline_watch, deadline_escalation_watch) serve
@@ -80,7 +81,7 @@ def sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> Sw
         if overdue or escalated:
             append(
                 actor="system:sweep",
-                action="deadline.swept",
+                action=Action.DEADLINE_SWEPT,
                 obj="deadlines",
                 digest=digest_of(f"{today.isoformat()}|{overdue}|{escalated}|{now.isoformat()}"),
             )

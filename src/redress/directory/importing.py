@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from redress.directory.models import Office, Party, Person, PersonKind
-from redress.ledger.services import append
+from redress.ledger.append import append
+from redress.ledger.events import Action
 
 COLUMNS = ("identifier", "name", "roles", "party", "office", "constituency", "line manager")
 KINDS = {
@@ -202,7 +203,7 @@ def import_directory(data: bytes, *, actor: str) -> Outcome:
                 person.save(update_fields=["line_manager"])
         append(
             actor=actor,
-            action="directory.imported",
+            action=Action.DIRECTORY_IMPORTED,
             obj="directory",
             digest=hashlib.sha256(data).hexdigest(),
         )

@@ -27,10 +27,12 @@ from django.utils import timezone
 
 from redress.escrow import oprf
 from redress.escrow.keyservice import CALLER, MAX_SKEW_SECONDS, NONCE, signature
-from redress.ledger.models import Entry, Pending
-from redress.ledger.services import LedgerError, append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.errors import LedgerError
+from redress.ledger.events import Action
+from redress.ledger.models import Entry
 
-ACTION = "escrow.evaluated"
+ACTION = Action.ESCROW_EVALUATED
 MAX_BODY = 1024
 WINDOW_SECONDS = 3600
 RECEIVED_KEPT = 32
@@ -72,11 +74,10 @@ def evaluations_in_the_last_hour() -> list[tuple[str, float]]:
     now = timezone.now()
     since = now - dt.timedelta(seconds=WINDOW_SECONDS)
     found: list[tuple[str, float]] = []
-    for model in (Entry, Pending):
-        rows = model.objects.filter(action=ACTION, time__gte=since).values_list("actor", "time")
-        for actor, moment in rows:
-            caller = actor.removeprefix("keyservice:")
-            found.append((caller, (now - moment).total_seconds()))
+    rows = Entry.objects.filter(action=ACTION, time__gte=since).values_list("actor", "time")
+    for actor, moment in rows:
+        caller = actor.removeprefix("keyservice:")
+        found.append((caller, (now - moment).total_seconds()))
     return found
 
 

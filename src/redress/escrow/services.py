@@ -29,7 +29,8 @@ from redress.directory.models import Person
 from redress.escrow import oprf, protocol
 from redress.escrow.keyservice import KeyServiceError, get_key_service
 from redress.escrow.models import CounsellorKey, EscrowEntry, Match, PendingEntry, Status
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 from redress.vault.services import new_data_key, shred
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -94,7 +95,9 @@ def create_counsellor_key(user: User, passphrase: str) -> CounsellorKey:
             salt=locked.salt,
             params=locked.params,
         )
-        append(actor=f"user:{user.pk}", action="escrow.key_created", obj=f"counsellor:{key.pk}")
+        append(
+            actor=f"user:{user.pk}", action=Action.ESCROW_KEY_CREATED, obj=f"counsellor:{key.pk}"
+        )
     return key
 
 
@@ -176,7 +179,7 @@ def lodge(
         )
         append(
             actor="complainant",
-            action="escrow.lodged",
+            action=Action.ESCROW_LODGED,
             obj=f"escrow:{entry.pk}",
             digest=hashlib.sha256(derived.pointer).hexdigest(),
         )
@@ -195,7 +198,7 @@ def _match(entry: EscrowEntry, threshold: int) -> Match | None:
         pointer=entry.pointer, counsellor=entry.counsellor
     )
     live.update(status=Status.MATCHED, match=match)
-    append(actor="system:escrow", action="escrow.matched", obj=f"match:{match.pk}")
+    append(actor="system:escrow", action=Action.ESCROW_MATCHED, obj=f"match:{match.pk}")
     owner = entry.counsellor.owner
     if owner.email:
         address = owner.email
@@ -223,7 +226,7 @@ def withdraw(entry: EscrowEntry) -> None:
         EscrowEntry.objects.filter(pk=entry.pk).update(
             sealed=b"", status=Status.DELETED, withdrawn_at=timezone.now()
         )
-        append(actor="complainant", action="escrow.withdrawn", obj=f"escrow:{entry.pk}")
+        append(actor="complainant", action=Action.ESCROW_WITHDRAWN, obj=f"escrow:{entry.pk}")
 
 
 def convert(
@@ -248,7 +251,7 @@ def convert(
         )
         append(
             actor="complainant",
-            action="escrow.converted",
+            action=Action.ESCROW_CONVERTED,
             obj=f"escrow:{entry.pk}",
             digest=digest_of(case.reference),
         )
@@ -281,7 +284,7 @@ def open_match(match: Match, *, counsellor: User, passphrase: str) -> list[Opene
     except protocol.ProtocolError as refused:
         raise EscrowError(str(refused)) from refused
     with transaction.atomic():
-        append(actor=f"user:{counsellor.pk}", action="escrow.opened", obj=f"match:{match.pk}")
+        append(actor=f"user:{counsellor.pk}", action=Action.ESCROW_OPENED, obj=f"match:{match.pk}")
     opened = []
     for entry, payload in zip(entries, payloads, strict=True):
         data: dict[str, Any] = json.loads(payload)

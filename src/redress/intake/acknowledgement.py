@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
+from redress.ledger.checkpoints import format_time
+from redress.ledger.keys import sign_statement, trusted_public_keys
 from redress.ledger.models import Entry
-from redress.ledger.services import chained, format_time, sign_statement, trusted_public_keys
 
 if TYPE_CHECKING:
     from redress.intake.actions import Submission
@@ -34,7 +35,7 @@ def _message(statement: dict[str, Any]) -> bytes:
 
 def acknowledgement_for(submission: Submission) -> dict[str, Any]:
     """The signed statement for a just-committed submission."""
-    entry = chained(submission.entry)
+    entry = submission.entry
     return sign(case=submission.case.reference, received_at=format_time(entry.time), entry=entry)
 
 

@@ -31,8 +31,9 @@ from redress.intake import contact, receipts
 from redress.intake.models import Draft, Receipt
 from redress.intake.sandbox import CleanedFile, clean
 from redress.intake.steps import missing_steps
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 from redress.ledger.models import Entry
-from redress.ledger.services import append, digest_of
 from redress.vault import services as vault
 from redress.vault.models import DataKey
 from redress.vault.services import new_data_key, shred
@@ -67,7 +68,7 @@ class Submission:
     def entry(self) -> Entry:
         """The ``case.received`` entry: the proof of when the report arrived (read when an
         acknowledgement is made, not for every report)."""
-        return Entry.objects.get(action="case.received", object=f"case:{self.case.reference}")
+        return Entry.objects.get(action=Action.CASE_RECEIVED, object=f"case:{self.case.reference}")
 
 
 def start_draft(draft_id: uuid.UUID | None = None) -> Draft:
@@ -266,11 +267,11 @@ def record_failed_code(*, client_paused: bool = False, service_paused: bool = Fa
     ledgered one by one, but an auditor can still see that guessing was stopped, and when.
     """
     with transaction.atomic():
-        append(actor=COMPLAINANT, action="receipt.refused", obj="receipt:unknown")
+        append(actor=COMPLAINANT, action=Action.RECEIPT_REFUSED, obj="receipt:unknown")
         if client_paused:
-            append(actor=COMPLAINANT, action="receipt.entry_paused", obj="receipt:one-client")
+            append(actor=COMPLAINANT, action=Action.RECEIPT_ENTRY_PAUSED, obj="receipt:one-client")
         if service_paused:
-            append(actor=COMPLAINANT, action="receipt.entry_paused", obj="receipt:everyone")
+            append(actor=COMPLAINANT, action=Action.RECEIPT_ENTRY_PAUSED, obj="receipt:everyone")
 
 
 def _open(case: Case) -> None:
@@ -416,7 +417,7 @@ def remove_orphan_files(now: Any = None) -> int:
         with transaction.atomic():
             append(
                 actor="system:sweep",
-                action="storage.orphans_removed",
+                action=Action.STORAGE_ORPHANS_REMOVED,
                 obj="storage:vault",
                 digest=digest_of(str(removed)),
             )

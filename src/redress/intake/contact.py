@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from redress.cases.models import Case
 from redress.intake import receipts
 from redress.intake.models import Receipt
-from redress.ledger.services import append
+from redress.ledger.append import append
+from redress.ledger.events import Action
 
 VERIFY_SALT = "redress.intake.verify-email"
 RECOVER_SALT = "redress.intake.recover-code"
@@ -98,7 +99,7 @@ def verify_email(token: str) -> bool:
             receipt.save(update_fields=["email_verified_at"])
             append(
                 actor="complainant",
-                action="receipt.email_verified",
+                action=Action.RECEIPT_EMAIL_VERIFIED,
                 obj=f"case:{receipt.case.reference}",
             )
     return True
@@ -149,7 +150,7 @@ def reissue(receipt: Receipt) -> str:
         receipt.save(update_fields=["digest"])
         append(
             actor="complainant",
-            action="receipt.reissued",
+            action=Action.RECEIPT_REISSUED,
             obj=f"case:{receipt.case.reference}",
         )
     return code

@@ -25,7 +25,7 @@ class ChainPositionField(models.BigIntegerField):  # type: ignore[type-arg]
 class Entry(models.Model):
     """One act or read, chained to the entry before it. Holds references and digests, never content.
 
-    Rows are written only by ``services.append``; nothing in Redress updates or deletes them.
+    Rows are written only by ``ledger.append.append``; nothing in Redress updates or deletes them.
     """
 
     seq = ChainPositionField(primary_key=True, help_text="Position in the chain, from 1.")
@@ -80,25 +80,6 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint at #{self.seq}"
-
-
-class Pending(models.Model):
-    """An entry committed with its act but not yet chained (the sequencer mode).
-
-    Written in the act's own transaction without taking the head lock, so concurrent acts commit
-    in parallel; the sequencer chains every committed pending entry in one batch, in ``id`` order,
-    and deletes them in the same transaction. A crash loses nothing: pending rows wait.
-    """
-
-    id = models.BigAutoField(primary_key=True)
-    time = models.DateTimeField(help_text="When the act was recorded (UTC).")
-    actor = models.CharField(max_length=100)
-    action = models.CharField(max_length=100)
-    object = models.CharField(max_length=200)
-    digest = models.CharField(max_length=64, blank=True)
-
-    def __str__(self) -> str:
-        return f"pending {self.actor} {self.action} {self.object}"
 
 
 class Verification(models.Model):

@@ -15,8 +15,9 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from redress.ledger.checkpoints import make_checkpoint
 from redress.ledger.models import Checkpoint, Head
-from redress.ledger.services import make_checkpoint, record_verification, verify
+from redress.ledger.verification import record_verification, verify
 
 CHECKPOINT_INTERVAL_SECONDS = 60
 CHECKPOINT_EVERY_ENTRIES = 1000

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from redress.cases.models import Attachment, Case
 from redress.ledger.models import Entry, Head
-from redress.ledger.services import verify
+from redress.ledger.verification import verify
 from redress.vault.errors import Shredded
 from redress.vault.storage import EncryptingStorage
 

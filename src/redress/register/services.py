@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from redress.directory.models import Person
-from redress.ledger.services import append, keyed_digest_of
+from redress.ledger.append import append, keyed_digest_of
+from redress.ledger.events import Action
 from redress.register.models import RegisterEntry, WithdrawnBecause
 
 # Decisions that put a finding on the register.
@@ -60,7 +61,7 @@ def record_outcome(
             live.save(update_fields=["withdrawn_at", "withdrawn_because"])
             append(
                 actor=actor,
-                action="register.withdrawn",
+                action=Action.REGISTER_WITHDRAWN,
                 obj=f"register:{live.pk}",
                 digest=keyed_digest_of("register", f"{case_reference}|{decision}"),
             )
@@ -74,7 +75,7 @@ def record_outcome(
         entry.save()
         append(
             actor=actor,
-            action="register.recorded" if live is None else "register.changed",
+            action=Action.REGISTER_RECORDED if live is None else Action.REGISTER_CHANGED,
             # The entry, not the person: the ledger must not say who has a finding, nor (through
             # a digest of so few possible values) what it was.
             obj=f"register:{entry.pk}",

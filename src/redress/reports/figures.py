@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from redress.cases.models import Case, Category, Deadline, DeadlineKind, Decision, Identity, Stage
 from redress.directory.models import PersonKind
+from redress.ledger.checkpoints import make_checkpoint
+from redress.ledger.errors import LedgerBrokenError
 from redress.ledger.models import Checkpoint
-from redress.ledger.services import LedgerBrokenError, make_checkpoint
 from redress.reports.suppression import THRESHOLD, Published, suppress
 
 RESPONDENT_TYPES = [

@@ -24,7 +24,8 @@ from redress.accounts.second_factor import confirm_device, current_code
 from redress.accounts.throttle import Throttle
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
-from redress.ledger.services import append
+from redress.ledger.append import append
+from redress.ledger.events import Action
 from redress.staff.forms import CodeForm, SignInForm
 
 WRONG_CODE = gettext_lazy("The code is not right. Check your authenticator app and try again")
@@ -160,7 +161,7 @@ def _complete_sign_in(request: HttpRequest, user: User, device: TOTPDevice) -> H
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
     _throttle().reset(f"user:{user.username.lower()}")
-    append(actor=f"user:{user.pk}", action="accounts.signed_in", obj=f"user:{user.pk}")
+    append(actor=f"user:{user.pk}", action=Action.ACCOUNT_SIGNED_IN, obj=f"user:{user.pk}")
     return HttpResponseRedirect(_safe_next(request, next_url))
 
 

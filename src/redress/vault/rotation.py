@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 from django.db.models import Count
 
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 from redress.vault.errors import VaultError
 from redress.vault.keks import (
     ENV_CURRENT,
@@ -149,7 +150,7 @@ def rotate(
         with transaction.atomic():
             append(
                 actor=actor,
-                action="vault.kek_rotated",
+                action=Action.VAULT_KEK_ROTATED,
                 obj=f"vault.kek:{target.id}",
                 digest=digest_of(result.summary()),
             )

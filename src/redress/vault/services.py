@@ -24,7 +24,8 @@ from collections import OrderedDict
 from django.db import transaction
 from django.utils import timezone
 
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 from redress.vault import crypto
 from redress.vault.errors import Shredded, VaultError
 from redress.vault.keks import Kek, KeyEncryptionKeys, key_encryption_keys
@@ -167,7 +168,7 @@ def shred(key: DataKey, *, actor: str, reason: str) -> None:
             locked.save(update_fields=["wrapped", "shredded_at"])
             append(
                 actor=actor,
-                action="vault.key_shredded",
+                action=Action.VAULT_KEY_SHREDDED,
                 obj=f"vault.datakey:{locked.id}",
                 digest=digest_of(reason),
             )

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from redress.accounts.models import ApiToken, User
 from redress.cases.models import Case, Stage
 from redress.directory.models import Person
-from redress.ledger.services import append, chained, keyed_digest_of
+from redress.ledger.append import append, keyed_digest_of
+from redress.ledger.events import Action
 from redress.register.services import live_findings
 from redress.vetting.models import VettingCheck
 
@@ -97,9 +98,9 @@ def run_check(
         )
         ref = f"user:{officer.pk}" if officer is not None else token.actor  # type: ignore[union-attr]
         entry = append(
-            actor=ref, action="vetting.checked", obj=f"vetting:{check.pk}", digest=digest
+            actor=ref, action=Action.VETTING_CHECKED, obj=f"vetting:{check.pk}", digest=digest
         )
-        check.ledger_seq = chained(entry).seq
+        check.ledger_seq = entry.seq
         same_asker = VettingCheck.objects.filter(made_at__date=today)
         if officer is not None:
             same_asker = same_asker.filter(officer=officer)
@@ -108,7 +109,7 @@ def run_check(
         asked_today = same_asker.count()
         if asked_today > settings.VETTING_DAILY_LIMIT:
             check.flagged = True
-            append(actor="system:vetting", action="vetting.flagged", obj=ref)
+            append(actor="system:vetting", action=Action.VETTING_FLAGGED, obj=ref)
         if settings.VETTING_TELL_SUBJECT and subject.email:
             check.subject_told_at = timezone.now()
             address, body = subject.email, requesting_body

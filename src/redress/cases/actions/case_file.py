@@ -31,7 +31,8 @@ from redress.cases.models import (
     Stage,
 )
 from redress.cases.notices import tell_complainant
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 
 # Who may write each kind of record on the case file.
 _WRITERS: dict[RecordKind, frozenset[AssignmentRole]] = {
@@ -59,7 +60,7 @@ def add_record(case: Case, kind: RecordKind, body: str, *, actor: User) -> CaseR
         record = _record(locked, kind, body, source=Source.STAFF, author=actor)
         append(
             actor=_ref(actor),
-            action=f"case.record_added.{kind}",
+            action=Action.record_added(kind),
             obj=_obj(locked),
             digest=digest_of(body),
         )
@@ -80,7 +81,10 @@ def send_message_to_complainant(case: Case, body: str, *, actor: User) -> Messag
         if schedule.meet(locked, DeadlineKind.FEEDBACK):
             schedule.start(locked, DeadlineKind.FEEDBACK)
         append(
-            actor=_ref(actor), action="case.message_sent", obj=_obj(locked), digest=digest_of(body)
+            actor=_ref(actor),
+            action=Action.CASE_MESSAGE_SENT,
+            obj=_obj(locked),
+            digest=digest_of(body),
         )
         tell_complainant(locked)
     return message
@@ -96,7 +100,7 @@ def receive_message_from_complainant(case: Case, body: str) -> Message:
         message = _message(locked, body, Direction.FROM_COMPLAINANT, author=None)
         append(
             actor=COMPLAINANT,
-            action="case.message_received",
+            action=Action.CASE_MESSAGE_RECEIVED,
             obj=_obj(locked),
             digest=digest_of(body),
         )
@@ -126,7 +130,7 @@ def comment_on_findings(case: Case, body: str, *, source: Source) -> CaseRecord:
         record = _record(locked, RecordKind.ACCURACY_COMMENT, body, source=source, author=None)
         append(
             actor=str(source),
-            action="case.findings_commented",
+            action=Action.CASE_FINDINGS_COMMENTED,
             obj=_obj(locked),
             digest=digest_of(body),
         )

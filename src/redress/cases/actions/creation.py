@@ -18,7 +18,8 @@ from redress.cases import schedule
 from redress.cases.actions.evidence import SealedFile, save_staged
 from redress.cases.models import Case, Category, Identity
 from redress.directory.models import Person
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 from redress.vault.models import DataKey
 from redress.vault.services import new_data_key
 
@@ -75,7 +76,7 @@ def receive(
             keep_beside(case)
         append(
             actor=actor,
-            action="case.received",
+            action=Action.CASE_RECEIVED,
             obj=f"case:{case.reference}",
             digest=digest_of(narrative),
         )

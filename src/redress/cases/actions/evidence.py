@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from redress.accounts.models import User
 from redress.cases.actions.base import CaseError, _lock, _obj, _ref, live_roles
 from redress.cases.models import Attachment, Case, Source, Stage
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 from redress.vault.storage import EncryptingStorage
 
 # At most this many of the complainant's files on a case in all (the wizard's ten included), so
@@ -94,7 +95,7 @@ def attach(
             attachment = _save(locked, sealed, source=source)
             append(
                 actor=_ref(actor),
-                action="case.evidence_added",
+                action=Action.CASE_EVIDENCE_ADDED,
                 obj=_obj(locked),
                 digest=digest_of(data),
             )

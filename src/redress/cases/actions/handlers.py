@@ -11,7 +11,8 @@ from redress.cases import independence
 from redress.cases.actions.base import CaseError, _lock, _obj, _ref, _require
 from redress.cases.models import Assignment, AssignmentRole, Case, ConflictDeclaration
 from redress.directory.models import Office, Party, Person
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 
 
 def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -> Assignment:
@@ -52,7 +53,7 @@ def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -
         )
         append(
             actor=_ref(actor),
-            action="case.assigned",
+            action=Action.CASE_ASSIGNED,
             obj=_obj(locked),
             digest=digest_of(f"user:{user.pk}:{role}"),
         )
@@ -73,7 +74,7 @@ def unassign(assignment: Assignment, *, actor: User | str, reasons: str) -> None
         )
         append(
             actor=_ref(actor),
-            action="case.unassigned",
+            action=Action.CASE_UNASSIGNED,
             obj=_obj(assignment.case),
             digest=digest_of(f"user:{assignment.user_id}:{assignment.role}|{reasons}"),
         )
@@ -99,7 +100,7 @@ def declare_conflict(
         )
         append(
             actor=_ref(user),
-            action="conflict.declared",
+            action=Action.CONFLICT_DECLARED,
             obj=f"user:{user.pk}",
             digest=digest_of(f"{person and person.pk}|{party and party.pk}|{office and office.pk}"),
         )

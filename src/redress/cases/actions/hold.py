@@ -15,14 +15,15 @@ from redress.cases import schedule
 from redress.cases.actions.base import CaseError, _lock, _obj, _record, _ref, _require
 from redress.cases.actions.interim import _live_exception
 from redress.cases.models import AssignmentRole, Case, DeadlineKind, RecordKind, Source, Stage
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 
 _HOLDERS = frozenset({AssignmentRole.CASEWORKER, AssignmentRole.DECISION_MAKER})
 
 
 @contextmanager
 def _hold_act(
-    case: Case, *, actor: User, text: str, missing: str, kind: RecordKind, action: str
+    case: Case, *, actor: User, text: str, missing: str, kind: RecordKind, action: Action
 ) -> Iterator[Case]:
     """The shape of every act on a hold: a reason is required; the case is locked and the actor
     must hold it; the body acts; the reason goes on the file and, digested, in the ledger."""
@@ -45,7 +46,7 @@ def put_on_hold(case: Case, *, actor: User, reason: str) -> Case:
         text=reason,
         missing=_("Give the reason for putting the case on hold."),
         kind=RecordKind.HOLD,
-        action="case.held",
+        action=Action.CASE_HELD,
     ) as locked:
         if locked.stage == Stage.CLOSED:
             raise CaseError(_("A closed case cannot be put on hold."))
@@ -67,7 +68,7 @@ def review_hold(case: Case, *, actor: User, notes: str) -> Case:
         text=notes,
         missing=_("Write what the review found."),
         kind=RecordKind.REVIEW,
-        action="case.hold_reviewed",
+        action=Action.CASE_HOLD_REVIEWED,
     ) as locked:
         if locked.held_since is None:
             raise CaseError(_("The case is not on hold."))
@@ -84,7 +85,7 @@ def resume(case: Case, *, actor: User, reasons: str) -> Case:
         text=reasons,
         missing=_("Give the reasons for resuming the case."),
         kind=RecordKind.REVIEW,
-        action="case.resumed",
+        action=Action.CASE_RESUMED,
     ) as locked:
         if locked.held_since is None:
             raise CaseError(_("The case is not on hold."))

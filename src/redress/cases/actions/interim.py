@@ -23,7 +23,8 @@ from redress.cases.models import (
     Source,
     Stage,
 )
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 
 _MEASURERS = frozenset(
     {AssignmentRole.CASEWORKER, AssignmentRole.INVESTIGATOR, AssignmentRole.DECISION_MAKER}
@@ -54,7 +55,7 @@ def record_measure(
         schedule.start(locked, DeadlineKind.INTERIM_REVIEW, subject=f"measure:{measure.pk}")
         append(
             actor=_ref(actor),
-            action="case.measure_recorded",
+            action=Action.CASE_MEASURE_RECORDED,
             obj=_obj(locked),
             digest=digest_of(f"{kind}|{details}"),
         )
@@ -84,7 +85,7 @@ def review_measure(
         _record(locked, RecordKind.REVIEW, notes, source=Source.STAFF, author=actor)
         append(
             actor=_ref(actor),
-            action="case.measure_ended" if end else "case.measure_reviewed",
+            action=Action.CASE_MEASURE_ENDED if end else Action.CASE_MEASURE_REVIEWED,
             obj=_obj(locked),
             digest=digest_of(f"{subject}|{notes}"),
         )
@@ -116,7 +117,7 @@ def request_risk_exception(case: Case, *, actor: User, reasons: str) -> RiskExce
         exception = RiskException.objects.create(case=locked, record=record, requested_by=actor)
         append(
             actor=_ref(actor),
-            action="case.risk_exception_requested",
+            action=Action.CASE_RISK_EXCEPTION_REQUESTED,
             obj=_obj(locked),
             digest=digest_of(reasons),
         )
@@ -136,7 +137,7 @@ def approve_risk_exception(exception: RiskException, *, actor: User) -> RiskExce
         current.save(update_fields=["approved_by", "approved_at"])
         schedule.pause(schedule.open_items(locked).filter(kind=DeadlineKind.NOTIFY_RESPONDENT))
         schedule.start(locked, DeadlineKind.RISK_REVIEW, subject=f"exception:{current.pk}")
-        append(actor=_ref(actor), action="case.risk_exception_approved", obj=_obj(locked))
+        append(actor=_ref(actor), action=Action.CASE_RISK_EXCEPTION_APPROVED, obj=_obj(locked))
     return current
 
 
@@ -169,7 +170,9 @@ def review_risk_exception(
         _record(locked, RecordKind.REVIEW, notes, source=Source.STAFF, author=actor)
         append(
             actor=_ref(actor),
-            action="case.risk_exception_reviewed" if keep else "case.risk_exception_ended",
+            action=(
+                Action.CASE_RISK_EXCEPTION_REVIEWED if keep else Action.CASE_RISK_EXCEPTION_ENDED
+            ),
             obj=_obj(locked),
             digest=digest_of(notes),
         )

@@ -8,7 +8,8 @@ from django.db import transaction
 from redress.accounts.models import User
 from redress.cases.actions.base import CaseError, _obj, _ref
 from redress.cases.models import Attachment, Case
-from redress.ledger.services import append
+from redress.ledger.append import append
+from redress.ledger.events import Action
 from redress.vault.storage import EncryptingStorage
 
 
@@ -19,7 +20,7 @@ def read_content(case: Case, *, actor: User) -> dict[str, str | None]:
     written, nothing is shown.
     """
     with transaction.atomic():
-        append(actor=_ref(actor), action="case.viewed", obj=_obj(case))
+        append(actor=_ref(actor), action=Action.CASE_VIEWED, obj=_obj(case))
         return {
             "narrative": case.narrative,
             "respondent_description": case.respondent_description,
@@ -33,5 +34,5 @@ def read_evidence(case: Case, attachment: Attachment, *, actor: User) -> bytes:
     if attachment.case_id != case.pk:
         raise CaseError("That evidence is not on this case.")
     with transaction.atomic():
-        append(actor=_ref(actor), action="case.evidence_viewed", obj=_obj(case))
+        append(actor=_ref(actor), action=Action.CASE_EVIDENCE_VIEWED, obj=_obj(case))
         return EncryptingStorage().open_sealed(attachment.stored_name, case.data_key)

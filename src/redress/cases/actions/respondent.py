@@ -30,7 +30,8 @@ from redress.cases.models import (
     Stage,
 )
 from redress.directory.models import Person
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 
 
 def records_for_respondent(case: Case) -> list[CaseRecord]:
@@ -77,7 +78,7 @@ def notify_respondent(case: Case, *, actor: User) -> str:
             locked.respondent_notified_at = timezone.now()
             locked.save(update_fields=["respondent_notified_at"])
         schedule.meet(locked, DeadlineKind.NOTIFY_RESPONDENT)
-        append(actor=_ref(actor), action="case.respondent_notified", obj=_obj(locked))
+        append(actor=_ref(actor), action=Action.CASE_RESPONDENT_NOTIFIED, obj=_obj(locked))
     return token
 
 
@@ -127,7 +128,7 @@ def resend_invitation(email: str) -> int:
             locked = _lock(case)
             assert locked.respondent is not None
             _send_invitation(locked, locked.respondent)
-            append(actor=RESPONDENT, action="case.respondent_link_resent", obj=_obj(locked))
+            append(actor=RESPONDENT, action=Action.CASE_RESPONDENT_LINK_RESENT, obj=_obj(locked))
         sent += 1
     return sent
 
@@ -148,14 +149,16 @@ def invitation_for(token: str) -> RespondentInvitation | None:
             RespondentInvitation.objects.filter(pk=invitation.pk).update(
                 first_opened_at=timezone.now()
             )
-            append(actor=RESPONDENT, action="case.respondent_opened", obj=_obj(invitation.case))
+            append(
+                actor=RESPONDENT, action=Action.CASE_RESPONDENT_OPENED, obj=_obj(invitation.case)
+            )
     return invitation
 
 
 def record_respondent_read(case: Case) -> None:
     """The respondent's page showed them what is on the file about them: ledgered, as every read
     of case content is."""
-    append(actor=RESPONDENT, action="case.respondent_read", obj=_obj(case))
+    append(actor=RESPONDENT, action=Action.CASE_RESPONDENT_READ, obj=_obj(case))
 
 
 def answer_as_respondent(case: Case, body: str) -> CaseRecord:
@@ -169,7 +172,7 @@ def answer_as_respondent(case: Case, body: str) -> CaseRecord:
         record = _record(locked, RecordKind.RESPONSE, body, source=Source.RESPONDENT, author=None)
         append(
             actor=RESPONDENT,
-            action="case.respondent_answered",
+            action=Action.CASE_RESPONDENT_ANSWERED,
             obj=_obj(locked),
             digest=digest_of(body),
         )

@@ -21,7 +21,8 @@ from redress.cases.models import (
     Stage,
 )
 from redress.cases.notices import tell_complainant
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 from redress.register import services as register
 
 
@@ -57,7 +58,7 @@ def _move(locked: Case, to: Stage, *, by: set[str], actor: str, reasons: str) ->
     _after_move(locked, Stage(previous), to)
     append(
         actor=actor,
-        action="case.stage_changed",
+        action=Action.CASE_STAGE_CHANGED,
         obj=_obj(locked),
         digest=digest_of(f"{previous}>{to}|{locked.decision}|{reasons}"),
     )

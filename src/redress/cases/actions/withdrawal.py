@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from redress.cases.actions.base import COMPLAINANT, CaseError, _lock, _obj, _record
 from redress.cases.models import Case, RecordKind, Source
-from redress.ledger.services import append, digest_of
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
 
 
 def withdraw(case: Case, reason: str) -> None:
@@ -24,6 +25,9 @@ def withdraw(case: Case, reason: str) -> None:
         if reason.strip():
             _record(locked, RecordKind.WITHDRAWAL, reason, source=Source.COMPLAINANT, author=None)
         append(
-            actor=COMPLAINANT, action="case.withdrawn", obj=_obj(locked), digest=digest_of(reason)
+            actor=COMPLAINANT,
+            action=Action.CASE_WITHDRAWN,
+            obj=_obj(locked),
+            digest=digest_of(reason),
         )
     case.withdrawn_at = locked.withdrawn_at

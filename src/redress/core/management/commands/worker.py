@@ -222,7 +222,7 @@ def _gone(worker_id: str, host: str, me: str) -> bool:
 def loop_from_settings(interval: float, **kwargs: Any) -> tuple[WorkerLoop, QueueDrainer]:
     drainer = QueueDrainer(f"{socket.gethostname()}-{os.getpid()}")
     loop = WorkerLoop(
-        every_pass=[(path, import_string(path)) for path in settings.REDRESS_EVERY_PASS],
+        every_pass=[(path, import_string(path)) for path in settings.EVERY_PASS],
         periodic=[
             (
                 ("release stranded tasks", lambda: release_stranded(drainer.worker_id)),

@@ -9,16 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from redress.core.progress import Progress
-from redress.ledger.models import Head, Pending
-from redress.ledger.services import (
-    LedgerError,
-    default_workers,
-    export_checkpoint,
-    format_time,
-    make_checkpoint,
-    record_verification,
-    verify,
-)
+from redress.ledger.checkpoints import export_checkpoint, format_time, make_checkpoint
+from redress.ledger.errors import LedgerError
+from redress.ledger.models import Head
+from redress.ledger.verification import default_workers, record_verification, verify
 
 
 class Command(BaseCommand):
@@ -73,10 +67,6 @@ class Command(BaseCommand):
             else "no checkpoint yet"
         )
         self.stdout.write(f"Ledger intact: {result.checked} entries checked; {where}")
-        waiting = Pending.objects.count()
-        if waiting:
-            # Committed acts not yet chained (sequencer mode): the worker chains them shortly.
-            self.stdout.write(f"{waiting} committed entries are waiting to be chained")
 
     def checkpoint(self, *, export: bool) -> None:
         try:

@@ -1,0 +1,159 @@
+"""Appending to the ledger: the one writer of its entries.
+
+Other apps call ``append`` (with ``digest_of`` or ``keyed_digest_of`` for content) as the last
+step of their action, inside the action's transaction, so an act and its entry are committed
+together or not at all. There is one append per database, chosen here and nowhere else: on
+PostgreSQL the server-side function of ``ledger.sql``; on SQLite the same encoding in Python,
+under SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from redress.ledger.encoding import GENESIS_HASH, entry_hash, micros
+from redress.ledger.errors import LedgerError
+from redress.ledger.events import Action
+from redress.ledger.models import Entry, Head
+from redress.ledger.sql import CALL_APPEND_FUNCTION, HEADLESS_SQLSTATE
+
+HEADLESS = "the ledger head row is missing although entries exist; refusing to append"
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LIMITS = {"actor": 100, "obj": 200}
+
+
+def digest_of(data: bytes | str) -> str:
+    """Lowercase hex SHA-256 of ``data`` (text is hashed as UTF-8): what ``append`` accepts as a
+    digest. It identifies content without revealing it; it never stores or returns the content."""
+    raw = data.encode() if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()
+
+
+def keyed_digest_of(purpose: str, data: str) -> str:
+    """A digest for content of few possible values (a decision, a sanction, a date), where a
+    plain SHA-256 could be reversed by trying every value: HMAC-SHA256 under a key derived from
+    the server's secret (outside the database) and ``purpose``. Only a holder of that secret can
+    test content against it."""
+    return salted_hmac(f"redress.ledger.{purpose}", data, algorithm="sha256").hexdigest()
+
+
+def append(*, actor: str, action: Action, obj: str, digest: str = "") -> Entry:
+    """Append one entry to the chain and return it, chained.
+
+    Guarantees: the entry gets the next ``seq`` with no gap, its ``prev_hash`` is the hash of the
+    entry before it, and it is written inside the caller's transaction (or a transaction of its own
+    when there is none), so it is committed exactly when the caller's act is. Concurrent appenders
+    queue on the head row (``SELECT ... FOR UPDATE`` on PostgreSQL, the write lock on SQLite), so
+    the chain never forks.
+
+    Call it as the LAST step of an action: the head lock is held from here until the caller's
+    transaction ends, and every other appender waits for it meanwhile.
+
+    Refuses (``LedgerError``) an ``action`` that is not a member of ``events.Action``, an empty
+    or over-long ``actor`` or ``obj``, control characters, a ``digest`` that is not empty or 64
+    lowercase hex digits (pass ``digest_of(content)``, never the content), and appending when the
+    head row is missing while entries exist.
+    """
+    name = _validate(actor=actor, action=action, obj=obj, digest=digest)
+    if connection.vendor == "postgresql":
+        return _append_in_server(actor=actor, action=name, obj=obj, digest=digest)
+    return _append_in_python(actor=actor, action=name, obj=obj, digest=digest)
+
+
+def _append_in_server(*, actor: str, action: str, obj: str, digest: str) -> Entry:
+    # One call locks the head, hashes and writes entry and head (ledger.sql), so the lock is
+    # never held across a round trip.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        try:
+            cursor.execute(CALL_APPEND_FUNCTION, [actor, action, obj, digest])
+        except DatabaseError as error:
+            if getattr(error.__cause__, "sqlstate", None) == HEADLESS_SQLSTATE:
+                raise LedgerError(HEADLESS) from error
+            raise
+        seq, time, prev_hash, chain_hash = cursor.fetchone()
+    entry = Entry(
+        seq=seq,
+        time=time,
+        actor=actor,
+        action=action,
+        object=obj,
+        digest=digest,
+        prev_hash=bytes(prev_hash),
+        hash=bytes(chain_hash),
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry
+
+
+def _append_in_python(*, actor: str, action: str, obj: str, digest: str) -> Entry:
+    # No savepoint: if the entry cannot be written, the caller's whole act must roll back.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        seq = head.seq + 1
+        prev = bytes(head.hash)
+        # The time is read under the lock, so times never run backwards along the chain.
+        now = timezone.now()
+        chain_hash = entry_hash(
+            seq, micros(now), prev, actor.encode(), action.encode(), obj.encode(), digest.encode()
+        )
+        entry = Entry.objects.create(
+            seq=seq,
+            time=now,
+            actor=actor,
+            action=action,
+            object=obj,
+            digest=digest,
+            prev_hash=prev,
+            hash=chain_hash,
+        )
+        Head.objects.filter(pk=1).update(seq=seq, hash=chain_hash)
+    return entry
+
+
+def _validate(*, actor: str, action: Action, obj: str, digest: str) -> str:
+    """The action's stored name, once every field is acceptable."""
+    try:
+        # Type checking makes callers name a member; this refuses anything else at run time.
+        stored = Action(action).value
+    except ValueError:
+        raise LedgerError(
+            f"action {action!r} is not one of the ledger's actions (ledger.events.Action)"
+        ) from None
+    for field, value in (("actor", actor), ("obj", obj)):
+        if not isinstance(value, str) or not value:
+            raise LedgerError(f"{field} must be a non-empty string")
+        if len(value) > _LIMITS[field]:
+            raise LedgerError(f"{field} is longer than {_LIMITS[field]} characters")
+        if _CONTROL.search(value):
+            raise LedgerError(f"{field} contains control characters")
+        try:
+            value.encode()
+        except UnicodeEncodeError as error:
+            raise LedgerError("ledger fields must be valid Unicode text") from error
+    if not isinstance(digest, str) or (digest and not _DIGEST.fullmatch(digest)):
+        raise LedgerError("digest must be empty or 64 lowercase hex digits (use digest_of)")
+    return stored
+
+
+def _locked_head() -> Head:
+    head = Head.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # No head row: a fresh or flushed database. Create it; a concurrent creator makes ours fail
+    # on the primary key, and then we lock theirs.
+    try:
+        with transaction.atomic():
+            Head.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+            if Entry.objects.exists():
+                raise LedgerError(HEADLESS)
+    except IntegrityError:
+        pass
+    return Head.objects.select_for_update().get(pk=1)
