@@ -79,7 +79,7 @@ def _out(check: VettingCheck) -> dict[str, Any]:
 )
 def make_check(request: HttpRequest, body: CheckIn) -> Status[dict[str, Any]]:
     token: ApiToken = request.api_token  # type: ignore[attr-defined]
-    subject = Person.objects.filter(identifier=body.subject.strip()).first()
+    subject = Person.objects.by_identifier(body.subject.strip())
     if subject is None:
         return Status(404, {"detail": "No person in the directory has that identifier."})
     try:

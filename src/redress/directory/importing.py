@@ -178,7 +178,7 @@ def import_directory(data: bytes, *, actor: str) -> Outcome:
                 "office": office,
                 "constituency": row.constituency,
             }
-            person = Person.objects.filter(identifier=row.identifier).first()
+            person = Person.objects.by_identifier(row.identifier)
             if person is None:
                 person = Person.objects.create(identifier=row.identifier, **values)
                 outcome.created += 1
@@ -193,8 +193,7 @@ def import_directory(data: bytes, *, actor: str) -> Outcome:
         for row in rows:
             person = people[row.identifier]
             manager = (
-                people.get(row.line_manager)
-                or Person.objects.filter(identifier=row.line_manager).first()
+                people.get(row.line_manager) or Person.objects.by_identifier(row.line_manager)
                 if row.line_manager
                 else None
             )

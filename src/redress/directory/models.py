@@ -37,6 +37,13 @@ class PersonKind(models.TextChoices):
     PARTY_OFFICIAL = "party_official", _("Party official")
 
 
+class PersonQuerySet(models.QuerySet["Person"]):
+    def by_identifier(self, identifier: str) -> Person | None:
+        """The person with this identifier from the scheme's records, or None if there is no
+        such person. The one way to find a person by identifier."""
+        return self.filter(identifier=identifier).first()
+
+
 class Person(models.Model):
     """Someone in the directory, identified by a stable identifier from the scheme's records."""
 
@@ -52,6 +59,8 @@ class Person(models.Model):
     )
     # Where a respondent's invitation and a vetting notice are sent; never shown to complainants.
     email = models.EmailField(blank=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

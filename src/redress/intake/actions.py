@@ -190,7 +190,7 @@ def _file(
         raise IncompleteReport(missing)
     respondent = None
     if answers.get("respondent_id"):
-        respondent = Person.objects.filter(identifier=answers["respondent_id"]).first()
+        respondent = Person.objects.by_identifier(answers["respondent_id"])
     code = receipts.new_code()
 
     def keep_receipt(case: Case) -> None:

@@ -101,7 +101,7 @@ class WhoForm(StepForm):
         chosen = cleaned.get("respondent_id")
         described = (cleaned.get("respondent_description") or "").strip()
         if chosen and chosen != "not-listed":
-            if not Person.objects.filter(identifier=chosen).exists():
+            if Person.objects.by_identifier(chosen) is None:
                 raise ValidationError({"respondent_id": _("Choose a person from the list")})
             cleaned["respondent_description"] = ""
         elif described:

@@ -49,7 +49,7 @@ class EntryForm(forms.Form):
     )
 
     def clean_respondent(self) -> Person:
-        person = Person.objects.filter(identifier=self.cleaned_data["respondent"]).first()
+        person = Person.objects.by_identifier(self.cleaned_data["respondent"])
         if person is None:
             raise forms.ValidationError(_("Choose a person from the search results"))
         return person
@@ -104,7 +104,9 @@ def start(request: HttpRequest) -> HttpResponse:
     chosen = form.data.get("respondent") if form.is_bound else ""
     people = find_people(query)
     if chosen and all(p.identifier != chosen for p in people):
-        people = [*Person.objects.filter(identifier=chosen), *people]
+        person = Person.objects.by_identifier(chosen)
+        if person is not None:
+            people = [person, *people]
     return render(
         request,
         "public/escrow/start.html",
@@ -177,7 +179,7 @@ def status(request: HttpRequest) -> HttpResponse:
     query = _query(request)
     people = find_people(query)
     if form.is_bound and form.is_valid():
-        person = Person.objects.filter(identifier=chosen).first()
+        person = Person.objects.by_identifier(chosen)
         if person is None:
             form.add_error(None, _("Search for the person, then choose them"))
         else:

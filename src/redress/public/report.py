@@ -166,10 +166,9 @@ def _directory_search(request: HttpRequest, form: forms.Form) -> dict[str, Any]:
             ).select_related("party", "office")[:25]
         )
     if chosen and chosen != "not-listed" and all(p.identifier != chosen for p in people):
-        people = [
-            *Person.objects.filter(identifier=chosen).select_related("party", "office"),
-            *people,
-        ]
+        person = Person.objects.select_related("party", "office").by_identifier(chosen)
+        if person is not None:
+            people = [person, *people]
     return {"query": query, "people": people, "chosen": chosen}
 
 
@@ -261,7 +260,7 @@ def _when(answers: dict[str, Any]) -> str:
 def _summary(answers: dict[str, Any]) -> list[dict[str, Any]]:
     respondent = "-"
     if answers.get("respondent_id"):
-        person = Person.objects.filter(identifier=answers["respondent_id"]).first()
+        person = Person.objects.by_identifier(answers["respondent_id"])
         respondent = f"{person.name}, {person.role_title}" if person else "-"
     elif answers.get("respondent_description"):
         respondent = answers["respondent_description"]

@@ -33,7 +33,7 @@ def conflicts(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             person = None
             if form.cleaned_data["person"]:
-                person = Person.objects.filter(identifier=form.cleaned_data["person"]).first()
+                person = Person.objects.by_identifier(form.cleaned_data["person"])
             try:
                 actions.declare_conflict(
                     user,

@@ -37,7 +37,7 @@ class CheckForm(forms.Form):
     )
 
     def clean_subject(self) -> Person:
-        person = Person.objects.filter(identifier=self.cleaned_data["subject"]).first()
+        person = Person.objects.by_identifier(self.cleaned_data["subject"])
         if person is None:
             raise forms.ValidationError(_("Choose a person from the search results"))
         return person

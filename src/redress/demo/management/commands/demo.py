@@ -84,10 +84,10 @@ class Command(BaseCommand):
                 },
             )
         for identifier, _name, _title, _office, manager, _party in data.STAFF:
-            if manager:
-                Person.objects.filter(identifier=identifier).update(
-                    line_manager=Person.objects.get(identifier=manager)
-                )
+            person = Person.objects.by_identifier(identifier)
+            if manager and person is not None:
+                person.line_manager = Person.objects.by_identifier(manager)
+                person.save(update_fields=["line_manager"])
         for username, display_name, role in data.ACCOUNTS:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -140,7 +140,7 @@ class Command(BaseCommand):
                 category=Category(category),
                 identity=Identity(identity),
                 narrative=narrative,
-                respondent=Person.objects.get(identifier=identifier),
+                respondent=Person.objects.by_identifier(identifier),
                 actor="system:demo",
             )
             if how_far == "received":
