@@ -120,20 +120,30 @@ class OneStatement:
     def run(self, select: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
         """Run every part and ``select`` (which may read the parts); returns its one row.
 
-        Every part is written, whatever ``select`` reads. The instances are then marked saved.
+        Every part is written, whatever ``select`` reads. The instances are then marked saved,
+        and each part inserted with ``returning`` has that field set from what it returned.
         """
-        sql = "WITH " + ",\n".join(self._parts) + "\n" + select
+        returning = [(name, objs[0], column) for name, objs, column in self._written if column]
+        fetched = "".join(
+            f"(SELECT {_returned_column(type(obj), column)} FROM {name}), "  # noqa: S608 - checked names
+            for name, obj, column in returning
+        )
+        # The caller's SELECT runs once, as a subquery; the parts' returned values come first.
+        parts = ",\n".join(self._parts)
+        sql = f"WITH {parts}\nSELECT {fetched}answer.* FROM ({select}) AS answer"
         values = [*self._params, *params]
         with self._server_bound_cursor() as cursor:
             cursor.execute(sql, values)
             row = cursor.fetchone()
         if row is None:
             raise RuntimeError("the statement's final SELECT gave no row")
+        for (_name, obj, column), value in zip(returning, row, strict=False):
+            setattr(obj, _attname(type(obj), column), value)
         for _name, objs, _returning in self._written:
             for obj in objs:
                 obj._state.adding = False
                 obj._state.db = self.connection.alias
-        return tuple(row)
+        return tuple(row[len(returning) :])
 
     def _server_bound_cursor(self) -> CursorWrapper:
         """A cursor that binds parameters on the server, wrapped as Django wraps its own.
@@ -290,6 +300,13 @@ def _returned_column(model: type[models.Model], name: str) -> str:
     if not isinstance(returned, models.Field) or returned.column is None:
         raise ValueError(f"{name!r} is not a column of {model._meta.label}")
     return _quote(returned.column)
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    returned = model._meta.get_field(name)
+    if not isinstance(returned, models.Field):
+        raise ValueError(f"{name!r} is not a column of {model._meta.label}")
+    return returned.attname
 
 
 def _quote(name: str) -> str:

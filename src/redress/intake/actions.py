@@ -175,12 +175,11 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
 def submit_answers(answers: dict[str, Any], *, actor: str = COMPLAINANT) -> Submission:
     """A complete report that arrives in one piece (the API): the same case, receipt and ledger
     entry as ``submit``, through the same writer, without the draft a wizard needs."""
-    with transaction.atomic():
-        return _file(answers, data_key=new_data_key("case"), actor=actor, draft=None)
+    return _file(answers, data_key=None, actor=actor, draft=None)
 
 
 def _file(
-    answers: dict[str, Any], *, data_key: DataKey, actor: str, draft: Draft | None
+    answers: dict[str, Any], *, data_key: DataKey | None, actor: str, draft: Draft | None
 ) -> Submission:
     """Make the case of a complete report (``cases.actions.receive``), with its receipt and,
     for a wizard's draft, the draft's link to it. Refuses with ``IncompleteReport`` when a step
@@ -192,24 +191,16 @@ def _file(
     if answers.get("respondent_id"):
         respondent = Person.objects.by_identifier(answers["respondent_id"])
     code = receipts.new_code()
+    email = _email_to_verify(answers)
+    receipt = Receipt(
+        digest=receipts.digest(receipts.normalise(code) or ""),
+        email_digest=contact.email_digest(email) if email else None,
+        email_updates=bool(email and answers.get("email_updates")),
+    )
 
-    def keep_receipt(case: Case) -> None:
-        email = _email_to_verify(answers)
-        receipt = Receipt.objects.create(
-            case=case,
-            digest=receipts.digest(receipts.normalise(code) or ""),
-            email_digest=contact.email_digest(email) if email else None,
-            email_updates=bool(email and answers.get("email_updates")),
-        )
-        if email:
-            contact.send_verification(receipt, email)
-        if draft is not None:
-            draft.case = case
-            draft.receipt = code
-            # The case now holds the content; the draft keeps only the code, for a while.
-            draft.answers = "{}"
-            draft.updated_at = timezone.now()
-            draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
+    def keep_receipt(case: Case) -> list[Receipt]:
+        receipt.case = case
+        return [receipt]
 
     case = case_actions.receive(
         category=Category(answers["category"]),
@@ -229,9 +220,18 @@ def _file(
             )
             for item in answers.get("evidence", [])
         ],
-        keep_beside=keep_receipt,
+        beside=keep_receipt,
         actor=actor,
     )
+    if email:
+        contact.send_verification(receipt, email)
+    if draft is not None:
+        draft.case = case
+        draft.receipt = code
+        # The case now holds the content; the draft keeps only the code, for a while.
+        draft.answers = "{}"
+        draft.updated_at = timezone.now()
+        draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
     return Submission(case=case, code=code, first_time=True)
 
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from redress.core.oneshot import OneStatement
 from redress.ledger.encoding import GENESIS_HASH, entry_hash, micros
 from redress.ledger.errors import LedgerError
 from redress.ledger.events import Action
@@ -44,7 +48,9 @@ def keyed_digest_of(purpose: str, data: str) -> str:
     return salted_hmac(f"redress.ledger.{purpose}", data, algorithm="sha256").hexdigest()
 
 
-def append(*, actor: str, action: Action, obj: str, digest: str = "") -> Entry:
+def append(
+    *, actor: str, action: Action, obj: str, digest: str = "", rows: OneStatement | None = None
+) -> Entry:
     """Append one entry to the chain and return it, chained.
 
     Guarantees: the entry gets the next ``seq`` with no gap, its ``prev_hash`` is the hash of the
@@ -60,8 +66,15 @@ def append(*, actor: str, action: Action, obj: str, digest: str = "") -> Entry:
     or over-long ``actor`` or ``obj``, control characters, a ``digest`` that is not empty or 64
     lowercase hex digits (pass ``digest_of(content)``, never the content), and appending when the
     head row is missing while entries exist.
+
+    ``rows`` (PostgreSQL only) are the act's own new rows, collected in a ``core.oneshot``
+    statement: the entry is appended by the same server-side function as that statement's last
+    part, so the act and its entry reach the server, and commit, in one round trip (how a new
+    case is written). The statement is run here; its rows are then saved.
     """
     name = _validate(actor=actor, action=action, obj=obj, digest=digest)
+    if rows is not None:
+        return _append_with_rows(rows, actor=actor, action=name, obj=obj, digest=digest)
     if connection.vendor == "postgresql":
         return _append_in_server(actor=actor, action=name, obj=obj, digest=digest)
     return _append_in_python(actor=actor, action=name, obj=obj, digest=digest)
@@ -70,14 +83,36 @@ def append(*, actor: str, action: Action, obj: str, digest: str = "") -> Entry:
 def _append_in_server(*, actor: str, action: str, obj: str, digest: str) -> Entry:
     # One call locks the head, hashes and writes entry and head (ledger.sql), so the lock is
     # never held across a round trip.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        try:
-            cursor.execute(CALL_APPEND_FUNCTION, [actor, action, obj, digest])
-        except DatabaseError as error:
-            if getattr(error.__cause__, "sqlstate", None) == HEADLESS_SQLSTATE:
-                raise LedgerError(HEADLESS) from error
-            raise
-        seq, time, prev_hash, chain_hash = cursor.fetchone()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor, _headless_refused():
+        cursor.execute(CALL_APPEND_FUNCTION, [actor, action, obj, digest])
+        row = cursor.fetchone()
+    return _entry(row, actor=actor, action=action, obj=obj, digest=digest)
+
+
+def _append_with_rows(
+    rows: OneStatement, *, actor: str, action: str, obj: str, digest: str
+) -> Entry:
+    if connection.vendor != "postgresql":
+        raise LedgerError("an entry is appended with other rows in one statement on PostgreSQL")
+    # Outside a transaction the statement is its own; inside one, it joins it.
+    with _headless_refused():
+        row = rows.run(CALL_APPEND_FUNCTION, [actor, action, obj, digest])
+    return _entry(row, actor=actor, action=action, obj=obj, digest=digest)
+
+
+@contextmanager
+def _headless_refused() -> Iterator[None]:
+    try:
+        yield
+    except DatabaseError as error:
+        if getattr(error.__cause__, "sqlstate", None) == HEADLESS_SQLSTATE:
+            raise LedgerError(HEADLESS) from error
+        raise
+
+
+def _entry(row: Sequence[Any], *, actor: str, action: str, obj: str, digest: str) -> Entry:
+    """The saved ``Entry`` for the row ``(seq, time, prev_hash, hash)`` the function returned."""
+    seq, time, prev_hash, chain_hash = row
     entry = Entry(
         seq=seq,
         time=time,

@@ -96,11 +96,14 @@ def clear_key_cache() -> None:
     _cache.clear()
 
 
-def new_data_key(subject: str) -> DataKey:
+def new_data_key(subject: str, *, save: bool = True) -> DataKey:
     """Create, wrap with the current KEK and save a fresh random data key for ``subject``.
 
     ``subject`` is a reference such as ``"case:42"``, never a person's name. The plaintext key
     never reaches the database; the wrap is bound to the new row's id and the KEK's id.
+    With ``save=False`` (as Django's ``form.save(commit=False)``) the row is left for the caller
+    to write together with the content sealed under it, as a new case is written in one
+    statement; content may be sealed at once and opens once the row is written.
     Refuses an empty or over-long subject (ValueError).
     """
     if not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
@@ -109,7 +112,8 @@ def new_data_key(subject: str) -> DataKey:
     material = crypto.random_key()
     key = DataKey(id=uuid.uuid4(), subject=subject, kek_id=kek.id)
     key.wrapped = _wrap(material, key.id, kek)
-    key.save(force_insert=True)
+    if save:
+        key.save(force_insert=True)
     _cache.put(key.id, material)
     return key
 
@@ -207,7 +211,8 @@ def _material(key: DataKey) -> bytes:
     """The unwrapped data key, from the cache or by unwrapping with its KEK."""
     if key.shredded_at is not None:
         raise Shredded()
-    if not isinstance(key.id, uuid.UUID) or key._state.adding:
+    if not isinstance(key.id, uuid.UUID) or (key._state.adding and key.id not in _cache):
+        # An unsaved key seals only when new_data_key made it, to be written with the content.
         raise VaultError("the data key has not been saved; create keys with new_data_key()")
     if not key.wrapped:
         raise VaultError(f"data key {key.id} has no key material but is not marked shredded")

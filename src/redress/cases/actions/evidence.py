@@ -105,13 +105,20 @@ def attach(
     return attachment
 
 
-def save_staged(case: Case, files: Iterable[SealedFile]) -> list[Attachment]:
-    """The complainant's files staged with the report, for ``receive``: the new case is not yet
-    committed, so nobody else can add to it, and the report's own entry covers them."""
-    return [_save(case, sealed, source=Source.COMPLAINANT) for sealed in files]
+def staged(case: Case, files: Iterable[SealedFile]) -> list[Attachment]:
+    """The complainant's files staged with the report, as unsaved rows for ``receive`` to write
+    with the new case: nobody else can add to a case not yet committed, and the report's own
+    entry covers them."""
+    return [_attachment(case, sealed, source=Source.COMPLAINANT) for sealed in files]
 
 
 def _save(case: Case, sealed: SealedFile, *, source: Source) -> Attachment:
+    attachment = _attachment(case, sealed, source=source)
+    attachment.save()
+    return attachment
+
+
+def _attachment(case: Case, sealed: SealedFile, *, source: Source) -> Attachment:
     attachment = Attachment(
         case=case,
         data_key=case.data_key,
@@ -122,5 +129,4 @@ def _save(case: Case, sealed: SealedFile, *, source: Source) -> Attachment:
         source=source,
     )
     attachment.original_name = sealed.original_name[:200]
-    attachment.save()
     return attachment
