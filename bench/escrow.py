@@ -9,13 +9,13 @@ entries are about a respondent another person already has an entry about: that e
 among the held ones, with the pointer the real key gives, so those measured entries match.
 
 The measured entries (BENCH_ESCROW_ENTRIES, default 2,000) go through the real code path,
-``escrow.services.lodge`` with the key service in this process: blinding, the key's evaluation,
+``escrow.actions.lodge`` with the key service in this process: blinding, the key's evaluation,
 the pointer, the sealed bundle, the row, its ledger entry and the match check. In each of
 BENCH_ESCROW_ROUNDS rounds (default 10) a batch of raw scalar multiplications
 (``pysodium.crypto_scalarmult_ristretto255``) is timed, then a batch of entries, so that both
 meet the same load. An entry's CPU is this process's and its database backend's, over the batch
 (the backend's only where /proc can be read). The match check is ``lodge``'s look for other
-entries at the same pointer (``escrow.services._match``, timed as lodge calls it), and, when a
+entries at the same pointer (``escrow.actions._match``, timed as lodge calls it), and, when a
 match is found, making it.
 
 Goals, as multiples of one scalar multiplication: an entry costs at most 20 of CPU, and a match
@@ -64,7 +64,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.report import percentile, record  # noqa: E402
 from redress.accounts.models import User  # noqa: E402
-from redress.escrow import protocol, services  # noqa: E402
+from redress.escrow import actions, protocol  # noqa: E402
 from redress.escrow.models import CounsellorKey, EscrowEntry, Match  # noqa: E402
 
 # Goals, as multiples of one raw scalar multiplication timed in the same run.
@@ -155,14 +155,14 @@ def planted_pointers() -> list[bytes]:
     service, as a first entry about each would have had."""
     planted = []
     for number in range(0, ENTRIES, MATCHING_EVERY):
-        planted.append(protocol.derive(services.phi_for(respondent(number)), 2).pointer)
+        planted.append(protocol.derive(actions.phi_for(respondent(number)), 2).pointer)
     return planted
 
 
 def set_up() -> None:
     call_command("migrate", verbosity=0)
     counsellor = User.objects.create(username="counsellor", display_name="Counsellor")
-    key = services.create_counsellor_key(counsellor, PASSPHRASE)
+    key = actions.create_counsellor_key(counsellor, PASSPHRASE)
     started = time.perf_counter()
     planted = planted_pointers()
     copy_held(held_rows(key, planted, sealed_overhead(key)))
@@ -209,7 +209,7 @@ def multiplications(count: int) -> tuple[float, float]:
 
 
 class Timed:
-    """``escrow.services._match`` as lodge calls it, with the wall time of each call kept."""
+    """``escrow.actions._match`` as lodge calls it, with the wall time of each call kept."""
 
     def __init__(self, match: Callable[..., Any]) -> None:
         self.match = match
@@ -224,7 +224,7 @@ class Timed:
 
 
 def lodge(number: int, about: str | None = None) -> None:
-    services.lodge(
+    actions.lodge(
         respondent_identifier=about or respondent(number),
         report=REPORT,
         identity=f"email:complainant{number}@example.org",
@@ -233,10 +233,10 @@ def lodge(number: int, about: str | None = None) -> None:
 
 
 def measure() -> None:
-    if not callable(getattr(services, "_match", None)):
-        raise SystemExit("escrow.services._match is gone: time the match check where it went")
-    timed = Timed(services._match)
-    services._match = timed  # type: ignore[assignment]
+    if not callable(getattr(actions, "_match", None)):
+        raise SystemExit("escrow.actions._match is gone: time the match check where it went")
+    timed = Timed(actions._match)
+    actions._match = timed  # type: ignore[assignment]
     backend = BackendCpu()
     for number in range(WARM_UP):  # caches, key files, statements; about no one held
         lodge(ENTRIES + number, about=f"W-{number}")
@@ -287,7 +287,7 @@ def report(
         f"{min(mult_cpu) * 1e6:.1f}-{max(mult_cpu) * 1e6:.1f} us CPU)"
     )
     print(
-        f"{made:,} entries made through escrow.services.lodge ({lodged:,} new rows, "
+        f"{made:,} entries made through escrow.actions.lodge ({lodged:,} new rows, "
         f"{matches:,} matches): {made / sum(lodge_wall):,.1f}/s in one process; "
         f"wall p50 {percentile(lodge_wall, 50) * 1e3:.2f} ms, p99 "
         f"{percentile(lodge_wall, 99) * 1e3:.2f} ms"

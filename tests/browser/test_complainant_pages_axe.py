@@ -22,7 +22,7 @@ from redress.accounts.models import User
 from redress.cases import actions as case_actions
 from redress.cases.models import AssignmentRole, Case
 from redress.directory.models import Person
-from redress.escrow import services as escrow
+from redress.escrow import actions as escrow
 from redress.escrow.models import EscrowEntry, Status
 from redress.intake import actions as intake_actions
 from redress.intake.sandbox import clean

@@ -11,7 +11,7 @@ from redress.cases import actions
 from redress.cases.actions import CaseError
 from redress.cases.models import AssignmentRole, Case, Category, Identity
 from redress.ledger.models import Entry
-from redress.vault.services import shred
+from redress.vault.actions import shred
 from tests.factories import make_staff, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.test import Client
 
 from redress.accounts.models import Role
 from redress.directory.models import Person, PersonKind
-from redress.escrow import services
+from redress.escrow import actions
 from redress.escrow.models import EscrowEntry, PendingEntry
 from tests.factories import make_staff
 
@@ -20,12 +20,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def link(django_capture_on_commit_callbacks) -> str:  # type: ignore[no-untyped-def]
-    services.create_counsellor_key(
+    actions.create_counsellor_key(
         make_staff("counsellor", Role.ESCROW_COUNSELLOR), "the counsellor's long passphrase"
     )
     person = Person.objects.create(identifier="M-5", name="Perry Member", kind=PersonKind.MEMBER)
     with django_capture_on_commit_callbacks(execute=True):
-        services.start(respondent=person, report="It happened twice.", email="ann@example.org")
+        actions.start(respondent=person, report="It happened twice.", email="ann@example.org")
     found = re.search(r"/escrow/confirm/\S+", mail.outbox[-1].body)
     assert found is not None
     return found.group(0)
@@ -54,7 +54,7 @@ def test_opening_the_link_changes_nothing_and_the_button_lodges(link: str) -> No
     assert lodged.status_code == 200
     code = re.search(r'id="escrow-code">([^<]+)<', lodged.content.decode())
     assert code is not None
-    assert services.find(code.group(1)) == EscrowEntry.objects.get()
+    assert actions.find(code.group(1)) == EscrowEntry.objects.get()
     assert not PendingEntry.objects.exists()
     # Used once: neither opening nor pressing the button again does anything.
     assert person.get(link).status_code == 400

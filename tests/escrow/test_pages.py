@@ -13,7 +13,7 @@ from django.test import Client
 from redress.accounts.models import Role
 from redress.cases.models import Case
 from redress.directory.models import Person, PersonKind
-from redress.escrow import services
+from redress.escrow import actions
 from redress.escrow.models import EscrowEntry, Status
 from tests.factories import make_staff, sign_in
 
@@ -24,7 +24,7 @@ PASSPHRASE = "the counsellor's long passphrase"
 @pytest.fixture
 def setup() -> tuple[Person, object]:
     counsellor = make_staff("counsellor", Role.ESCROW_COUNSELLOR)
-    services.create_counsellor_key(counsellor, PASSPHRASE)
+    actions.create_counsellor_key(counsellor, PASSPHRASE)
     person = Person.objects.create(identifier="M-5", name="Perry Member", kind=PersonKind.MEMBER)
     return person, counsellor
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from redress.accounts.models import Role
-from redress.escrow import oprf, protocol, services
+from redress.escrow import actions, oprf, protocol
 from redress.escrow.keyservice import HttpKeyService, InProcessKeyService
 from redress.escrow.models import EscrowEntry, Match, Status
 from redress.escrow.server import make_server
@@ -31,12 +31,12 @@ RESPONDENT = "M-7777"
 @pytest.fixture
 def counsellor():  # type: ignore[no-untyped-def]
     user = make_staff("counsellor", Role.ESCROW_COUNSELLOR, totp=False, password=None)
-    services.create_counsellor_key(user, PASSPHRASE)
+    actions.create_counsellor_key(user, PASSPHRASE)
     return user
 
 
 def _lodge(identity: str, respondent: str = RESPONDENT, report: str = REPORT) -> EscrowEntry:
-    entry, _code = services.lodge(
+    entry, _code = actions.lodge(
         respondent_identifier=respondent, report=report, identity=identity, contact=identity[6:]
     )
     return entry
@@ -74,12 +74,12 @@ def test_two_people_about_one_person_match_and_the_counsellor_reads_both(counsel
     second.refresh_from_db()
     assert first.status == second.status == Status.MATCHED
     match = Match.objects.get()
-    opened = services.open_match(match, counsellor=counsellor, passphrase=PASSPHRASE)
+    opened = actions.open_match(match, counsellor=counsellor, passphrase=PASSPHRASE)
     assert {o.report for o in opened} == {REPORT, "He did the same to me in March"}
     assert {o.contact for o in opened} == {"ann@example.org", "bea@example.org"}
     assert Entry.objects.filter(action="escrow.opened").count() == 1
-    with pytest.raises(services.EscrowError, match="passphrase"):
-        services.open_match(match, counsellor=counsellor, passphrase="wrong passphrase!")
+    with pytest.raises(actions.EscrowError, match="passphrase"):
+        actions.open_match(match, counsellor=counsellor, passphrase="wrong passphrase!")
 
 
 def test_one_share_opens_nothing(counsellor) -> None:  # type: ignore[no-untyped-def]
@@ -132,12 +132,12 @@ def test_a_threshold_of_three_needs_three_people(counsellor, settings) -> None: 
     assert not Match.objects.exists()
     _lodge("email:cat@example.org")
     match = Match.objects.get()
-    assert len(services.open_match(match, counsellor=counsellor, passphrase=PASSPHRASE)) == 3
+    assert len(actions.open_match(match, counsellor=counsellor, passphrase=PASSPHRASE)) == 3
 
 
 def test_a_withdrawn_entry_no_longer_counts(counsellor) -> None:  # type: ignore[no-untyped-def]
     first = _lodge("email:ann@example.org")
-    services.withdraw(first)
+    actions.withdraw(first)
     first.refresh_from_db()
     assert bytes(first.sealed) == b""
     _lodge("email:bea@example.org")

@@ -17,7 +17,7 @@ from redress.cases.models import AssignmentRole, Category, Identity
 from redress.cases.sweep import sweep
 from redress.directory.models import Person, PersonKind
 from redress.ledger.models import Verification
-from redress.vetting.services import run_check
+from redress.vetting.actions import run_check
 from tests.factories import make_staff, sign_in
 
 pytestmark = pytest.mark.django_db

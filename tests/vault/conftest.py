@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from pytest_django import DjangoDbBlocker, Settings
 
-from redress.vault.services import clear_key_cache
+from redress.vault.actions import clear_key_cache
 from tests.vault.models import Complaint
 
 

@@ -12,11 +12,11 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import connection
 from django.template import Context, Template
 
-from redress.vault import services
+from redress.vault import actions
+from redress.vault.actions import new_data_key, shred
 from redress.vault.errors import Shredded, VaultError
 from redress.vault.fields import UNSEALED, EncryptedTextField, Sealed
 from redress.vault.models import DataKey
-from redress.vault.services import new_data_key, shred
 from tests.vault.models import Complaint
 
 
@@ -307,14 +307,14 @@ def test_reading_many_fields_unwraps_once(
     complaint: Complaint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = []
-    real_unwrap = services._unwrap
+    real_unwrap = actions._unwrap
 
     def counting(key: DataKey, source: object) -> bytes:
         calls.append(key.pk)
         return real_unwrap(key, source)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(services, "_unwrap", counting)
-    services.clear_key_cache()
+    monkeypatch.setattr(actions, "_unwrap", counting)
+    actions.clear_key_cache()
     loaded = Complaint.objects.select_related("data_key").get(pk=complaint.pk)
     _ = (loaded.narrative, loaded.evidence, loaded.narrative)
     assert calls == [complaint.data_key.pk]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from redress.vault.services import new_data_key
+from redress.vault.actions import new_data_key
 from redress.vault.storage import EncryptingStorage
 from tests.vault.models import Complaint
 

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from pytest_django import Settings
 
-from redress.vault import rotation, services
+from redress.vault import actions, rotation
+from redress.vault.actions import new_data_key, open_sealed, seal, shred
 from redress.vault.keks import KeyFolder, fingerprint
 from redress.vault.models import DataKey
-from redress.vault.services import new_data_key, open_sealed, seal, shred
 from redress.vault.storage import EncryptingStorage
 from tests.vault.ledger import entries_for
 
@@ -43,7 +43,7 @@ def make_content(count: int, start: int = 0) -> list[tuple[DataKey, bytes, str]]
 
 
 def assert_all_open(made: list[tuple[DataKey, bytes, str]]) -> None:
-    services.clear_key_cache()
+    actions.clear_key_cache()
     storage = EncryptingStorage()
     for i, (key, sealed, name) in enumerate(made):
         fresh = DataKey.objects.get(pk=key.pk)
@@ -150,7 +150,7 @@ def test_a_key_still_referenced_is_not_retired(
         real_rewrap_all(*args)  # type: ignore[arg-type]
         # A web process that read the old current key just before promotion saves a key now.
         late = DataKey(subject="case:late", kek_id=old.id)
-        late.wrapped = services._wrap(os.urandom(32), late.id, old)
+        late.wrapped = actions._wrap(os.urandom(32), late.id, old)
         late.save()
 
     monkeypatch.setattr(rotation, "_rewrap_all", straggler_after_rewrap)
@@ -203,8 +203,8 @@ def test_rewrap_moves_env_keys_to_the_new_kek(settings: Settings) -> None:
     assert set(DataKey.objects.values_list("kek_id", flat=True)) == {f"env-{fingerprint(old)}"}
 
     settings.KEK = new.hex()
-    services.clear_key_cache()
-    with pytest.raises(services.VaultError, match="REDRESS_KEK_PREVIOUS"):
+    actions.clear_key_cache()
+    with pytest.raises(actions.VaultError, match="REDRESS_KEK_PREVIOUS"):
         open_sealed(DataKey.objects.get(pk=made[0][0].pk), made[0][1], purpose="p")
 
     settings.KEK_PREVIOUS = [old.hex()]

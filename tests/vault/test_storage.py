@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import InMemoryStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from redress.vault.actions import new_data_key, shred
 from redress.vault.errors import Shredded, VaultError
-from redress.vault.services import new_data_key, shred
 from redress.vault.storage import EncryptingStorage
 
 pytestmark = pytest.mark.django_db

@@ -29,10 +29,10 @@ from redress.cases.models import (
 from redress.directory.models import Person, PersonKind
 from redress.ledger.append import digest_of, keyed_digest_of
 from redress.ledger.models import Entry
+from redress.register.actions import live_findings, record_outcome
 from redress.register.models import RegisterEntry
-from redress.register.services import live_findings, record_outcome
+from redress.vetting.actions import run_check
 from redress.vetting.models import VettingCheck
-from redress.vetting.services import run_check
 from tests.cases.helpers import team
 from tests.factories import make_staff, sign_in
 

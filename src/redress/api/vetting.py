@@ -13,8 +13,8 @@ from redress.accounts.models import ApiToken, Scope
 from redress.api.auth import TokenScope
 from redress.api.errors import FieldErrors
 from redress.directory.models import Person
+from redress.vetting.actions import VettingError, run_check
 from redress.vetting.models import VettingCheck
-from redress.vetting.services import VettingError, run_check
 
 router = Router(tags=["vetting"])
 

@@ -34,9 +34,9 @@ from redress.intake.steps import missing_steps
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 from redress.ledger.models import Entry
-from redress.vault import services as vault
+from redress.vault import actions as vault
+from redress.vault.actions import new_data_key, shred
 from redress.vault.models import DataKey
-from redress.vault.services import new_data_key, shred
 from redress.vault.storage import EncryptingStorage
 
 COMPLAINANT = "complainant"

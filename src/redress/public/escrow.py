@@ -21,7 +21,7 @@ from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.directory.models import Person
 from redress.directory.search import find_people
-from redress.escrow import services
+from redress.escrow import actions
 from redress.escrow.models import EscrowEntry, Status
 
 SESSION_KEY = "escrow_entry"
@@ -92,12 +92,12 @@ def start(request: HttpRequest) -> HttpResponse:
     query = _query(request)
     if form.is_bound and form.is_valid():
         try:
-            services.start(
+            actions.start(
                 respondent=form.cleaned_data["respondent"],
                 report=form.cleaned_data["report"],
                 email=form.cleaned_data["email"],
             )
-        except services.EscrowError as refused:
+        except actions.EscrowError as refused:
             form.add_error(None, str(refused))
         else:
             return render(request, "public/escrow/check_email.html")
@@ -122,10 +122,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     its code, once. A mail scanner or link preview that opens the link changes nothing."""
     try:
         if request.method == "GET":
-            services.held_for(token)
+            actions.held_for(token)
             return render(request, "public/escrow/confirm.html")
-        entry, code = services.confirm(token)
-    except services.EscrowError as refused:
+        entry, code = actions.confirm(token)
+    except actions.EscrowError as refused:
         return render(request, "public/escrow/bad_link.html", {"reason": str(refused)}, status=400)
     return render(request, "public/escrow/lodged.html", {"code": code, "entry": entry})
 
@@ -146,7 +146,7 @@ def check(request: HttpRequest) -> HttpResponse:
         if throttle.is_locked(client):
             form.add_error("code", _("Too many codes were not recognised. Try again later."))
         else:
-            entry = services.find(form.cleaned_data["code"])
+            entry = actions.find(form.cleaned_data["code"])
             if entry is None:
                 throttle.fail(client)
                 form.add_error(
@@ -184,14 +184,14 @@ def status(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Search for the person, then choose them"))
         else:
             try:
-                services.convert(
+                actions.convert(
                     entry,
                     respondent=person,
                     category=Category(form.cleaned_data["category"]),
                     report=form.cleaned_data["report"],
                     email=form.cleaned_data["email"],
                 )
-            except services.EscrowError as refused:
+            except actions.EscrowError as refused:
                 form.add_error(None, str(refused))
             else:
                 return redirect("public:escrow-status")
@@ -215,5 +215,5 @@ def status(request: HttpRequest) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     entry = _entry(request)
     if entry is not None and entry.status in (Status.HELD, Status.MATCHED):
-        services.withdraw(entry)
+        actions.withdraw(entry)
     return redirect("public:escrow-status")

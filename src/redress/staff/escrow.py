@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from redress.accounts.access import has_any_role, requires, rule
 from redress.accounts.models import Role, User
-from redress.escrow import services
+from redress.escrow import actions
 from redress.escrow.models import CounsellorKey, Match
 
 rule("escrow.counsel")(has_any_role(Role.ESCROW_COUNSELLOR))
@@ -39,8 +39,8 @@ def console(request: HttpRequest) -> HttpResponse:
     form = PassphraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_counsellor_key(user, form.cleaned_data["passphrase"])
-        except services.EscrowError as refused:
+            actions.create_counsellor_key(user, form.cleaned_data["passphrase"])
+        except actions.EscrowError as refused:
             form.add_error("passphrase", str(refused))
         else:
             messages.success(
@@ -69,13 +69,13 @@ def open_match(request: HttpRequest, pk: int) -> HttpResponse:
     if match is None:
         raise Http404
     form = PassphraseForm(request.POST if request.method == "POST" else None)
-    opened: list[services.Opened] = []
+    opened: list[actions.Opened] = []
     if request.method == "POST" and form.is_valid():
         try:
-            opened = services.open_match(
+            opened = actions.open_match(
                 match, counsellor=user, passphrase=form.cleaned_data["passphrase"]
             )
-        except services.EscrowError as refused:
+        except actions.EscrowError as refused:
             form.add_error("passphrase", str(refused))
     return render(
         request,

@@ -27,7 +27,7 @@ from redress.ledger.models import Checkpoint, Head, Verification
 from redress.reports import periods
 from redress.reports.figures import compute
 from redress.reports.presentation import days_text, share_text
-from redress.vetting.services import flagged_checks
+from redress.vetting.actions import flagged_checks
 
 rule("oversight.dashboard")(has_any_role(Role.OVERSIGHT))
 

@@ -15,8 +15,8 @@ from redress.directory.models import Person
 from redress.directory.search import find_people
 from redress.vetting import access as _access  # noqa: F401  (registers the vetting rules)
 from redress.vetting.access import load_check
+from redress.vetting.actions import VettingError, run_check
 from redress.vetting.models import VettingCheck
-from redress.vetting.services import VettingError, run_check
 
 
 class CheckForm(forms.Form):

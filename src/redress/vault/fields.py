@@ -49,9 +49,9 @@ from django.db.models.lookups import Lookup
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import Promise
 
+from redress.vault.actions import open_sealed, seal
 from redress.vault.errors import VaultError
 from redress.vault.models import DataKey
-from redress.vault.services import open_sealed, seal
 
 _P = TypeVar("_P", str, bytes)
 # The set and get types django-stubs' mypy plugin fills in for a declared field.

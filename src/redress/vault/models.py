@@ -15,7 +15,7 @@ class DataKey(models.Model):
     The id is chosen before the row is written because the wrap is bound to it. Shredding
     empties ``wrapped`` and sets ``shredded_at``; rows are never deleted, so references to a
     shredded key keep working and say why the content is gone. Create, read and shred keys
-    through ``redress.vault.services`` only.
+    through ``redress.vault.actions`` only.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

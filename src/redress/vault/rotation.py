@@ -32,6 +32,7 @@ from django.db.models import Count
 
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
+from redress.vault.actions import _rewrapped
 from redress.vault.errors import VaultError
 from redress.vault.keks import (
     ENV_CURRENT,
@@ -42,7 +43,6 @@ from redress.vault.keks import (
     key_encryption_keys,
 )
 from redress.vault.models import DataKey
-from redress.vault.services import _rewrapped
 
 DEFAULT_BATCH_SIZE = 500
 

@@ -33,9 +33,9 @@ from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage, Storage
 
 from redress.vault import crypto
+from redress.vault.actions import _material
 from redress.vault.errors import VaultError
 from redress.vault.models import DataKey
-from redress.vault.services import _material
 
 MAGIC = b"RDV\x01"
 DEFAULT_CHUNK_SIZE = 64 * 1024

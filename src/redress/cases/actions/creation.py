@@ -22,8 +22,8 @@ from redress.core.oneshot import OneStatement
 from redress.directory.models import Person
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
+from redress.vault.actions import new_data_key
 from redress.vault.models import DataKey
-from redress.vault.services import new_data_key
 
 # Crockford's base-32 alphabet: no I, L, O or U, so references read aloud without confusion.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

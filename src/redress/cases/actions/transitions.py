@@ -23,7 +23,7 @@ from redress.cases.models import (
 from redress.cases.notices import tell_complainant
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
-from redress.register import services as register
+from redress.register import actions as register
 
 
 def _illegal(stage: Stage, to: Stage) -> IllegalTransition:

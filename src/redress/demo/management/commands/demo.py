@@ -30,7 +30,7 @@ from redress.cases.models import (
 from redress.cases.sweep import sweep
 from redress.demo import data
 from redress.directory.models import Office, Party, Person, PersonKind
-from redress.escrow import services as escrow
+from redress.escrow import actions as escrow
 from redress.escrow.models import CounsellorKey
 
 

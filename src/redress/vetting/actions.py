@@ -22,7 +22,7 @@ from redress.cases.models import Case, Stage
 from redress.directory.models import Person
 from redress.ledger.append import append, keyed_digest_of
 from redress.ledger.events import Action
-from redress.register.services import live_findings
+from redress.register.actions import live_findings
 from redress.vetting.models import VettingCheck
 
 # Stages at which an investigation is open and past its assessment.

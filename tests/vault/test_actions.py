@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from redress.vault import services
+from redress.vault import actions
+from redress.vault.actions import new_data_key, open_sealed, seal, shred
 from redress.vault.errors import Shredded, VaultError
 from redress.vault.models import DataKey
-from redress.vault.services import new_data_key, open_sealed, seal, shred
 from tests.vault.ledger import entries_for
 
 pytestmark = pytest.mark.django_db
@@ -32,14 +32,14 @@ def test_round_trip_and_fresh_nonces() -> None:
 def test_round_trip_after_reload_without_cache() -> None:
     key = new_data_key("case:1")
     sealed = seal(key, b"content", purpose="p")
-    services.clear_key_cache()
+    actions.clear_key_cache()
     reloaded = DataKey.objects.get(pk=key.pk)
     assert open_sealed(reloaded, sealed, purpose="p") == b"content"
 
 
 def test_the_data_key_is_stored_only_wrapped() -> None:
     key = new_data_key("case:1")
-    material = services._material(key)
+    material = actions._material(key)
     stored = DataKey.objects.get(pk=key.pk)
     assert material not in bytes(stored.wrapped)
     assert len(bytes(stored.wrapped)) == 24 + 32 + 16
@@ -79,7 +79,7 @@ def test_tampered_content_is_refused() -> None:
 def test_a_wrapped_key_moved_to_another_row_does_not_unwrap() -> None:
     first, second = new_data_key("case:1"), new_data_key("case:2")
     DataKey.objects.filter(pk=second.pk).update(wrapped=first.wrapped, kek_id=first.kek_id)
-    services.clear_key_cache()
+    actions.clear_key_cache()
     with pytest.raises(VaultError, match="wrapped data key failed authentication"):
         seal(DataKey.objects.get(pk=second.pk), b"x", purpose="p")
 
@@ -100,11 +100,11 @@ def test_unsaved_key_is_refused() -> None:
 def test_shredding_destroys_the_key_and_is_ledgered() -> None:
     key = new_data_key("case:7")
     sealed = seal(key, b"narrative", purpose="p")
-    assert key.id in services._cache
+    assert key.id in actions._cache
 
     shred(key, actor="user:3", reason="retention: 7 years after closure")
 
-    assert key.id not in services._cache
+    assert key.id not in actions._cache
     assert key.shredded_at is not None
     assert bytes(key.wrapped) == b""
     stored = DataKey.objects.get(pk=key.pk)
@@ -142,21 +142,21 @@ def test_shredding_needs_actor_and_reason() -> None:
 def test_shredding_evicts_a_key_cached_by_another_read() -> None:
     key = new_data_key("case:7")
     other_copy = DataKey.objects.get(pk=key.pk)
-    services.clear_key_cache()
+    actions.clear_key_cache()
     seal(other_copy, b"x", purpose="p")  # caches the unwrapped key again
     shred(key, actor="user:1", reason="retention")
-    assert key.id not in services._cache
+    assert key.id not in actions._cache
 
 
 def test_cache_is_bounded_and_expires(monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = services._DataKeyCache(max_entries=2, ttl_seconds=10)
+    cache = actions._DataKeyCache(max_entries=2, ttl_seconds=10)
     ids = [uuid.uuid4() for _ in range(3)]
     for i in ids:
         cache.put(i, b"k" * 32)
     assert ids[0] not in cache
     assert cache.get(ids[2]) == b"k" * 32
     clock = [1000.0]
-    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(actions.time, "monotonic", lambda: clock[0])
     cache.put(ids[0], b"k" * 32)
     clock[0] += 11
     assert cache.get(ids[0]) is None

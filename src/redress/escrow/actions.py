@@ -31,7 +31,7 @@ from redress.escrow.keyservice import KeyServiceError, get_key_service
 from redress.escrow.models import CounsellorKey, EscrowEntry, Match, PendingEntry, Status
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
-from redress.vault.services import new_data_key, shred
+from redress.vault.actions import new_data_key, shred
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PENDING_HOURS = 24
