@@ -72,10 +72,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "api:my_report": ("/api/reports/me", same_for_all(401)),
 }
 
-# Each area keeps its rows beside this file, in tests/accounts/matrix_<area>.py as ``ROWS``
-# (built with the helpers above), so the matrix grows with the routes.
-for _module in sorted(Path(__file__).parent.glob("matrix_*.py")):
-    MATRIX.update(importlib.import_module(f"tests.accounts.{_module.stem}").ROWS)
+# Each app keeps its routes' rows beside its own tests, in tests/<app>/access_matrix.py as
+# ``ROWS`` (built with the helpers above), so the matrix grows with the routes.
+for _module in sorted(Path(__file__).parent.parent.glob("*/access_matrix.py")):
+    MATRIX.update(importlib.import_module(f"tests.{_module.parent.name}.access_matrix").ROWS)
 
 # Last: starting a report makes a draft, which changes what the wizard's pages answer.
 MATRIX["public:report-begin"] = ("/report/start", same_for_all(302))

@@ -112,10 +112,13 @@ API_MATRIX = {
     ("POST", "/api/reports"): (400, 400, 400),
     ("GET", "/api/reports/me"): (401, 401, 401),
 }
-# Each area keeps its operations' rows in tests/accounts/api_matrix_<area>.py as ``ROWS``:
-# (method, path) -> (status without a token, with every scope, with only the statistics scope).
-for _module in sorted(Path(__file__).parent.glob("api_matrix_*.py")):
-    API_MATRIX.update(importlib.import_module(f"tests.accounts.{_module.stem}").ROWS)
+# Each app keeps its operations' rows beside its own tests, in tests/<app>/api_access_matrix.py
+# as ``ROWS``: (method, path) -> (status without a token, with every scope, with only the
+# statistics scope).
+for _module in sorted(Path(__file__).parent.parent.glob("*/api_access_matrix.py")):
+    API_MATRIX.update(
+        importlib.import_module(f"tests.{_module.parent.name}.api_access_matrix").ROWS
+    )
 
 
 def test_every_api_operation_is_in_the_matrix() -> None:

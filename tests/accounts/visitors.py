@@ -1,6 +1,7 @@
 """The kinds of visitor the access matrix tries, and shorthands for the answers they expect.
 
-Areas add their routes' rows in ``tests/accounts/matrix_<area>.py`` as ``ROWS``, built with these.
+Each app adds its routes' rows beside its own tests, in ``tests/<app>/access_matrix.py`` as
+``ROWS``, built with these.
 """
 
 from __future__ import annotations
