@@ -75,3 +75,30 @@ def test_current_names_start_without_warnings(tmp_path: Path) -> None:
     assert values[0] is True
     assert values[4:] == ["ab" * 32, ["cd" * 32, "ef" * 32]]
     assert "Warning" not in warnings
+
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "redress"
+# Not configuration: the entry points choose the settings module, and two places hand the
+# environment on to a child process (pg_dump, the upload sandbox).
+NOT_CONFIGURATION = (
+    'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "redress.settings")',
+    "env = dict(os.environ)",
+    "environment = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}",
+)
+
+
+def test_only_settings_reads_the_environment() -> None:
+    readers = [
+        f"{path.relative_to(SOURCE)}: {line.strip()}"
+        for path in SOURCE.rglob("*.py")
+        if path.name != "settings.py" or path.parent != SOURCE
+        for line in path.read_text().splitlines()
+        if ("os.environ" in line or "getenv" in line) and line.strip() not in NOT_CONFIGURATION
+    ]
+    assert readers == []
+
+
+def test_no_setting_of_redress_own_has_the_prefix() -> None:
+    from redress import settings
+
+    assert [name for name in vars(settings) if name.startswith("REDRESS_")] == []
