@@ -334,6 +334,17 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "redress.core.views.csrf_failure"
 
+# The published transparency log (ledger.log): its origin line (default: the site's host and
+# /log), the witnesses that cosign its checkpoints, as JSON [{"url": ..., "vkey": ...}], how
+# many cosignatures a checkpoint needs before it is published (default: all of them), how
+# long to wait for a witness, and how often the worker makes a checkpoint.
+LOG_ORIGIN = os.environ.get("REDRESS_LOG_ORIGIN", "")
+LOG_WITNESSES: list[dict[str, str]] = json.loads(
+    os.environ.get("REDRESS_LOG_WITNESSES", "[]") or "[]"
+)
+LOG_QUORUM = int(os.environ.get("REDRESS_LOG_QUORUM", str(len(LOG_WITNESSES))))
+LOG_WITNESS_TIMEOUT_SECONDS = float(os.environ.get("REDRESS_LOG_WITNESS_TIMEOUT_SECONDS", "3"))
+LOG_CHECKPOINT_SECONDS = int(os.environ.get("REDRESS_LOG_CHECKPOINT_SECONDS", "600"))
 # Periodic work the worker enqueues: (dotted path of a django-tasks task, every N seconds).
 PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.ledger.tasks.checkpoint", 60),
@@ -341,6 +352,7 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.intake.tasks.remove_orphan_files", 6 * 3600),
     ("redress.cases.tasks.sweep", 300),
     ("redress.ledger.tasks.verify_chain", 3600),
+    ("redress.ledger.tasks.log_checkpoint", LOG_CHECKPOINT_SECONDS),
 ]
 # Steps the worker runs directly on every pass (about once a second), before periodic tasks:
 # cheap and time-critical work only. None is needed today.

@@ -62,9 +62,10 @@ def insert_raw(
     digest: str = "",
     prev_hash: bytes = bytes(32),
     hash: bytes = bytes(32),
+    salt: bytes = bytes(32),
 ) -> None:
     sql(
-        "INSERT INTO {t} (seq, time, actor, action, object, digest, prev_hash, hash) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        [seq, stored(time), actor, action, obj, digest, prev_hash, hash],
+        "INSERT INTO {t} (seq, time, actor, action, object, digest, prev_hash, hash, salt) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [seq, stored(time), actor, action, obj, digest, prev_hash, hash, salt],
     )

@@ -10,6 +10,7 @@ under SQLite's write lock.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,11 +21,13 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from redress.core.oneshot import OneStatement
-from redress.ledger.encoding import GENESIS_HASH, entry_hash, micros
+from redress.ledger.encoding import GENESIS_HASH, SALT_SIZE, entry_hash, log_entry, micros
 from redress.ledger.errors import LedgerError
 from redress.ledger.events import Action
-from redress.ledger.models import Entry, Head
+from redress.ledger.merkle import append_leaf
+from redress.ledger.models import Entry, Head, TreeHash, tree_position
 from redress.ledger.sql import CALL_APPEND_FUNCTION, HEADLESS_SQLSTATE
+from redress.ledger.tlog import leaf_hash
 
 HEADLESS = "the ledger head row is missing although entries exist; refusing to append"
 
@@ -73,31 +76,34 @@ def append(
     case is written). The statement is run here; its rows are then saved.
     """
     name = _validate(actor=actor, action=action, obj=obj, digest=digest)
+    fields = {"actor": actor, "action": name, "obj": obj, "digest": digest}
+    # Covered by the entry's digest in the published log, never published: see ledger.encoding.
+    salt = os.urandom(SALT_SIZE)
     if rows is not None:
-        return _append_with_rows(rows, actor=actor, action=name, obj=obj, digest=digest)
+        return _append_with_rows(rows, salt=salt, **fields)
     if connection.vendor == "postgresql":
-        return _append_in_server(actor=actor, action=name, obj=obj, digest=digest)
-    return _append_in_python(actor=actor, action=name, obj=obj, digest=digest)
+        return _append_in_server(salt=salt, **fields)
+    return _append_in_python(salt=salt, **fields)
 
 
-def _append_in_server(*, actor: str, action: str, obj: str, digest: str) -> Entry:
-    # One call locks the head, hashes and writes entry and head (ledger.sql), so the lock is
-    # never held across a round trip.
+def _append_in_server(*, actor: str, action: str, obj: str, digest: str, salt: bytes) -> Entry:
+    # One call locks the head, hashes, writes entry and head and grows the log's tree
+    # (ledger.sql), so the lock is never held across a round trip.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor, _headless_refused():
-        cursor.execute(CALL_APPEND_FUNCTION, [actor, action, obj, digest])
+        cursor.execute(CALL_APPEND_FUNCTION, [actor, action, obj, digest, salt])
         row = cursor.fetchone()
-    return _entry(row, actor=actor, action=action, obj=obj, digest=digest)
+    return _entry(row, actor=actor, action=action, obj=obj, digest=digest, salt=salt)
 
 
 def _append_with_rows(
-    rows: OneStatement, *, actor: str, action: str, obj: str, digest: str
+    rows: OneStatement, *, actor: str, action: str, obj: str, digest: str, salt: bytes
 ) -> Entry:
     if connection.vendor != "postgresql":
         raise LedgerError("an entry is appended with other rows in one statement on PostgreSQL")
     # Outside a transaction the statement is its own; inside one, it joins it.
     with _headless_refused():
-        row = rows.run(CALL_APPEND_FUNCTION, [actor, action, obj, digest])
-    return _entry(row, actor=actor, action=action, obj=obj, digest=digest)
+        row = rows.run(CALL_APPEND_FUNCTION, [actor, action, obj, digest, salt])
+    return _entry(row, actor=actor, action=action, obj=obj, digest=digest, salt=salt)
 
 
 @contextmanager
@@ -110,10 +116,13 @@ def _headless_refused() -> Iterator[None]:
         raise
 
 
-def _entry(row: Sequence[Any], *, actor: str, action: str, obj: str, digest: str) -> Entry:
+def _entry(
+    row: Sequence[Any], *, actor: str, action: str, obj: str, digest: str, salt: bytes
+) -> Entry:
     """The saved ``Entry`` for the row ``(seq, time, prev_hash, hash)`` the function returned."""
     seq, time, prev_hash, chain_hash = row
     entry = Entry(
+        salt=salt,
         seq=seq,
         time=time,
         actor=actor,
@@ -128,7 +137,7 @@ def _entry(row: Sequence[Any], *, actor: str, action: str, obj: str, digest: str
     return entry
 
 
-def _append_in_python(*, actor: str, action: str, obj: str, digest: str) -> Entry:
+def _append_in_python(*, actor: str, action: str, obj: str, digest: str, salt: bytes) -> Entry:
     # No savepoint: if the entry cannot be written, the caller's whole act must roll back.
     with transaction.atomic(savepoint=False):
         head = _locked_head()
@@ -148,9 +157,28 @@ def _append_in_python(*, actor: str, action: str, obj: str, digest: str) -> Entr
             digest=digest,
             prev_hash=prev,
             hash=chain_hash,
+            salt=salt,
         )
         Head.objects.filter(pk=1).update(seq=seq, hash=chain_hash)
+        _grow_tree(seq - 1, leaf_hash(log_entry(salt, chain_hash)))
     return entry
+
+
+def _grow_tree(index: int, leaf: bytes) -> None:
+    """Store the new leaf at log ``index`` and every subtree it completes (as ledger.sql does)."""
+
+    def stored(level: int, at: int) -> bytes:
+        found = TreeHash.objects.filter(position=tree_position(level, at)).values_list(
+            "hash", flat=True
+        )
+        if not found:
+            raise LedgerError(f"the log tree is missing the hash at level {level}, index {at}")
+        return bytes(found[0])
+
+    TreeHash.objects.bulk_create(
+        TreeHash(position=tree_position(level, at), hash=node)
+        for level, at, node in append_leaf(index, leaf, stored)
+    )
 
 
 def _validate(*, actor: str, action: Action, obj: str, digest: str) -> str:

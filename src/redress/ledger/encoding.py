@@ -21,6 +21,15 @@ Checkpoint message, version 1::
 
 It is what the Ed25519 signature covers, so anyone holding an exported checkpoint and the public key
 can check it with any Ed25519 implementation.
+
+Log entry, version 1: what the published transparency log holds for each ledger entry::
+
+    log_entry = SHA-256(b"redress-log-entry-v1" | salt | hash)
+
+``salt`` is the entry's own 32 secret random bytes and ``hash`` its chain hash (which covers
+every field and, through ``prev_hash``, all history). The log reveals only that an entry exists:
+without the salt nobody can confirm a guess about it. Its RFC 6962 leaf hash is
+SHA-256(0x00 | log_entry).
 """
 
 from __future__ import annotations
@@ -35,6 +44,8 @@ GENESIS_HASH = bytes(HASH_SIZE)
 HEADER = struct.Struct(">BqqIIIII")
 CHECKPOINT_TAG = b"redress-ledger-checkpoint-v1"
 CHECKPOINT_HEADER = struct.Struct(">qq")
+LOG_ENTRY_TAG = b"redress-log-entry-v1"
+SALT_SIZE = 32
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
@@ -93,3 +104,8 @@ def entry_hash(
 def checkpoint_message(seq: int, time_us: int, chain_hash: bytes) -> bytes:
     """The bytes an Ed25519 checkpoint signature covers."""
     return CHECKPOINT_TAG + CHECKPOINT_HEADER.pack(seq, time_us) + chain_hash
+
+
+def log_entry(salt: bytes, chain_hash: bytes) -> bytes:
+    """The 32-byte digest the published log holds for the entry with ``salt`` and ``chain_hash``."""
+    return hashlib.sha256(LOG_ENTRY_TAG + salt + chain_hash).digest()

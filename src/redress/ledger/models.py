@@ -38,6 +38,11 @@ class Entry(models.Model):
     )
     prev_hash = models.BinaryField(max_length=32, help_text="Hash of the entry before (32 bytes).")
     hash = models.BinaryField(max_length=32, help_text="SHA-256 of this entry's encoding.")
+    salt = models.BinaryField(
+        max_length=32,
+        help_text="Secret random bytes covered by the entry's digest in the published log, so "
+        "that nobody can confirm a guess about the entry. Never published.",
+    )
 
     class Meta:
         verbose_name_plural = "entries"
@@ -50,6 +55,31 @@ class Entry(models.Model):
     @property
     def hash_hex(self) -> str:
         return bytes(self.hash).hex()
+
+
+class TreeHash(models.Model):
+    """The hash of one complete subtree of the published log's Merkle tree (RFC 6962).
+
+    The subtree at (``level``, ``index``) covers the ``2**level`` log entries from
+    ``index * 2**level``; level 0 holds the leaf hashes, one for each ledger entry (log index
+    ``seq - 1``). Both are packed in ``position`` (``level << 56 | index``), so the hashes a
+    tile serves are one range of the primary key. Written only by ``ledger.append``.
+    """
+
+    position = ChainPositionField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = "tree hash"
+
+    def __str__(self) -> str:
+        level, index = divmod(self.position, 1 << 56)
+        return f"tree hash ({level}, {index})"
+
+
+def tree_position(level: int, index: int) -> int:
+    """``TreeHash.position`` of the complete subtree at (``level``, ``index``)."""
+    return (level << 56) | index
 
 
 class Head(models.Model):
@@ -80,6 +110,38 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint at #{self.seq}"
+
+
+class LogCheckpoint(models.Model):
+    """A checkpoint of the published log (C2SP tlog-checkpoint): the tree's size and root hash,
+    as a note signed by the log's key, and the witnesses' cosignatures gathered for it.
+
+    It is published at ``/log/checkpoint`` once it has a quorum of cosignatures (at once when
+    no witness is configured, and then marked unwitnessed). Written only by ``ledger.log``.
+    """
+
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField(max_length=32)
+    time = models.DateTimeField()
+    note = models.TextField(help_text="The checkpoint as a note signed by the log's key.")
+    cosignatures = models.TextField(
+        blank=True, default="", help_text="Witnesses' cosignature lines, one a line."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"log checkpoint at size {self.size}"
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+    def signed_note(self) -> str:
+        """The note with the log's signature and every cosignature gathered."""
+        return self.note + self.cosignatures
 
 
 class Verification(models.Model):

@@ -15,6 +15,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from redress.ledger import log
 from redress.ledger.checkpoints import make_checkpoint
 from redress.ledger.models import Checkpoint, Head
 from redress.ledger.verification import record_verification, verify
@@ -57,3 +58,11 @@ def verify_chain() -> bool:
     result = verify()
     record_verification(result)
     return result.ok
+
+
+@task()
+def log_checkpoint() -> int | None:
+    """Sign a checkpoint of the published log when it has grown, and gather cosignatures for
+    it (every ``LOG_CHECKPOINT_SECONDS``, by the worker); returns its size, or None."""
+    made = log.make_checkpoint()
+    return None if made is None else made.size

@@ -1,0 +1,207 @@
+"""The ledger published as a transparency log (C2SP tlog-tiles, tlog-checkpoint; RFC 6962).
+
+Each ledger entry is one log entry: its salted 32-byte digest (``encoding.log_entry``), at log
+index ``seq - 1``. The tree's complete subtrees are stored by the one append
+(``ledger.append``, ``models.TreeHash``); this module reads them to make proofs, tiles and
+signed checkpoints, and keeps the log's checkpoints (``models.LogCheckpoint``).
+
+The log's checkpoints are signed notes whose key name is the log's origin, with the ledger's
+Ed25519 key (``ledger.keys``): the same key that signs the chain's own checkpoints, whose
+messages can never be read as a note (they do not start with an origin line). A checkpoint is
+published once it has a quorum of witnesses' cosignatures (``ledger.witnesses``), or at once,
+marked unwitnessed, when no witness is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from redress.ledger import merkle, tlog
+from redress.ledger.encoding import log_entry
+from redress.ledger.errors import LedgerError
+from redress.ledger.keys import signing_key
+from redress.ledger.models import Entry, Head, LogCheckpoint, TreeHash, tree_position
+
+# At most this many entries are read in one query when the leaves are checked again.
+BATCH = 5_000
+
+
+def origin() -> str:
+    """The log's origin line: ``LOG_ORIGIN``, by default the site's host followed by ``/log``."""
+    configured: str = settings.LOG_ORIGIN
+    if configured:
+        return configured
+    host = urlsplit(settings.SITE_URL).netloc or "localhost"
+    return f"{host}/log"
+
+
+def signer() -> tlog.NoteSigner:
+    """The log's note signer: the ledger's Ed25519 key under the log's origin as its name."""
+    return tlog.NoteSigner(origin(), signing_key())
+
+
+def vkey() -> str:
+    """The log's verifier key, ``<origin>+<key ID hex>+<base64(0x01 || public key)>``."""
+    return signer().vkey
+
+
+def verifier() -> tlog.Verifier:
+    return tlog.parse_vkey(vkey())
+
+
+def size() -> int:
+    """How many entries the log holds now (the chain's head)."""
+    return Head.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+
+
+def stored_hashes(needed: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """The stored complete-subtree hashes at ``needed`` (level, index) pairs, in one query."""
+    positions = {tree_position(level, index): (level, index) for level, index in needed}
+    if not positions:
+        return {}
+    rows = TreeHash.objects.filter(position__in=list(positions)).values_list("position", "hash")
+    return {positions[position]: bytes(value) for position, value in rows}
+
+
+def _source(needed: Sequence[tuple[int, int]]) -> merkle.HashSource:
+    found = stored_hashes(needed)
+
+    def source(level: int, index: int) -> bytes:
+        try:
+            return found[level, index]
+        except KeyError:
+            raise LedgerError(
+                f"the log tree is missing the hash at level {level}, index {index}"
+            ) from None
+
+    return source
+
+
+def root(tree_size: int) -> bytes:
+    """The root hash of the log's first ``tree_size`` entries, from the stored tree."""
+    return merkle.root(tree_size, _source(merkle.root_needs(tree_size)))
+
+
+def inclusion_proof(index: int, tree_size: int) -> list[bytes]:
+    """The RFC 9162 inclusion proof of entry ``index`` in the tree of ``tree_size``."""
+    return merkle.inclusion_proof(
+        index, tree_size, _source(merkle.inclusion_needs(index, tree_size))
+    )
+
+
+def consistency_proof(old_size: int, new_size: int) -> list[bytes]:
+    """The RFC 9162 consistency proof from the tree of ``old_size`` to that of ``new_size``."""
+    return merkle.consistency_proof(
+        old_size, new_size, _source(merkle.consistency_needs(old_size, new_size))
+    )
+
+
+def log_entries(first: int, count: int) -> list[bytes]:
+    """The log entries (salted digests) at indexes ``first`` .. ``first + count - 1``."""
+    rows = (
+        Entry.objects.filter(seq__gt=first, seq__lte=first + count)
+        .order_by("seq")
+        .values_list("salt", "hash")
+    )
+    return [log_entry(bytes(salt), bytes(chain_hash)) for salt, chain_hash in rows]
+
+
+def level_hashes(level: int, first: int, count: int) -> list[bytes]:
+    """The stored hashes at tree ``level`` for indexes ``first`` .. ``first + count - 1``: what
+    a tile serves. Fewer when the tree has not grown that far."""
+    rows = (
+        TreeHash.objects.filter(
+            position__gte=tree_position(level, first),
+            position__lt=tree_position(level, first + count),
+        )
+        .order_by("position")
+        .values_list("hash", flat=True)
+    )
+    return [bytes(value) for value in rows]
+
+
+def entry_index(entry: Entry) -> int:
+    """The log index of a ledger entry."""
+    return int(entry.seq) - 1
+
+
+def make_checkpoint() -> LogCheckpoint | None:
+    """Sign a checkpoint of the log as it is now, and gather cosignatures for it.
+
+    Returns None when the log has not grown since the newest checkpoint. Refuses
+    (``LedgerError``) to sign a tree that is not an append-only extension of the newest
+    checkpoint's, or whose new leaves are not the digests of the entries they stand for: a
+    checkpoint vouches for them to the world.
+    """
+    tree_size = size()
+    latest = LogCheckpoint.objects.order_by("-size").first()
+    if tree_size == 0 or (latest is not None and latest.size >= tree_size):
+        return None
+    tree_root = root(tree_size)
+    since = 0
+    if latest is not None:
+        try:
+            tlog.verify_consistency(
+                latest.size,
+                tree_size,
+                bytes(latest.root),
+                tree_root,
+                consistency_proof(latest.size, tree_size),
+            )
+        except tlog.ProofError as error:
+            message = f"the log is not an extension of its last checkpoint: {error}"
+            raise LedgerError(message) from error
+        since = latest.size
+    _check_leaves(since, tree_size)
+    checkpoint = tlog.Checkpoint(origin=origin(), size=tree_size, root=tree_root)
+    text = checkpoint.text()
+    try:
+        with transaction.atomic():
+            made = LogCheckpoint.objects.create(
+                size=tree_size,
+                root=tree_root,
+                time=timezone.now(),
+                note=tlog.sign_note(text, [signer()]),
+            )
+    except IntegrityError:
+        return None  # a concurrent caller signed the same size first
+    from redress.ledger import witnesses
+
+    witnesses.gather(made)
+    return made
+
+
+def _check_leaves(first: int, end: int) -> None:
+    """Every stored leaf from index ``first`` to ``end`` is the digest of its entry."""
+    while first < end:
+        count = min(BATCH, end - first)
+        expected = [tlog.leaf_hash(value) for value in log_entries(first, count)]
+        stored = level_hashes(0, first, count)
+        for offset, (mine, theirs) in enumerate(zip(expected, stored, strict=False)):
+            if mine != theirs:
+                raise LedgerError(f"the log's leaf {first + offset} is not its entry's digest")
+        if len(expected) != count or len(stored) != count:
+            raise LedgerError(f"the log is missing entries or leaves after index {first}")
+        first += count
+
+
+def published() -> LogCheckpoint | None:
+    """The newest checkpoint published at ``/log/checkpoint``."""
+    return LogCheckpoint.objects.filter(published_at__isnull=False).order_by("-size").first()
+
+
+def publish(checkpoint: LogCheckpoint, cosignatures: Sequence[tlog.Signature] = ()) -> None:
+    """Keep ``cosignatures`` with ``checkpoint`` and publish it."""
+    checkpoint.cosignatures = "".join(signature.line for signature in cosignatures)
+    checkpoint.published_at = timezone.now()
+    checkpoint.save(update_fields=["cosignatures", "published_at"])
+
+
+def witnessed() -> bool:
+    """Whether published checkpoints carry witnesses' cosignatures (a quorum is configured)."""
+    return bool(settings.LOG_WITNESSES) and settings.LOG_QUORUM > 0
