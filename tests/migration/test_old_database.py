@@ -206,6 +206,14 @@ def test_an_old_database_migrates_and_keeps_its_cases_and_ledger(
         f"Ledger intact: {expected['entries']} entries checked; "
         f"last checkpoint seq {expected['checkpoint_seq']} at "
     ) in verified.stdout
+    # The old entries joined the log's tree in order (with the verification's own entry after
+    # them), and the tree is the one their salted digests make.
+    assert f"Log intact: {expected['entries'] + 1} entries" in verified.stdout
+    signed_log = redress(old_database, data_folder, "log", "checkpoint")
+    assert signed_log.returncode == 0, signed_log.stdout + signed_log.stderr
+    assert f"Log checkpoint signed at size {expected['entries'] + 1}: published" in (
+        signed_log.stdout
+    )
 
     # Verifying ledgered itself with the current code's append (on PostgreSQL, the function
     # the current migrations installed): that entry chains onto the old ones, and a checkpoint

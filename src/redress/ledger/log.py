@@ -15,6 +15,7 @@ marked unwitnessed, when no witness is configured.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -141,6 +142,11 @@ def make_checkpoint() -> LogCheckpoint | None:
     tree_size = size()
     latest = LogCheckpoint.objects.order_by("-size").first()
     if tree_size == 0 or (latest is not None and latest.size >= tree_size):
+        if latest is not None and not latest.published:
+            # Not yet published (a witness was down): ask the witnesses again.
+            from redress.ledger import witnesses
+
+            witnesses.gather(latest)
         return None
     tree_root = root(tree_size)
     since = 0
@@ -205,3 +211,92 @@ def publish(checkpoint: LogCheckpoint, cosignatures: Sequence[tlog.Signature] = 
 def witnessed() -> bool:
     """Whether published checkpoints carry witnesses' cosignatures (a quorum is configured)."""
     return bool(settings.LOG_WITNESSES) and settings.LOG_QUORUM > 0
+
+
+@dataclass(frozen=True)
+class Against:
+    """A checkpoint the log must extend: where it came from, its size and its root hash."""
+
+    source: str
+    size: int
+    root: bytes
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    """What ``check`` found: the log's size and the first difference, if any."""
+
+    size: int
+    fault: str | None = None
+    checked: tuple[Against, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.fault is None
+
+
+def check(against: Sequence[Against] = ()) -> LogCheck:
+    """Recompute every leaf from its ledger entry and the tree from the leaves, and name the
+    first difference with the stored tree or with any checkpoint in ``against``.
+
+    A checkpoint published, cosigned or kept earlier names the root of the first ``size``
+    entries: if that root is not the root of the entries there now, history before that point
+    was rewritten, however consistently the chain and the stored tree were made again. Reads
+    only.
+    """
+    tree_size = size()
+    marks = sorted(against, key=lambda mark: mark.size)
+    for mark in marks:
+        if mark.size > tree_size:
+            return LogCheck(
+                tree_size,
+                f"{mark.source} covers {mark.size} entries but the log holds only {tree_size}: "
+                "entries were removed",
+            )
+    builder = merkle.TreeBuilder()
+    waiting = list(marks)
+    first = 0
+    while first < tree_size:
+        count = min(BATCH, tree_size - first)
+        digests = log_entries(first, count)
+        stored = level_hashes(0, first, count)
+        for offset in range(count):
+            index = first + offset
+            leaf = tlog.leaf_hash(digests[offset]) if offset < len(digests) else None
+            if leaf is None or offset >= len(stored) or stored[offset] != leaf:
+                return LogCheck(
+                    tree_size,
+                    f"the log's leaf {index} is not the digest of ledger entry {index + 1}",
+                )
+            builder.append(leaf)
+            while waiting and waiting[0].size == builder.size:
+                mark = waiting.pop(0)
+                if builder.root() != mark.root:
+                    return LogCheck(
+                        tree_size,
+                        f"the first {mark.size} entries no longer have the root hash that "
+                        f"{mark.source} names: the history before entry {mark.size + 1} was "
+                        "rewritten",
+                    )
+        first += count
+    for mark in waiting:  # a checkpoint of the empty tree
+        if mark.root != tlog.EMPTY_ROOT:
+            return LogCheck(tree_size, f"{mark.source} names a root for an empty log")
+    if tree_size and builder.root() != root(tree_size):
+        return LogCheck(tree_size, "the stored tree's root is not the root of its entries")
+    return LogCheck(tree_size, None, tuple(marks))
+
+
+def against_note(note: str | bytes, source: str) -> Against:
+    """The checkpoint in a signed note, which must carry this log's signature
+    (``tlog.TlogError`` with a plain message otherwise)."""
+    checked = tlog.verify_checkpoint(note, [verifier()], origin=origin())
+    return Against(source, checked.checkpoint.size, checked.checkpoint.root)
+
+
+def own_checkpoints() -> list[Against]:
+    """This log's own checkpoints, as kept in its database."""
+    return [
+        Against(f"the log's checkpoint at size {size}", int(size), bytes(root_hash))
+        for size, root_hash in LogCheckpoint.objects.values_list("size", "root")
+    ]
