@@ -125,3 +125,23 @@ def test_a_checkpoint_not_signed_by_this_log_is_refused(tmp_path: Path) -> None:
     code, out = _verify("--checkpoint", str(kept))
     assert code == 1
     assert "does not verify" in out
+
+
+def test_a_checkpoint_signed_before_a_key_rotation_still_counts(
+    tmp_path: Path, settings: object
+) -> None:
+    from nacl.signing import SigningKey
+
+    from redress.ledger.keys import signing_key
+
+    _fill(5)
+    made = log.make_checkpoint()
+    assert made is not None
+    kept = tmp_path / "checkpoint.txt"
+    kept.write_text(made.signed_note())
+    retired = signing_key().verify_key.encode().hex()
+    settings.LEDGER_SIGNING_KEY = SigningKey.generate().encode().hex()  # type: ignore[attr-defined]
+    assert _verify("--checkpoint", str(kept))[0] == 1  # the old key is no longer trusted
+    settings.LEDGER_TRUSTED_KEYS = [retired]  # type: ignore[attr-defined]
+    code, out = _verify("--checkpoint", str(kept))
+    assert code == 0, out

@@ -25,7 +25,7 @@ from django.utils import timezone
 from redress.ledger import merkle, tlog
 from redress.ledger.encoding import log_entry
 from redress.ledger.errors import LedgerError
-from redress.ledger.keys import signing_key
+from redress.ledger.keys import signing_key, trusted_public_keys
 from redress.ledger.models import Entry, Head, LogCheckpoint, TreeHash, tree_position
 
 # At most this many entries are read in one query when the leaves are checked again.
@@ -52,7 +52,20 @@ def vkey() -> str:
 
 
 def verifier() -> tlog.Verifier:
+    """The verifier of the log's current key."""
     return tlog.parse_vkey(vkey())
+
+
+def verifiers() -> list[tlog.Verifier]:
+    """The current key's verifier and those of retired keys (``LEDGER_TRUSTED_KEYS``), so that
+    checkpoints signed before a key rotation still verify."""
+    current = verifier()
+    retired = [
+        tlog.Verifier(origin(), tlog.ED25519, bytes.fromhex(key))
+        for key in trusted_public_keys()
+        if len(key) == 64 and bytes.fromhex(key) != current.public_key
+    ]
+    return [current, *retired]
 
 
 def size() -> int:
@@ -290,7 +303,7 @@ def check(against: Sequence[Against] = ()) -> LogCheck:
 def against_note(note: str | bytes, source: str) -> Against:
     """The checkpoint in a signed note, which must carry this log's signature
     (``tlog.TlogError`` with a plain message otherwise)."""
-    checked = tlog.verify_checkpoint(note, [verifier()], origin=origin())
+    checked = tlog.verify_checkpoint(note, verifiers(), origin=origin())
     return Against(source, checked.checkpoint.size, checked.checkpoint.root)
 
 

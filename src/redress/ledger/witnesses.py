@@ -179,7 +179,7 @@ def latest_cosigned() -> list[Against]:
         try:
             checked = tlog.verify_checkpoint(
                 note,
-                [transparency_log.verifier()],
+                transparency_log.verifiers(),
                 witnesses=[witness.verifier],
                 quorum=1,
                 origin=origin,
