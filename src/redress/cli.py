@@ -7,6 +7,12 @@ import sys
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "witness":
+        # A witness is run by an outside body: it needs nothing of Redress's settings, database
+        # or keys, so it starts before (and without) Django.
+        from redress.witness import main as witness_main
+
+        sys.exit(witness_main(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "redress.settings")
     from django.core.management import execute_from_command_line
 
