@@ -26,6 +26,7 @@ from redress.escrow import actions as escrow
 from redress.escrow.models import EscrowEntry, Status
 from redress.intake import actions as intake_actions
 from redress.intake.sandbox import clean
+from redress.ledger import log
 from redress.public.followup import MAX_CASE_FILES
 from tests.browser.conftest import WIZARD_STEPS, assert_no_axe_violations
 from tests.intake import samples
@@ -237,6 +238,25 @@ def test_check_your_report_pages_pass_axe(
     sign_in_with_code(page, audit, base + "/check", code, "check your report")
     assert page.url.endswith("/check/report")
     audit(page, "your report, no messages yet")
+
+    assert page.locator("#proof-when").count() == 1
+    log.make_checkpoint()
+    page.goto(base + "/check/report")
+    assert page.locator("#proof-download").count() == 1
+    audit(page, "your report, its proof ready")
+    page.goto(base + "/check/proof")
+    audit(page, "renew a copy of your proof")
+    submit(page)  # no file chosen
+    assert has_error_summary(page)
+    audit(page, "renew a copy of your proof, no file chosen")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "ack.json", "mimeType": "application/json", "buffer": b"{}"}],
+    )
+    submit(page)
+    assert has_error_summary(page)
+    audit(page, "renew a copy of your proof, not an acknowledgement")
+    page.goto(base + "/check/report")
 
     page.locator("#id_body").fill("He also phoned me that evening, twice.")
     submit(page, "main button[name=send]")

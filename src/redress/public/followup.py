@@ -23,7 +23,7 @@ from redress.cases.models import Attachment, Case, RecordKind, Source
 from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
-from redress.intake import actions, contact
+from redress.intake import acknowledgement, actions, contact
 from redress.intake.filetypes import MAX_BYTES, PARSED_KINDS
 from redress.intake.forms import (
     AppealForm,
@@ -169,6 +169,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "upload_error": upload_error,
         "email_unconfirmed": contact.awaiting_verification(case) is not None,
         "verification_resent": request.session.pop(RESENT, None),
+        "proof": acknowledgement.state(case),
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error
     return render(request, "public/followup/status.html", context, status=400 if bad else 200)

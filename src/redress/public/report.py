@@ -6,7 +6,6 @@ session cookie naming it. Nothing here records who is reporting.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -20,18 +19,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from redress.cases.models import Category, Identity
 from redress.core.routes import public
 from redress.directory.models import Person
+from redress.intake import acknowledgement as acknowledgements
 from redress.intake import actions
 from redress.intake import forms as intake_forms
-from redress.intake.acknowledgement import acknowledgement_for
 from redress.intake.filetypes import MAX_BYTES
 from redress.intake.models import Draft
 from redress.intake.sandbox import clean
 from redress.intake.steps import BY_SLUG, STEPS, Step, missing_steps
 from redress.intake.upload_words import UploadRefused, in_words
+from redress.public.proof import download
 
 DRAFT = "intake_draft"
 SUBMITTED = "intake_submitted"
 SENT = "intake_sent"  # the code was shown and saved: a repeat of the send says so
+# This browser made the report, so it may download the acknowledgement.
+ACKNOWLEDGEMENT = "intake_ack"
 # A report can take a while to write; the draft session outlives the staff idle timeout.
 DRAFT_SESSION_SECONDS = int(actions.DRAFT_LIFETIME.total_seconds())
 MAX_FILES = 10
@@ -351,8 +353,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     # person to use the device.
     request.session.set_expiry(0)
     if submission.first_time:
-        # The acknowledgement names the ledger position; keep it for the download link.
-        request.session["intake_ack"] = json.dumps(acknowledgement_for(submission))
+        # The acknowledgement is made when it is downloaded, so it holds the proof once a
+        # published checkpoint covers the report; the session only says it may be offered.
+        request.session[ACKNOWLEDGEMENT] = True
     return redirect("public:report-sent")
 
 
@@ -374,7 +377,7 @@ def sent(request: HttpRequest) -> HttpResponse:
         actions.confirm_receipt_saved(draft)
         request.session.pop(SUBMITTED, None)
         request.session[SENT] = True
-        request.session.pop("intake_ack", None)
+        request.session.pop(ACKNOWLEDGEMENT, None)
         return redirect("public:report-done")
     return render(
         request,
@@ -384,7 +387,8 @@ def sent(request: HttpRequest) -> HttpResponse:
             "case": draft.case,
             "form": form,
             "anonymous": draft.case.identity == Identity.ANONYMOUS,
-            "has_acknowledgement": "intake_ack" in request.session,
+            "has_acknowledgement": ACKNOWLEDGEMENT in request.session,
+            "proof": acknowledgements.state(draft.case),
         },
         status=400 if form.errors else 200,
     )
@@ -393,18 +397,11 @@ def sent(request: HttpRequest) -> HttpResponse:
 @public
 @require_GET
 def acknowledgement(request: HttpRequest) -> HttpResponse:
-    """The signed acknowledgement as a file to keep."""
-    payload = request.session.get("intake_ack")
-    if not payload:
+    """The signed acknowledgement as a file to keep, with its proof once one is ready."""
+    draft = _submitted(request)
+    if not request.session.get(ACKNOWLEDGEMENT) or draft is None or draft.case is None:
         raise Http404
-    data = json.loads(payload)
-    response = HttpResponse(
-        json.dumps(data, indent=2, sort_keys=True) + "\n", content_type="application/json"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="redress-acknowledgement-{data["case"]}.json"'
-    )
-    return response
+    return download(acknowledgements.build(draft.case))
 
 
 @public

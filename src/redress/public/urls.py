@@ -1,6 +1,6 @@
 from django.urls import path
 
-from redress.public import escrow, followup, report, views
+from redress.public import escrow, followup, proof, report, views
 
 app_name = "public"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("escrow/delete", escrow.delete, name="escrow-delete"),
     path("check", followup.check_code, name="report-check-code"),
     path("check/report", followup.status, name="report-status"),
+    path("check/acknowledgement", proof.acknowledgement_file, name="report-proof-download"),
+    path("check/proof", proof.renew, name="report-proof-renew"),
     path("check/withdraw", followup.withdraw, name="report-withdraw"),
     path("check/leave", followup.leave, name="report-leave"),
     path("check/lost-code", followup.lost_code, name="report-lost-code"),
