@@ -150,7 +150,7 @@ def test_the_schema_documents_the_headers_and_every_refusal(client: Client) -> N
     paths = client.get("/api/openapi.json").json()["paths"]
     report, me = paths["/api/reports"]["post"], paths["/api/reports/me"]["get"]
     assert {p["name"] for p in report["parameters"]} == {"Idempotency-Key"}
-    assert {p["name"] for p in me["parameters"]} == {"X-Receipt"}
+    assert {p["name"] for p in me["parameters"]} == {"X-Receipt", "since"}
     assert {"201", "200", "400", "409", "413", "422"} <= set(report["responses"])
-    assert {"200", "401", "422", "429"} <= set(me["responses"])
+    assert {"200", "400", "401", "422", "429"} <= set(me["responses"])
     assert {"401", "403"} <= set(paths["/api/cases"]["get"]["responses"])

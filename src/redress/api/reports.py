@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Header, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
 from redress.api.errors import FieldErrors
+from redress.cases.models import Case
 from redress.core.middleware import client_fingerprint
-from redress.intake import actions, receipts
+from redress.intake import acknowledgement, actions, receipts
 from redress.intake.models import Draft
 from redress.intake.progress import next_step
 from redress.intake.steps import STEPS
+from redress.ledger import log
 
 router = Router(tags=["reports"])
 
@@ -64,6 +67,24 @@ class MessageOut(Schema):
     body: str
 
 
+class ConsistencyOut(Schema):
+    from_size: int
+    to_size: int
+    hashes: list[str]
+
+
+class ProofOut(Schema):
+    ready: bool
+    ready_by: dt.datetime | None
+    log: str
+    index: int
+    statement: str
+    checkpoint_size: int | None
+    tlog_proof: str | None
+    consistency: ConsistencyOut | None
+    acknowledgement: dict[str, Any]
+
+
 class StatusOut(Schema):
     reference: str
     stage: str
@@ -71,6 +92,7 @@ class StatusOut(Schema):
     next_due: dt.date | None
     withdrawn: bool
     messages: list[MessageOut]
+    proof: ProofOut
 
 
 def _validated(body: ReportIn) -> dict[str, Any]:
@@ -170,15 +192,74 @@ def make_report(request: HttpRequest, body: ReportIn) -> HttpResponse | Status[d
     return Status(status, {"receipt": submission.code, "reference": submission.case.reference})
 
 
+_TREE_SIZE = re.compile(r"[1-9][0-9]{0,18}")
+
+
+class _BadSince(Exception):
+    pass
+
+
+def _since(text: str | None, newest: int) -> int | None:
+    """The ``since`` parameter: a tree size from 1 to the newest published checkpoint's."""
+    if text is None:
+        return None
+    if not _TREE_SIZE.fullmatch(text):
+        raise _BadSince(
+            "Give since as the size of an earlier checkpoint: a whole number from 1, "
+            "without a sign or leading zeros."
+        )
+    size = int(text)
+    if newest == 0:
+        raise _BadSince("No checkpoint of the log has been published yet.")
+    if size > newest:
+        raise _BadSince(
+            f"since is larger than the newest published checkpoint, which holds {newest} entries."
+        )
+    return size
+
+
+def _proof(case: Case, since: int | None) -> dict[str, Any]:
+    """A fresh proof of the report against the newest published checkpoint, the consistency
+    proof from ``since``, and the acknowledgement file built from them."""
+    where = acknowledgement.place(case)
+    newest = log.published()
+    covered = newest is not None and newest.size > where.index
+    return {
+        "ready": covered,
+        "ready_by": None if covered else acknowledgement.next_checkpoint_by(),
+        "log": log.origin(),
+        "index": where.index,
+        "statement": acknowledgement.statement(where),
+        "checkpoint_size": newest.size if newest is not None else None,
+        "tlog_proof": acknowledgement.proof(where, newest) if covered and newest else None,
+        "consistency": None
+        if since is None or newest is None
+        else {
+            "from_size": since,
+            "to_size": newest.size,
+            "hashes": acknowledgement.consistency(since, newest.size),
+        },
+        "acknowledgement": acknowledgement.build(case, where=where, since=since),
+    }
+
+
 @router.get(
     "/reports/me",
-    response={200: StatusOut, 401: FieldErrors, 429: FieldErrors},
+    response={200: StatusOut, 400: FieldErrors, 401: FieldErrors, 429: FieldErrors},
     auth=None,
     summary="Follow up a report with its receipt code",
     description=(
         "Send the receipt code in the `X-Receipt` header. A code that opens no report answers "
         "401; after too many of those from one client, or across the service, every code "
-        "answers 429 for a while."
+        "answers 429 for a while.\n\n"
+        "`proof` shows that the report is in the published log: the signed `statement`, and, "
+        "once a published checkpoint covers the report, a fresh `c2sp.org/tlog-proof@v1` "
+        "against the newest one (`tlog_proof`, of `checkpoint_size` entries). Until then "
+        "`ready` is false and `ready_by` says about when it will be. With `since` (the size of "
+        "a checkpoint you kept), `consistency` is the proof that the log of that size grew into "
+        "the newest by appending only. `acknowledgement` is the whole as a file to keep, "
+        "checked offline by `python tlog.py verify FILE --vkey LOG_VKEY`; a bad `since` "
+        "answers 400."
     ),
 )
 def my_report(
@@ -186,7 +267,19 @@ def my_report(
     receipt: Annotated[
         str | None, Header(alias="X-Receipt", description="The receipt code, as it was shown.")
     ] = None,
-) -> dict[str, Any]:
+    since: Annotated[
+        str | None,
+        Query(
+            description="The size of an earlier checkpoint (the one in a proof you kept), "
+            "to be given the consistency proof from it to the newest."
+        ),
+    ] = None,
+) -> dict[str, Any] | Status[dict[str, Any]]:
+    newest = log.published()
+    try:
+        from_size = _since(since, newest.size if newest is not None else 0)
+    except _BadSince as bad:
+        return Status(400, {"detail": str(bad), "errors": {"since": str(bad)}})
     typed = receipt or ""
     if not typed:
         raise HttpError(401, "Send your receipt code in the X-Receipt header.")
@@ -207,4 +300,5 @@ def my_report(
             {"direction": m.direction, "sent_at": m.sent_at, "body": m.body}
             for m in case.messages.all()
         ],
+        "proof": _proof(case, from_size),
     }
