@@ -7,6 +7,7 @@ Nothing here loops over cases.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from redress.cases.models import Case, Category, Deadline, DeadlineKind, Decision, Identity, Stage
 from redress.directory.models import PersonKind
+from redress.ledger import log, tlog
 from redress.ledger.checkpoints import make_checkpoint
 from redress.ledger.errors import LedgerBrokenError
 from redress.ledger.models import Checkpoint
@@ -67,6 +69,23 @@ class DeadlineShare:
     share: float | None
 
 
+@dataclass(frozen=True)
+class LogPoint:
+    """The published log's newest checkpoint when the figures were computed: the state of the
+    record they can be held against later. ``witnesses`` names those who cosigned it (none:
+    signed by the log alone)."""
+
+    origin: str
+    size: int
+    root: str  # base64, as the checkpoint writes it
+    time: dt.datetime
+    witnesses: tuple[str, ...]
+
+    @property
+    def witnessed(self) -> bool:
+        return bool(self.witnesses)
+
+
 @dataclass
 class Figures:
     start: dt.date
@@ -74,6 +93,7 @@ class Figures:
     computed_at: dt.datetime
     checkpoint: Checkpoint | None
     checkpoint_problem: str = ""
+    log_checkpoint: LogPoint | None = None
     tables: list[Table] = field(default_factory=list)
     timeliness: list[Timeliness] = field(default_factory=list)
     deadlines: list[DeadlineShare] = field(default_factory=list)
@@ -122,6 +142,7 @@ def compute(start: dt.date, end: dt.date, *, sign: bool = True) -> Figures:
         computed_at=timezone.now(),
         checkpoint=checkpoint,
         checkpoint_problem=problem,
+        log_checkpoint=log_point(),
     )
     received = Case.objects.filter(received_at__gte=since, received_at__lt=until)
     raw: dict[str, list[list[int]]] = {}
@@ -323,6 +344,23 @@ def _escrow_and_vetting(
         labels.append(("vetting", str(_("Vetting checks made"))))
         counts["vetting"] = check.objects.filter(made_at__gte=since, made_at__lt=until).count()
     return labels, counts
+
+
+def log_point() -> LogPoint | None:
+    """The log's newest published checkpoint, as the report names it (None before the first)."""
+    published = log.published()
+    if published is None:
+        return None
+    note = tlog.parse_note(published.signed_note())
+    own = len(tlog.parse_note(published.note).signatures)
+    checkpoint = tlog.parse_checkpoint(note.text)
+    return LogPoint(
+        origin=checkpoint.origin,
+        size=checkpoint.size,
+        root=base64.b64encode(checkpoint.root).decode("ascii"),
+        time=published.time,
+        witnesses=tuple(dict.fromkeys(sig.name for sig in note.signatures[own:])),
+    )
 
 
 def _latest_checkpoint() -> Checkpoint | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -91,6 +92,14 @@ def as_csv(figures: Figures) -> str:
     if figures.checkpoint is not None:
         writer.writerow([_("Ledger checkpoint"), "seq", "", figures.checkpoint.seq])
         writer.writerow([_("Ledger checkpoint"), "hash", "", bytes(figures.checkpoint.hash).hex()])
+    point = figures.log_checkpoint
+    if point is not None:
+        section = _("Published log checkpoint")
+        writer.writerow([section, "origin", "", point.origin])
+        writer.writerow([section, "size", "", point.size])
+        writer.writerow([section, "root", "", point.root])
+        writer.writerow([section, "time", "", point.time.astimezone(dt.UTC).isoformat()])
+        writer.writerow([section, "witnesses", "", " ".join(point.witnesses)])
     return out.getvalue()
 
 

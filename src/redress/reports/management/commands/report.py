@@ -36,4 +36,13 @@ class Command(BaseCommand):
         path = Path(output or f"redress-report-{year}.{format}")
         path.write_bytes(document)
         where = figures.checkpoint.seq if figures.checkpoint else "none"
-        self.stdout.write(f"Wrote {path} ({len(document):,} bytes), ledger checkpoint {where}.")
+        point = figures.log_checkpoint
+        published = (
+            f"the log's published checkpoint of {point.size} entries "
+            f"({'witnessed' if point.witnessed else 'unwitnessed'})"
+            if point
+            else "no published log checkpoint yet"
+        )
+        self.stdout.write(
+            f"Wrote {path} ({len(document):,} bytes), ledger checkpoint {where}, {published}."
+        )
