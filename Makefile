@@ -7,7 +7,7 @@ STAMPS := var/.stamps
 export REDRESS_DEMO_HOST ?= 127.0.0.1
 export REDRESS_DEMO_PORT ?= 8000
 
-.PHONY: demo test bench lint fuzz crash-test setup system-packages assets messages static database clean help
+.PHONY: demo test bench lint fuzz crash-test verifier setup system-packages assets messages static database clean help
 
 help:
 	@echo "make demo   set everything up, load fictional demo data, serve on http://$(REDRESS_DEMO_HOST):$(REDRESS_DEMO_PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make fuzz   a long schemathesis run against the API (a short one is in make test)"
 	@echo "make crash-test  kill servers and the database under load; check nothing acknowledged is lost"
 	@echo "make lint   ruff, mypy, import contracts, bandit (high severity fails), migration check"
+	@echo "make verifier  copy the standalone proof verifier to build/verifier/tlog.py (docs/your-proof.md)"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -83,6 +84,14 @@ fuzz: setup
 CRASH_ARGS ?= --kills 30
 crash-test: setup
 	$(BIN)/python tools/crash_test.py $(CRASH_ARGS)
+
+# The standalone verifier of complainants' acknowledgements: src/redress/ledger/tlog.py, one file
+# needing only Python and PyNaCl, to hand to anyone who checks a proof (docs/your-proof.md).
+# `redress acknowledgement verifier` prints the same file.
+verifier:
+	@mkdir -p build/verifier
+	cp src/redress/ledger/tlog.py build/verifier/tlog.py
+	@echo "Hand on build/verifier/tlog.py; run: python3 tlog.py verify ACKNOWLEDGEMENT.json --vkey LOG_VKEY"
 
 lint: $(STAMPS)/python
 	$(BIN)/ruff check src tests bench
