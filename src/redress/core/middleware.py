@@ -130,7 +130,12 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if not request.path.startswith("/static/"):
+        if request.path_info.startswith("/log/"):
+            # The published log is public and the same for everyone: its views say what may be
+            # kept (a full tile never changes), and it depends on no language or cookie.
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.pop("Vary", None)
+        elif not request.path.startswith("/static/"):
             # A shared or seized device must not hold copies of what someone reported.
             response.headers["Cache-Control"] = "no-store"
         return response
