@@ -9,6 +9,8 @@ urlpatterns = [
     # The API first: integrations send reports in bulk, and every pattern tried before a match
     # costs each request a little (none of the others starts with "api/").
     path("api/", api.urls),
+    # The published log, read by witnesses and verifiers at a high rate: before the pages too.
+    path("log/", include("redress.public.log")),
     path("", include("redress.public.urls")),
     path("staff/", include("redress.staff.urls")),
     path("respond/", include("redress.respond.urls")),
