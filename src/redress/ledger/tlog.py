@@ -1412,6 +1412,18 @@ def _ack_field(ack: Mapping[str, Any], key: str, kind: type) -> Any:
     return value
 
 
+ACKNOWLEDGEMENT_FIELDS = frozenset(
+    {"kind", "version", "case", "received_at", "statement", "tlog_proof", "latest"}
+)
+LATEST_FIELDS = frozenset({"tlog_proof", "consistency"})
+
+
+def _only_fields(value: Mapping[str, Any], known: frozenset[str], what: str) -> None:
+    unknown = sorted(str(key) for key in value if key not in known)
+    if unknown:
+        raise MalformedError(f"{what} has a field the format does not have: {unknown[0]!r}")
+
+
 def verify_acknowledgement(
     ack: Mapping[str, Any] | str | bytes,
     log: Verifier | Iterable[Verifier],
@@ -1437,6 +1449,11 @@ def verify_acknowledgement(
         raise MalformedError(
             f"this is not a Redress acknowledgement of version {ACKNOWLEDGEMENT_VERSION}"
         )
+    # A field the format does not have is refused, not ignored: one changed byte in a field's
+    # name must not silently drop what that field says.
+    _only_fields(ack, ACKNOWLEDGEMENT_FIELDS, "the acknowledgement")
+    if isinstance(ack.get("latest"), Mapping):
+        _only_fields(ack["latest"], LATEST_FIELDS, "the acknowledgement's later proof")
     log_keys = _as_list(log)
     witness_keys = [witness_verifier(w) for w in witnesses]
     statement = verify_statement(_ack_field(ack, "statement", str), log_keys)
