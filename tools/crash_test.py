@@ -233,7 +233,6 @@ def run(kind: str, kills: int, between: tuple[float, float], clients: int) -> di
     for thread in threads:
         thread.join(timeout=15)
     wait_until(lambda: http_ok(base))
-    time.sleep(3)  # the worker chains any pending ledger entries
     check = subprocess.run(
         [
             str(BIN / "redress"),

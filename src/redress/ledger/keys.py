@@ -16,7 +16,6 @@ from nacl.signing import SigningKey, VerifyKey
 
 from redress.core import keyfiles
 from redress.ledger.encoding import checkpoint_message, micros
-from redress.ledger.errors import LedgerError
 from redress.ledger.models import Checkpoint
 
 SIGNING_KEY_FILE = "ledger-signing.key"
@@ -69,16 +68,3 @@ def signature_ok(checkpoint: Checkpoint, trusted: frozenset[str]) -> bool:
     except (BadSignatureError, ValueError, TypeError):
         return False
     return True
-
-
-def sign_statement(message: bytes) -> tuple[bytes, str]:
-    """Sign ``message`` with the ledger's Ed25519 key: (signature, public key hex).
-
-    For statements that should verify against the published checkpoint key, such as a
-    complainant's acknowledgement. Callers must prefix their own domain label so a statement can
-    never be mistaken for a checkpoint (whose messages start ``redress-ledger-checkpoint-v1``).
-    """
-    if message.startswith(b"redress-ledger-checkpoint"):
-        raise LedgerError("refusing to sign a message that looks like a checkpoint")
-    key = signing_key()
-    return key.sign(message).signature, key.verify_key.encode().hex()
