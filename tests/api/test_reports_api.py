@@ -55,6 +55,33 @@ def test_malformed_json_is_a_4xx_json_error(client: Client) -> None:
     assert response.headers["Content-Type"].startswith("application/json")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"category": "bullying", "what_happened": "\\ud800x", "identity": "anonymous"}',
+        '{"category": "bullying", "what_happened": "x\\udfff", "identity": "anonymous"}',
+        '{"category": "bullying", "what_happened": "ok", "identity": "anonymous", '
+        '"evidence": ["\\udc00"]}',
+        '{"\\ud800": "a key that is not text", "what_happened": "ok"}',
+    ],
+)
+def test_text_that_is_not_unicode_is_a_plain_400_and_stores_nothing(
+    client: Client, body: str
+) -> None:
+    # JSON can spell a lone UTF-16 surrogate; UTF-8, and so the database, cannot hold one.
+    response = client.post("/api/reports", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "not valid Unicode" in response.json()["detail"]
+    assert not Case.objects.exists()
+
+
+def test_a_surrogate_pair_is_ordinary_text(client: Client) -> None:
+    body = dict(API_REPORT, what_happened="He sent me this: \U0001f621 at midnight.")
+    response = client.post("/api/reports", body, content_type="application/json")
+    assert response.status_code == 201
+    assert Case.objects.get().narrative == body["what_happened"]
+
+
 def test_retried_request_with_the_same_key_makes_one_case(client: Client) -> None:
     headers = {"Idempotency-Key": "retry-7f3a"}
     first = client.post(

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 
 # Where a value came from, as pydantic names it; the field's own name follows.
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
@@ -76,8 +77,44 @@ def field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
     return found
 
 
+class NotText(ValueError):
+    """A string in the request's JSON is not text that can be stored: it holds a lone UTF-16
+    surrogate (``"\\ud800"``), which JSON can spell but UTF-8, and so the database, cannot."""
+
+
+class TextParser(Parser):
+    """Django Ninja's JSON parser, refusing strings that are not valid Unicode text.
+
+    Without this, such a string passes validation and fails when it is encrypted or stored, and
+    the request answers 500 after doing part of its work."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        _refuse_lone_surrogates(data)
+        return data
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise NotText(
+                "The request contains text that is not valid Unicode (a lone surrogate, such as "
+                "\\ud800 without its pair). Send the text as it was typed."
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_lone_surrogates(key)
+            _refuse_lone_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_lone_surrogates(item)
+
+
 def install(api: NinjaAPI) -> None:
-    """Answer invalid requests with ``FieldErrors``, as 422."""
+    """Answer invalid requests with ``FieldErrors``, as 422, and a body that is not text with a
+    plain 400."""
 
     def invalid(
         request: HttpRequest, error: ValidationError | type[ValidationError]
@@ -90,6 +127,15 @@ def install(api: NinjaAPI) -> None:
         )
 
     api.add_exception_handler(ValidationError, invalid)
+
+    def unreadable(request: HttpRequest, error: HttpError | type[HttpError]) -> HttpResponse:
+        if not isinstance(error, HttpError):
+            return api.create_response(request, {"detail": "Bad request."}, status=400)
+        cause = error.__cause__
+        detail = str(cause) if isinstance(cause, NotText) else error.message
+        return api.create_response(request, {"detail": detail}, status=error.status_code)
+
+    api.add_exception_handler(HttpError, unreadable)
 
 
 # Refusals any operation may answer, beside what it declares itself: 400 for a body that is

@@ -31,6 +31,7 @@ api = RedressAPI(
         "an `errors` object with a message for each field."
     ),
     urls_namespace="api",
+    parser=errors.TextParser(),
 )
 errors.install(api)
 
