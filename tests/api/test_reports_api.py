@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from redress.cases.models import Case
+from redress.ledger.models import Entry
 from tests.factories import API_REPORT
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,23 @@ def test_malformed_json_is_a_4xx_json_error(client: Client) -> None:
     response = client.post("/api/reports", "{not json", content_type="application/json")
     assert 400 <= response.status_code < 500
     assert response.headers["Content-Type"].startswith("application/json")
+
+
+def test_every_read_with_a_receipt_code_leaves_a_trace(client: Client) -> None:
+    # Someone who has taken a complainant's code must not be able to read the report unseen.
+    receipt = client.post("/api/reports", API_REPORT, content_type="application/json").json()[
+        "receipt"
+    ]
+    case = Case.objects.get()
+    opened = Entry.objects.filter(action="receipt.opened", object=f"case:{case.reference}")
+    assert not opened.exists()
+    for _ in range(2):
+        assert client.get("/api/reports/me", headers={"X-Receipt": receipt}).status_code == 200
+    assert opened.count() == 2
+    assert set(opened.values_list("actor", flat=True)) == {"complainant"}
+    # A wrong code opens nothing, and is ledgered as refused as before.
+    client.get("/api/reports/me", headers={"X-Receipt": "AAAA-AAAA-AAAA-AAAA-AAAA"})
+    assert opened.count() == 2
 
 
 @pytest.mark.parametrize(

@@ -451,8 +451,10 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
 
     ``client`` is an in-memory fingerprint, never stored. A wrong code counts against both
     throttles and is ledgered without any client identity, and so is the pause it starts, if
-    it is the one that locks a throttle. Raises CodeEntryPaused while either throttle is
-    locked, whatever the code.
+    it is the one that locks a throttle. A right code is ledgered too (``receipt.opened`` on the
+    case, nothing of who): every read of a report with its code leaves a trace, so someone who
+    has taken a complainant's code cannot read the report unseen. Raises CodeEntryPaused while
+    either throttle is locked, whatever the code.
     """
     per_client, everyone = _code_throttles()
     if _paused(per_client, everyone, client):
@@ -465,6 +467,8 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
             client_paused=per_client.locks_at(client_count),
             service_paused=everyone.locks_at(service_count),
         )
+    else:
+        append(actor=COMPLAINANT, action=Action.RECEIPT_OPENED, obj=f"case:{case.reference}")
     # A right code does not clear the wrong ones: anyone with a code of their own could otherwise
     # guess without end, a few at a time. They expire with the throttle's window.
     return case
