@@ -62,7 +62,7 @@ def test_every_read_with_a_receipt_code_leaves_a_trace(client: Client) -> None:
         "receipt"
     ]
     case = Case.objects.get()
-    opened = Entry.objects.filter(action="receipt.opened", object=f"case:{case.reference}")
+    opened = Entry.objects.filter(action="receipt.read", object=f"case:{case.reference}")
     assert not opened.exists()
     for _ in range(2):
         assert client.get("/api/reports/me", headers={"X-Receipt": receipt}).status_code == 200

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel
 
@@ -93,6 +93,10 @@ class StatusOut(Schema):
     withdrawn: bool
     messages: list[MessageOut]
     proof: ProofOut
+    last_opened: dt.datetime | None = Field(
+        description="When the report was last opened with its receipt code before this "
+        "request, or null: a time you do not know may mean someone else has your code."
+    )
 
 
 def _validated(body: ReportIn) -> dict[str, Any]:
@@ -301,4 +305,5 @@ def my_report(
             for m in case.messages.all()
         ],
         "proof": _proof(case, from_size),
+        "last_opened": actions.last_read(case),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -451,7 +451,7 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
 
     ``client`` is an in-memory fingerprint, never stored. A wrong code counts against both
     throttles and is ledgered without any client identity, and so is the pause it starts, if
-    it is the one that locks a throttle. A right code is ledgered too (``receipt.opened`` on the
+    it is the one that locks a throttle. A right code is ledgered too (``receipt.read`` on the
     case, nothing of who): every read of a report with its code leaves a trace, so someone who
     has taken a complainant's code cannot read the report unseen. Raises CodeEntryPaused while
     either throttle is locked, whatever the code.
@@ -468,7 +468,22 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
             service_paused=everyone.locks_at(service_count),
         )
     else:
-        append(actor=COMPLAINANT, action=Action.RECEIPT_OPENED, obj=f"case:{case.reference}")
+        append(actor=COMPLAINANT, action=Action.RECEIPT_READ, obj=f"case:{case.reference}")
     # A right code does not clear the wrong ones: anyone with a code of their own could otherwise
     # guess without end, a few at a time. They expire with the throttle's window.
     return case
+
+
+def last_read(case: Case) -> datetime | None:
+    """When the report was opened with its receipt code before the latest opening, or None.
+
+    Called just after ``open_with_code`` has opened it, this is the visit before the one under
+    way: the complainant sees it, so a read they did not make (a code someone else has) shows.
+    """
+    times = (
+        Entry.objects.filter(action=Action.RECEIPT_READ, object=f"case:{case.reference}")
+        .order_by("-seq")
+        .values_list("time", flat=True)[:2]
+    )
+    earlier = list(times)[1:]
+    return earlier[0] if earlier else None

@@ -71,7 +71,7 @@ class Action(StrEnum):
     DEADLINE_SWEPT = "deadline.swept"
 
     # The complainant's receipt code and contact address
-    RECEIPT_OPENED = "receipt.opened"
+    RECEIPT_READ = "receipt.read"
     RECEIPT_REFUSED = "receipt.refused"
     RECEIPT_ENTRY_PAUSED = "receipt.entry_paused"
     RECEIPT_REISSUED = "receipt.reissued"

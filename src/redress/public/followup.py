@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,8 @@ PENDING = "intake_pending_evidence"
 ADDED = "intake_evidence_added"
 # Whether a fresh confirmation link was just sent, told once on the next page.
 RESENT = "intake_verification_resent"
+# When the report was last opened with its code before this visit (ISO time), or None.
+LAST_READ = "intake_last_read"
 
 
 def _lost_code_throttle() -> Throttle:
@@ -87,6 +90,8 @@ def check_code(request: HttpRequest) -> HttpResponse:
             else:
                 request.session.cycle_key()
                 request.session[FOLLOW_UP] = case.pk
+                earlier = actions.last_read(case)
+                request.session[LAST_READ] = earlier.isoformat() if earlier else None
                 request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)
                 return redirect("public:report-status")
     return render(
@@ -170,9 +175,20 @@ def status(request: HttpRequest) -> HttpResponse:
         "email_unconfirmed": contact.awaiting_verification(case) is not None,
         "verification_resent": request.session.pop(RESENT, None),
         "proof": acknowledgement.state(case),
+        "last_read": _last_read(request),
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error
     return render(request, "public/followup/status.html", context, status=400 if bad else 200)
+
+
+def _last_read(request: HttpRequest) -> datetime | None:
+    stored = request.session.get(LAST_READ)
+    if not isinstance(stored, str):
+        return None
+    try:
+        return datetime.fromisoformat(stored)
+    except ValueError:
+        return None
 
 
 KEEP = "keep_confirm"  # add it as it was, hidden details and all

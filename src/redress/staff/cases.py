@@ -137,7 +137,7 @@ TIMELINE_WORDS = {
     "case.respondent_answered": gettext_lazy("Respondent answered"),
     "case.findings_commented": gettext_lazy("Comment on the findings"),
     "receipt.reissued": gettext_lazy("Receipt code replaced"),
-    "receipt.opened": gettext_lazy("The report was opened with its receipt code"),
+    "receipt.read": gettext_lazy("The report was opened with its receipt code"),
     "receipt.email_verified": gettext_lazy("Complainant's email address confirmed"),
 }
 
