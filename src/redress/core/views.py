@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from redress.core.routes import public
+from redress.core.text import MESSAGE, UnencodableText
 
 
 @public
@@ -51,7 +52,9 @@ def set_language(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, template: str, *, detail: str | None = None
+) -> HttpResponse:
     if request.path.startswith("/api/"):
         messages = {
             400: "Bad request",
@@ -59,12 +62,14 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
             404: "Not found",
             500: "Server error",
         }
-        return JsonResponse({"detail": messages[status]}, status=status)
-    return render(request, template, status=status)
+        return JsonResponse({"detail": detail or messages[status]}, status=status)
+    return render(request, template, {"detail": detail}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "errors/400.html")
+    # Text that cannot be stored is said plainly; other refusals keep the general words.
+    detail = str(MESSAGE) if isinstance(exception, UnencodableText) else None
+    return _error(request, 400, "errors/400.html", detail=detail)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

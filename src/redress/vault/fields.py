@@ -49,6 +49,7 @@ from django.db.models.lookups import Lookup
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import Promise
 
+from redress.core.text import refuse_unencodable, validate_encodable
 from redress.vault.actions import open_sealed, seal
 from redress.vault.errors import VaultError
 from redress.vault.models import DataKey
@@ -415,6 +416,7 @@ class EncryptedTextField(_EncryptedField[_ST, _GT, str]):
     _pyi_private_get_type: str
 
     description = "Text sealed with the row's vault data key"
+    default_validators = [validate_encodable]
 
     def coerce(self, value: object) -> str:
         if isinstance(value, Promise):
@@ -424,7 +426,9 @@ class EncryptedTextField(_EncryptedField[_ST, _GT, str]):
         return value
 
     def encode(self, value: str) -> bytes:
-        return value.encode("utf-8")
+        # Text UTF-8 cannot encode (a lone surrogate) is refused as a bad request, not a 500;
+        # it is raised inside the save, so the transaction around it stores nothing.
+        return refuse_unencodable(value)
 
     def decode(self, raw: bytes) -> str:
         try:
