@@ -161,6 +161,8 @@ def run(kind: str, kills: int, between: tuple[float, float], clients: int) -> di
     env.update(
         REDRESS_DATA_DIR=str(folder / "data"),
         REDRESS_INSECURE_HTTP="1",
+        # Its mail goes to files in its throwaway data folder, as on any development machine.
+        REDRESS_DEVELOPMENT="1",
     )
     pg = None
     if kind == "pg":

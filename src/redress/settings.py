@@ -358,6 +358,9 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
 # cheap and time-critical work only. None is needed today.
 EVERY_PASS: list[str] = []
 DEMO_MODE = env_bool("REDRESS_DEMO_MODE", False)
+# A development machine (a checkout, the tests, the benchmarks): mail may be kept in files in the
+# data folder. Elsewhere, serving with mail in files is refused unless DEMO_MODE is on.
+DEVELOPMENT = env_bool("REDRESS_DEVELOPMENT", False)
 # The ledger's checkpoint signing key (hex of a 32-byte Ed25519 seed); empty: a key file in
 # KEYS_DIR. Retired public keys whose checkpoints still verify, comma-separated hex.
 LEDGER_SIGNING_KEY = os.environ.get("REDRESS_LEDGER_SIGNING_KEY", "")
@@ -411,7 +414,9 @@ KEK_PREVIOUS: list[str] = [
 RECEIPT_KEY = os.environ.get("REDRESS_RECEIPT_KEY", "")
 
 # Mail: written to files in the data folder unless an SMTP server is configured, so the demo
-# works offline and a newcomer can read what would have been sent (var/mail/).
+# works offline and a newcomer can read what would have been sent (var/mail/). Only in the demo
+# or on a development machine: `redress serve` and `redress worker` refuse to start with it
+# otherwise (core/checks.py), as the files hold complainants' addresses and one-time links.
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.filebased.EmailBackend",

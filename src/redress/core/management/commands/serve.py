@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
+from redress.core.checks import refuse_unsafe_start
 from redress.wsgi import application
 
 log = logging.getLogger("redress.serve")
@@ -171,6 +172,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start the worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_unsafe_start()
         warning = shared_counting_warning(options["workers"], settings.CACHES["default"]["BACKEND"])
         if warning:
             log.warning(warning)

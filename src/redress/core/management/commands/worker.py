@@ -34,6 +34,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from redress.core.checks import refuse_unsafe_start
+
 log = logging.getLogger("redress.worker")
 
 # What a database that has gone away raises: the server restarting, a dropped connection.
@@ -250,6 +252,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        refuse_unsafe_start()
         loop, drainer = loop_from_settings(interval)
         if once:
             outcome = loop.one_pass()
