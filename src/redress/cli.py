@@ -5,8 +5,14 @@ from __future__ import annotations
 import os
 import sys
 
+# Files and folders Redress makes are its own alone: 0600 and 0700. A umask rather than a chmod
+# after the fact, because SQLite creates the database's -wal and -shm files itself, and Django's
+# mail backend its mail files, each with 0644 less the umask.
+PRIVATE_UMASK = 0o077
+
 
 def main() -> None:
+    os.umask(PRIVATE_UMASK)
     if len(sys.argv) > 1 and sys.argv[1] == "witness":
         # A witness is run by an outside body: it needs nothing of Redress's settings, database
         # or keys, so it starts before (and without) Django.
