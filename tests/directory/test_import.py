@@ -88,3 +88,55 @@ def test_the_command_is_spelled_with_a_hyphen() -> None:
     )
     assert result.returncode == 0
     assert "CSV" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("field", "line", "control"),
+    [
+        ("name", "S-3,Dai\x00 Bevan,staff,,,,", "U+0000"),
+        ("identifier", "S-\x073,Dai Bevan,staff,,,,", "U+0007"),
+        ("party", "S-3,Dai Bevan,staff,Harbour\x1bAlliance,,,", "U+001B"),
+        ("office", "S-3,Dai Bevan,staff,,Members\x7f Office,,", "U+007F"),
+        ("constituency", "S-3,Dai Bevan,staff,,,Ashwold\x85East,", "U+0085"),
+        ("roles", "S-3,Dai Bevan,staff; Whip\x0b,,,,", None),  # stripped at the end: kept out
+        ("name", 'S-3,"Dai\nBevan",staff,,,,', "U+000A"),
+    ],
+)
+def test_a_control_character_is_refused_naming_the_line_and_nothing_is_imported(
+    field: str, line: str, control: str | None
+) -> None:
+    # On PostgreSQL a NUL cannot be stored at all; on SQLite it was, in people's names.
+    data = (GOOD + line + "\nS-4,Eli Moss,staff,,,,\n").encode()
+    outcome = import_directory(data, actor="system:test")
+    if control is None:
+        assert outcome.problems == []
+        assert Person.objects.get(identifier="S-3").role_title == "Whip"
+        return
+    assert [str(p) for p in outcome.problems] == [
+        f"line 5, {field}: holds a control character ({control})"
+    ]
+    assert Person.objects.count() == 0
+    assert not Entry.objects.filter(action="directory.imported").exists()
+
+
+def test_lines_are_counted_in_the_file_when_a_field_spans_lines() -> None:
+    data = GOOD + 'S-3,"Dai\nBevan",staff,,,,\n' + "S-4,,staff,,,,\n"
+    problems = [str(p) for p in import_directory(data.encode(), actor="t").problems]
+    assert problems == [
+        "line 5, name: holds a control character (U+000A)",
+        "line 7, name: empty",
+    ]
+
+
+def test_the_command_names_the_line_of_a_nul(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes((GOOD + "S-3,Dai\x00 Bevan,staff,,,,\n").encode())
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_directory", str(path))
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "Nothing was imported" in out
+    assert "line 5, name: holds a control character (U+0000)" in out
+    assert Person.objects.count() == 0

@@ -5,6 +5,8 @@ Columns (header names in any case): identifier, name, roles, party, office, cons
 line manager. ``roles`` is the person's kind, optionally followed by a semicolon and their role
 title: ``member; Chief Whip``, ``staff; Press Officer``, ``party official; Whip's office``.
 ``line manager`` is another person's identifier, in the file or already in the directory.
+No field may hold a control character (NUL, a line break inside a quoted field, and the like):
+a line that does is refused, naming the line, the field and the character.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -80,13 +83,22 @@ def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
     index = {c: names.index(c) for c in COLUMNS}
     rows: list[Row] = []
     seen: dict[str, int] = {}
-    for number, values in enumerate(reader, start=2):
+    while True:
+        # The line the record starts on, counted in the file: a quoted field may span lines.
+        number = reader.line_num + 1
+        values = next(reader, None)
+        if values is None:
+            break
         if not any(v.strip() for v in values):
             continue
         if len(values) < len(names):
             problems.append(Problem(number, "line", f"{len(values)} fields, expected {len(names)}"))
             continue
         value = {c: values[i].strip() for c, i in index.items()}
+        for column, text in value.items():
+            control = _control(text)
+            if control is not None:
+                problems.append(Problem(number, column, f"holds a control character ({control})"))
         identifier = value["identifier"]
         if not identifier:
             problems.append(Problem(number, "identifier", "empty"))
@@ -132,6 +144,16 @@ def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
             problems.append(Problem(row.line, "line manager", f"no person {row.line_manager!r}"))
     problems += _cycles(rows)
     return rows, sorted(problems, key=lambda p: (p.line, p.field))
+
+
+def _control(text: str) -> str | None:
+    """The first control character in ``text`` (Unicode's Cc: NUL, other C0 and C1 codes,
+    DEL), as ``U+0000``, or None. NUL cannot be stored in PostgreSQL text at all; the others
+    would be stored and shown to staff and complainants without showing themselves."""
+    for character in text:
+        if unicodedata.category(character) == "Cc":
+            return f"U+{ord(character):04X}"
+    return None
 
 
 def _cycles(rows: list[Row]) -> list[Problem]:
