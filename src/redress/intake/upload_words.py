@@ -58,8 +58,32 @@ OTHER_DATA: Final = gettext_noop("other embedded data")
 RECORDED_AT: Final = gettext_noop("location where it was recorded")
 RECORDER: Final = gettext_noop("recording device and app")
 AUDIO_TAGS: Final = gettext_noop("title, artist and comments")
-# In the order the wizard lists them: the most revealing first.
+# Active content: what could act on the computer of whoever opens the file.
+JAVASCRIPT: Final = gettext_noop("scripts (JavaScript)")
+OPENING_ACTIONS: Final = gettext_noop("actions that run when the file is opened or used")
+OTHER_PROGRAMS: Final = gettext_noop("links that open other programs or files")
+WEB_LINKS: Final = gettext_noop("links to web addresses")
+FORM_SENDING: Final = gettext_noop("forms that send or fetch data")
+EMBEDDED_FILES: Final = gettext_noop("embedded files")
+XFA_FORMS: Final = gettext_noop("interactive forms (XFA) and their scripts")
+OUTSIDE_LINKS: Final = gettext_noop("links to outside templates, objects and pictures")
+EMBEDDED_OBJECTS: Final = gettext_noop("embedded objects and controls (OLE, ActiveX)")
+DDE_FIELDS: Final = gettext_noop("fields that run other programs (DDE)")
+ACTIVE_CONTENT: Final = (
+    JAVASCRIPT,
+    OPENING_ACTIONS,
+    OTHER_PROGRAMS,
+    WEB_LINKS,
+    FORM_SENDING,
+    EMBEDDED_FILES,
+    XFA_FORMS,
+    OUTSIDE_LINKS,
+    EMBEDDED_OBJECTS,
+    DDE_FIELDS,
+)
+# In the order the wizard lists them: what could act first, then the most revealing.
 LABELS: Final = (
+    *ACTIVE_CONTENT,
     GPS,
     RECORDED_AT,
     AUTHOR,
@@ -106,6 +130,10 @@ PROTECTED: Final = gettext_noop(
 MACROS: Final = gettext_noop(
     "This Word file contains macros. Save it as an ordinary Word document (DOCX) and send it again"
 )
+ACTIVE_KEPT: Final = gettext_noop(
+    "This file contains active content, such as scripts or links to other programs, that we"
+    " must remove. Send it again without asking us to keep it as it was"
+)
 UNAVAILABLE: Final = gettext_noop(
     "We could not check this file just now. Try again in a few minutes"
 )
@@ -116,6 +144,7 @@ REASONS: Final[dict[str, str]] = {
     "too_complex": TOO_COMPLEX,
     "protected": PROTECTED,
     "macros": MACROS,
+    "active_kept": ACTIVE_KEPT,
 }
 
 

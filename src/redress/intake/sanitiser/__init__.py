@@ -11,10 +11,10 @@ one process per upload. Its modules:
 
 Plain text is not parsed, so it never comes here.
 
-It imports only the standard library, Pillow and pypdf, and from Redress only its own modules,
-``upload_words`` (the labels it answers with) and ``filetypes`` (the limits and the sniffing),
-never Django: the child has no settings. ``tests/intake/test_sanitiser_imports.py`` holds it to
-that.
+It imports only the standard library, Pillow, pypdf and pikepdf, and from Redress only its own
+modules, ``upload_words`` (the labels it answers with) and ``filetypes`` (the limits and the
+sniffing), never Django: the child has no settings. ``tests/intake/test_sanitiser_imports.py``
+holds it to that.
 """
 
 from __future__ import annotations
