@@ -3,13 +3,37 @@
 Removed: the core, extended and custom properties are rewritten without author, last editor,
 company, manager, title, dates and custom fields; names of commenters and of people who tracked
 changes are blanked; JPEG and PNG pictures inside lose their metadata as in ``images``, but
-losslessly. Every other part is copied unchanged. Archives too large, encrypted, with macros or
-with a DTD in their XML are refused.
+losslessly. Active content goes too:
+
+- every relationship with ``TargetMode="External"`` in any ``*.rels`` part: remote templates
+  (``attachedTemplate``), external OLE objects, linked pictures, and hyperlinks too (their text
+  stays, but it no longer points anywhere: a caseworker who wants the address reads it);
+  attributes in the owning part that name a removed relationship (``r:id``, ``r:link``...) go
+  with it;
+- embedded OLE objects and ActiveX controls: every part under ``embeddings/`` or ``activeX/``,
+  the relationships that point at them and their content-type overrides (the object's preview
+  picture stays, so the page still shows where it was);
+- DDE fields: a ``w:fldSimple`` or complex field (``w:instrText`` runs, joined, entities decoded)
+  whose instruction is ``DDE`` or ``DDEAUTO`` keeps its shown result but loses its instruction.
+
+Every other part is copied unchanged. Archives too large, encrypted, with macros or with a DTD in
+their XML are refused. The rewritten archive is read again and must hold none of the above.
+
+Tools: the standard library's ``zipfile`` and ``xml.etree`` (after ``_check_xml`` has refused a
+DTD, so no entity tricks), plus regular expressions over the bytes of Word's own parts, because
+re-serialising them with ElementTree would rename their namespace prefixes and break
+``mc:Ignorable``. oletools was evaluated and is not used: ``olevba``, ``oleobj`` and ``msodde``
+detect macros, OLE objects, external relationships and DDE in OOXML but do not rewrite a file,
+and their findings would have to be mapped back onto parts anyway; mat2 rewrites Office files
+for metadata but keeps external relationships and embedded objects. The hand-written code is the
+relationship, content-type and field rewriting, which no well-kept Python tool does.
 """
 
 from __future__ import annotations
 
+import html
 import io
+import posixpath
 import re
 import zipfile
 from typing import Final
@@ -21,14 +45,19 @@ from redress.intake import filetypes
 from redress.intake.sanitiser.images import PNG_SIGNATURE, filter_png, strip_jpeg
 from redress.intake.sanitiser.shared import Refusal
 from redress.intake.upload_words import (
+    ACTIVE_CONTENT,
     AUTHOR,
     COMPANY,
     CUSTOM_PROPERTIES,
     DATES,
+    DDE_FIELDS,
+    EMBEDDED_OBJECTS,
     LAST_EDITOR,
     OTHER_PROPERTIES,
+    OUTSIDE_LINKS,
     REVIEWERS,
     TITLE,
+    WEB_LINKS,
 )
 
 _CONTENT_TYPES: Final = "[Content_Types].xml"
@@ -93,6 +122,21 @@ _REVIEWER_ATTRIBUTE: Final = re.compile(
 )
 _WORD_XML_PART: Final = re.compile(r"word/[^/]+\.xml")
 _ALLOWED_COMPRESSION: Final = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_RELATIONSHIPS_NS: Final = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RELATIONSHIP: Final = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?Relationship\b[^>]*?(?:/>|>\s*</[^>]*>)")
+_OVERRIDE: Final = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?Override\b[^>]*?(?:/>|>\s*</[^>]*>)")
+_HYPERLINK_TYPE: Final = "/hyperlink"
+# Folders whose parts are objects or controls that run: dropped whole.
+_ACTIVE_FOLDER: Final = re.compile(r"(?:^|/)(?:embeddings|activeX)/", re.IGNORECASE)
+_FIELD_SIMPLE: Final = re.compile(
+    rb"""(<w:fldSimple\b[^>]*?\sw:instr\s*=\s*)(?:"([^"]*)"|'([^']*)')"""
+)
+_FIELD_PIECE: Final = re.compile(
+    rb"<w:fldChar\b[^>]*?w:fldCharType\s*=\s*[\"'](begin|separate|end)[\"'][^>]*>"
+    rb"|(<w:instrText\b[^>]*>)(.*?)(</w:instrText>)",
+    re.DOTALL,
+)
+_DDE: Final = re.compile(r"\s*DDE(?:AUTO)?\b", re.IGNORECASE)
 
 
 def sanitise_docx(data: bytes, keep_original: bool) -> tuple[bytes | None, list[str]]:
@@ -103,12 +147,31 @@ def sanitise_docx(data: bytes, keep_original: bool) -> tuple[bytes | None, list[
         if b"macroEnabled" in content_types:
             raise Refusal("macros")
         part_types = _part_types(content_types)
-        found: list[str] = []
+        dropped = {entry.filename for entry in entries if _ACTIVE_FOLDER.search(entry.filename)}
+        found: list[str] = [EMBEDDED_OBJECTS] if dropped else []
+        relationships: dict[str, bytes] = {}  # cleaned .rels parts
+        unlinked: dict[str, set[str]] = {}  # owning part: ids of the relationships removed
+        for entry in entries:
+            if entry.filename.endswith(".rels") and entry.filename not in dropped:
+                owner = _owner_of(entry.filename)
+                cleaned_rels, ids, labels = _clean_relationships(
+                    entry.filename, _read_entry(archive, entry), dropped
+                )
+                relationships[entry.filename] = cleaned_rels
+                found += labels
+                if ids:
+                    unlinked[owner] = ids
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as cleaned_archive:
             for entry in entries:
-                body = _read_entry(archive, entry)
+                if entry.filename in dropped:
+                    continue
+                body = relationships.get(entry.filename) or _read_entry(archive, entry)
+                if entry.filename == _CONTENT_TYPES:
+                    body = _drop_overrides(body, dropped)
                 cleaned_body, labels = _clean_part(entry.filename, body, part_types)
+                if entry.filename in unlinked:
+                    cleaned_body = _drop_references(cleaned_body, unlinked[entry.filename])
                 found += labels
                 if not keep_original:
                     # A fresh entry: no timestamps of when it was saved, no owner or uid extras.
@@ -116,8 +179,138 @@ def sanitise_docx(data: bytes, keep_original: bool) -> tuple[bytes | None, list[
                     fresh.compress_type = entry.compress_type
                     cleaned_archive.writestr(fresh, cleaned_body)
     if keep_original:
+        if any(label in ACTIVE_CONTENT for label in found):
+            raise Refusal("active_kept")
         return None, found
-    return out.getvalue(), found
+    cleaned = out.getvalue()
+    _check_inert(cleaned)
+    return cleaned, found
+
+
+def _owner_of(rels_name: str) -> str:
+    """``word/_rels/document.xml.rels`` belongs to ``word/document.xml``."""
+    folder, name = posixpath.split(rels_name)
+    return posixpath.join(posixpath.dirname(folder), name.removesuffix(".rels"))
+
+
+def _clean_relationships(
+    name: str, body: bytes, dropped: set[str]
+) -> tuple[bytes, set[str], list[str]]:
+    """(the part without outside or dropped targets, the ids removed, what they were)."""
+    _check_xml(body)
+    base = posixpath.dirname(_owner_of(name))
+    removed: set[str] = set()
+    found: list[str] = []
+
+    def keep_or_drop(match: re.Match[bytes]) -> bytes:
+        element = ElementTree.fromstring(match.group(0))  # noqa: S314 - checked, without a DTD
+        target = element.get("Target", "")
+        kind = element.get("Type", "")
+        if element.get("TargetMode", "").lower() == "external":
+            found.append(WEB_LINKS if kind.endswith(_HYPERLINK_TYPE) else OUTSIDE_LINKS)
+        elif _resolve(base, target) in dropped:
+            found.append(EMBEDDED_OBJECTS)
+        else:
+            return match.group(0)
+        removed.add(element.get("Id", ""))
+        return b""
+
+    cleaned = _RELATIONSHIP.sub(keep_or_drop, body)
+    return (cleaned if removed else body), removed, found
+
+
+def _resolve(base: str, target: str) -> str:
+    path = target.split("#", 1)[0]
+    if path.startswith("/"):
+        return posixpath.normpath(path.lstrip("/"))
+    return posixpath.normpath(posixpath.join(base, path))
+
+
+def _drop_overrides(body: bytes, dropped: set[str]) -> bytes:
+    if not dropped:
+        return body
+
+    def keep_or_drop(match: re.Match[bytes]) -> bytes:
+        element = ElementTree.fromstring(match.group(0))  # noqa: S314 - small, no DTD possible
+        return b"" if element.get("PartName", "").lstrip("/") in dropped else match.group(0)
+
+    return _OVERRIDE.sub(keep_or_drop, body)
+
+
+def _drop_references(body: bytes, ids: set[str]) -> bytes:
+    """Remove attributes (``r:id``, ``r:link``, ``r:embed``...) naming a removed relationship."""
+    for identifier in ids - {""}:
+        value = re.escape(escape(identifier, {'"': "&quot;"}).encode())
+        body = re.sub(rb"\s[A-Za-z][\w.-]*:[A-Za-z][\w.-]*\s*=\s*\"" + value + rb"\"", b"", body)
+    return body
+
+
+def _remove_dde(body: bytes) -> tuple[bytes, list[str]]:
+    """Empty the instruction of every DDE field, simple or complex; the shown result stays."""
+    found: list[str] = []
+
+    def simple(match: re.Match[bytes]) -> bytes:
+        instruction = (match.group(2) or match.group(3) or b"").decode("utf-8", "replace")
+        if not _DDE.match(html.unescape(instruction)):
+            return match.group(0)
+        found.append(DDE_FIELDS)
+        return match.group(1) + b'""'
+
+    body = _FIELD_SIMPLE.sub(simple, body)
+    # Complex fields: the instruction may be split over many w:instrText runs, fields may nest.
+    # Each open field holds its instruction pieces, or None once past its separator.
+    blanks: list[tuple[int, int]] = []
+    open_fields: list[list[tuple[int, int, bytes]] | None] = []
+    for match in _FIELD_PIECE.finditer(body):
+        piece = match.group(1)
+        if piece == b"begin":
+            open_fields.append([])
+        elif piece in (b"separate", b"end"):
+            if open_fields:
+                pieces = open_fields[-1]
+                if pieces is not None:
+                    _judge_field(pieces, blanks, found)
+                if piece == b"end":
+                    open_fields.pop()
+                else:
+                    open_fields[-1] = None
+        else:
+            text = (match.start(3), match.end(3), match.group(3))
+            current = open_fields[-1] if open_fields else None
+            if current is None:  # an instruction outside any field's: judged on its own
+                _judge_field([text], blanks, found)
+            else:
+                current.append(text)
+    for field in open_fields:  # a field never closed is still judged
+        if field is not None:
+            _judge_field(field, blanks, found)
+    for start, end in sorted(blanks, reverse=True):
+        body = body[:start] + body[end:]
+    return body, found
+
+
+def _judge_field(
+    pieces: list[tuple[int, int, bytes]], blanks: list[tuple[int, int]], found: list[str]
+) -> None:
+    instruction = html.unescape(b"".join(text for _, _, text in pieces).decode("utf-8", "replace"))
+    if _DDE.match(instruction):
+        found.append(DDE_FIELDS)
+        blanks.extend((start, end) for start, end, _ in pieces)
+
+
+def _check_inert(cleaned: bytes) -> None:
+    """Read the rewritten archive again: nothing outside, no objects, no DDE, or refuse."""
+    with zipfile.ZipFile(io.BytesIO(cleaned)) as archive:
+        for entry in archive.infolist():
+            if _ACTIVE_FOLDER.search(entry.filename):
+                raise Refusal("unreadable")
+            body = archive.read(entry)
+            if entry.filename.endswith(".rels"):
+                for element in _parse_xml(body).iter(f"{_RELATIONSHIPS_NS}Relationship"):
+                    if element.get("TargetMode", "").lower() == "external":
+                        raise Refusal("unreadable")
+            elif _WORD_XML_PART.fullmatch(entry.filename) and _remove_dde(body)[1]:
+                raise Refusal("unreadable")
 
 
 def _check_archive(entries: list[zipfile.ZipInfo]) -> None:
@@ -171,7 +364,9 @@ def _clean_part(name: str, body: bytes, part_types: dict[str, str]) -> tuple[byt
         return body, []
     if _WORD_XML_PART.fullmatch(name):
         _check_xml(body)
-        return _blank_reviewers(body)
+        body, dde = _remove_dde(body)
+        body, reviewers = _blank_reviewers(body)
+        return body, dde + reviewers
     if body.startswith(b"\xff\xd8\xff"):
         return _embedded_picture(body, jpeg=True)
     if body.startswith(PNG_SIGNATURE):
