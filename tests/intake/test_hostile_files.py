@@ -223,6 +223,7 @@ def docx_hostile() -> bytes:
         extra={
             "word/_rels/document.xml.rels": DOCUMENT_RELATIONSHIPS,
             "word/settings.xml": SETTINGS,
+            "word/glossary/document.xml": HOSTILE_DOCUMENT.replace(b"DDE excel", b"DDEAUTO cmd"),
             "word/_rels/settings.xml.rels": SETTINGS_RELATIONSHIPS,
             "word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0" + EXECUTABLE,
             "word/activeX/activeX1.xml": b'<ax:ocx xmlns:ax="urn:x" ax:classid="{8BD21D40}"/>',

@@ -120,7 +120,7 @@ _APP_KEPT: Final = (
 _REVIEWER_ATTRIBUTE: Final = re.compile(
     rb"""(\s[A-Za-z][A-Za-z0-9]*:(?:author|initials|userId)\s*=\s*)(?:"([^"]*)"|'([^']*)')"""
 )
-_WORD_XML_PART: Final = re.compile(r"word/[^/]+\.xml")
+_WORD_XML_PART: Final = re.compile(r"word/(?:[^/]+/)*[^/]+\.xml")  # glossary and subfolders too
 _ALLOWED_COMPRESSION: Final = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _RELATIONSHIPS_NS: Final = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _RELATIONSHIP: Final = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?Relationship\b[^>]*?(?:/>|>\s*</[^>]*>)")
