@@ -378,10 +378,13 @@ RECEIPT_LOCKOUT_SECONDS = int(os.environ.get("REDRESS_RECEIPT_LOCKOUT_SECONDS", 
 RECEIPT_GLOBAL_FAILURES_PER_MINUTE = int(
     env(
         "REDRESS_RECEIPT_GLOBAL_FAILURES_PER_MINUTE",
-        "300",
+        "1200",
         formerly="REDRESS_RECEIPT_GLOBAL_FAILURES",
     )
 )
+# Wrong receipt codes per client network (IPv4 /24, IPv6 /48), in the same window as per
+# client: enough for a household or office sharing one, not for a block of addresses.
+RECEIPT_NETWORK_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_NETWORK_MAX_FAILURES", "25"))
 FOLLOW_UP_SESSION_SECONDS = 1800
 # Years a finding stays on the sanctions register, by category, as JSON over the defaults
 # (sexual misconduct 10, harassment 7, bullying 5, other 5).

@@ -80,7 +80,7 @@ def _another_web_process(prefix: str, *addresses: str) -> list[bool]:
         "for address in sys.argv[1:]:\n"
         "    r = RequestFactory().get('/', REMOTE_ADDR=address)\n"
         "    RequestPrivacyMiddleware(lambda q: None)(r)\n"
-        "    print(code_entry_paused(r.client_fingerprint))\n"
+        "    print(code_entry_paused(r.client_fingerprint, r.client_network))\n"
     )
     env = dict(
         os.environ,
@@ -119,9 +119,10 @@ def test_the_shared_counts_hold_no_address_and_expire(shared) -> None:  # type: 
     for _ in range(2):
         _check(GUESSER)
     keys = list(server.scan_iter(match=f"{prefix}:*"))
-    assert len(keys) == 2  # this client's count and everyone's
+    assert len(keys) == 3  # this client's count, its network's and everyone's
     fingerprint = _fingerprint(GUESSER)
     assert any(fingerprint.encode() in key for key in keys)
+    assert not any(b"203.0.113" in key for key in keys)  # the network is a fingerprint too
     for key in keys:
         assert GUESSER.encode() not in key
         assert GUESSER.encode() not in (server.get(key) or b"")
@@ -173,3 +174,4 @@ def test_a_cache_that_keeps_no_counts_is_refused() -> None:
     )
     assert done.returncode != 0
     assert "keeps no counts" in done.stderr
+

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from redress.api.errors import FieldErrors
 from redress.cases.models import Case
-from redress.core.middleware import client_fingerprint
+from redress.core.middleware import client_fingerprint, client_network
 from redress.intake import acknowledgement, actions, receipts
 from redress.intake.models import Draft
 from redress.intake.progress import next_step
@@ -288,7 +288,9 @@ def my_report(
     if not typed:
         raise HttpError(401, "Send your receipt code in the X-Receipt header.")
     try:
-        case = actions.open_with_code(typed, client=client_fingerprint(request))
+        case = actions.open_with_code(
+            typed, client=client_fingerprint(request), network=client_network(request)
+        )
     except actions.CodeEntryPaused:
         raise HttpError(429, "Too many codes were not recognised. Try again later.") from None
     if case is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import logging
 import re
 from collections.abc import Callable
@@ -43,6 +44,24 @@ def client_fingerprint(request: HttpRequest) -> str:
     return getattr(request, "client_fingerprint", "unknown")
 
 
+def client_network(request: HttpRequest) -> str:
+    """An opaque token for the client's network (IPv4 /24, IPv6 /48), for in-memory throttling
+    only: many addresses in one block count together."""
+    return getattr(request, "client_network", "unknown")
+
+
+def network_of(address: str) -> str:
+    """The /24 (IPv4) or /48 (IPv6) holding ``address``; the text itself when it is no address."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
 def client_address(meta: dict[str, object]) -> str:
     """The client's address: the connection's, or behind ``PROXY_HOPS`` proxies of ours, the
     one the outermost of them saw (entries further left were written by the client, so are
@@ -70,6 +89,9 @@ class RequestPrivacyMiddleware:
         address = client_address(request.META)
         request.client_fingerprint = hmac.new(  # type: ignore[attr-defined]
             _fingerprint_key(), address.encode(), hashlib.sha256
+        ).hexdigest()[:32]
+        request.client_network = hmac.new(  # type: ignore[attr-defined]
+            _fingerprint_key(), b"network:" + network_of(address).encode(), hashlib.sha256
         ).hexdigest()[:32]
         for header in IDENTIFYING_HEADERS:
             request.META.pop(header, None)

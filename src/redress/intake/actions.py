@@ -428,25 +428,43 @@ class CodeEntryPaused(Exception):
     """Too many wrong codes from this client, or across the service: entry is paused."""
 
 
-def _code_throttles() -> tuple[Throttle, Throttle]:
-    per_client = Throttle(
-        "receipt", limit=settings.RECEIPT_MAX_FAILURES, window=settings.RECEIPT_LOCKOUT_SECONDS
+@dataclass(frozen=True)
+class _CodeThrottles:
+    per_client: Throttle
+    # Wrong codes from one network (IPv4 /24, IPv6 /48) count together too, so many addresses
+    # in one block pause only that block, and a service-wide pause takes addresses in many.
+    per_network: Throttle
+    everyone: Throttle
+
+    def paused(self, client: str, network: str | None) -> bool:
+        return (
+            self.per_client.is_locked(client)
+            or (network is not None and self.per_network.is_locked(network))
+            or self.everyone.is_locked("all")
+        )
+
+
+def _code_throttles() -> _CodeThrottles:
+    window = settings.RECEIPT_LOCKOUT_SECONDS
+    return _CodeThrottles(
+        per_client=Throttle("receipt", limit=settings.RECEIPT_MAX_FAILURES, window=window),
+        per_network=Throttle(
+            "receipt-network", limit=settings.RECEIPT_NETWORK_MAX_FAILURES, window=window
+        ),
+        everyone=Throttle(
+            "receipt-all", limit=settings.RECEIPT_GLOBAL_FAILURES_PER_MINUTE, window=60
+        ),
     )
-    everyone = Throttle("receipt-all", limit=settings.RECEIPT_GLOBAL_FAILURES_PER_MINUTE, window=60)
-    return per_client, everyone
 
 
-def code_entry_paused(client: str) -> bool:
-    """True while ``client`` (an in-memory fingerprint), or everyone, may not try a code:
-    after too many wrong ones, or while the throttles' counts cannot be read."""
-    return _paused(*_code_throttles(), client)
+def code_entry_paused(client: str, network: str | None = None) -> bool:
+    """True while ``client`` (an in-memory fingerprint), its ``network`` (likewise), or
+    everyone, may not try a code: after too many wrong ones, or while the throttles' counts
+    cannot be read."""
+    return _code_throttles().paused(client, network)
 
 
-def _paused(per_client: Throttle, everyone: Throttle, client: str) -> bool:
-    return per_client.is_locked(client) or everyone.is_locked("all")
-
-
-def open_with_code(typed_code: str, *, client: str) -> Case | None:
+def open_with_code(typed_code: str, *, client: str, network: str | None = None) -> Case | None:
     """The case a typed receipt code opens, throttled per client and across the service.
 
     ``client`` is an in-memory fingerprint, never stored. A wrong code counts against both
@@ -456,16 +474,18 @@ def open_with_code(typed_code: str, *, client: str) -> Case | None:
     has taken a complainant's code cannot read the report unseen. Raises CodeEntryPaused while
     either throttle is locked, whatever the code.
     """
-    per_client, everyone = _code_throttles()
-    if _paused(per_client, everyone, client):
+    throttles = _code_throttles()
+    if throttles.paused(client, network):
         raise CodeEntryPaused
     case = find_case(typed_code)
     if case is None:
-        (client_count,) = per_client.fail(client)
-        (service_count,) = everyone.fail("all")
+        (client_count,) = throttles.per_client.fail(client)
+        network_count = throttles.per_network.fail(network)[0] if network is not None else 0
+        (service_count,) = throttles.everyone.fail("all")
         record_failed_code(
-            client_paused=per_client.locks_at(client_count),
-            service_paused=everyone.locks_at(service_count),
+            client_paused=throttles.per_client.locks_at(client_count)
+            or throttles.per_network.locks_at(network_count),
+            service_paused=throttles.everyone.locks_at(service_count),
         )
     else:
         append(actor=COMPLAINANT, action=Action.RECEIPT_READ, obj=f"case:{case.reference}")

@@ -22,7 +22,7 @@ from redress.accounts.throttle import Throttle
 from redress.cases import actions as case_actions
 from redress.cases.models import Attachment, Case, RecordKind, Source
 from redress.core.deferred import send_after
-from redress.core.middleware import client_fingerprint
+from redress.core.middleware import client_fingerprint, client_network
 from redress.core.routes import public
 from redress.intake import acknowledgement, actions, contact
 from redress.intake.filetypes import MAX_BYTES, PARSED_KINDS
@@ -72,7 +72,9 @@ def check_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             case = actions.open_with_code(
-                form.cleaned_data["code"], client=client_fingerprint(request)
+                form.cleaned_data["code"],
+                client=client_fingerprint(request),
+                network=client_network(request),
             )
         except actions.CodeEntryPaused:
             minutes = settings.RECEIPT_LOCKOUT_SECONDS // 60
