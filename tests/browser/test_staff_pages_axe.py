@@ -15,8 +15,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from redress.accounts.models import User
 from redress.accounts.second_factor import current_code
 from redress.cases import actions
-from redress.cases.models import Assignment
+from redress.cases.models import Assignment, Case, Source
 from tests.browser.conftest import assert_no_axe_violations
+from tests.intake import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,6 +53,20 @@ def test_staff_and_respondent_pages_pass_axe(
     for path in pages:
         page.goto(base + path)
         assert_no_axe_violations(page)
+    # A document shown as its pages, drawn on the server.
+    first = Case.objects.get(reference=references[0])
+    letter = actions.attach(
+        first,
+        samples.pdf(pages=2),
+        kind="pdf",
+        original_name="letter.pdf",
+        kept_original=False,
+        source=Source.STAFF,
+        actor=caseworker,
+    )
+    page.goto(f"{base}/staff/cases/{first.reference}/evidence/{letter.pk}/pages")
+    assert page.locator("main img").count() == 2
+    assert_no_axe_violations(page)
     # A refused act: the case page with its error summary.
     page.goto(f"{base}/staff/cases/{references[0]}")
     page.locator("form[action$='/message'] button").click()

@@ -17,6 +17,8 @@ ROWS = {
     "staff:case-record": (f"{CASE}/record", staff_only(403)),
     "staff:case-evidence": (f"{CASE}/evidence", staff_only(403)),
     "staff:case-evidence-file": (f"{CASE}/evidence/1", staff_only(403)),
+    "staff:case-evidence-pages": (f"{CASE}/evidence/1/pages", staff_only(403)),
+    "staff:case-evidence-page": (f"{CASE}/evidence/1/pages/1", staff_only(403)),
     "staff:case-measure": (f"{CASE}/measures", staff_only(403)),
     "staff:case-measure-review": (f"{CASE}/measures/1/review", staff_only(403)),
     "staff:case-assign": (f"{CASE}/assign", staff_only(403)),

@@ -32,6 +32,7 @@ from redress.cases.models import (
     Identity,
     Stage,
 )
+from redress.intake import pages
 from redress.intake.forms import date_in_words
 from redress.ledger.models import Entry
 from redress.staff import case_forms
@@ -289,6 +290,7 @@ def case_context(
         "timeline": timeline(case),
         "messages_on_case": case.messages.select_related("author"),
         "attachments": case.attachments.all(),
+        "page_kinds": [kind for kind in ("pdf",) if pages.can_render(kind)],
         "records": case.records.select_related("author"),
         "measures": measures,
         "assignments": assignments,

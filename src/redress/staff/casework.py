@@ -35,6 +35,7 @@ from redress.cases.models import (
     Source,
     Stage,
 )
+from redress.intake import pages
 from redress.intake.filetypes import KINDS, MAX_BYTES
 from redress.intake.sandbox import clean
 from redress.intake.upload_words import UploadRefused
@@ -170,6 +171,52 @@ def evidence_file(request: HttpRequest, reference: str, pk: int, obj: Case) -> H
     )
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="evidence-{attachment.pk}{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@requires("case.read_content", load=load_case)
+@require_GET
+def evidence_pages(request: HttpRequest, reference: str, pk: int, obj: Case) -> HttpResponse:
+    """A document shown as pictures of its pages, drawn in a limited child process, so the
+    original need not be opened on a staff machine."""
+    attachment = obj.attachments.filter(pk=pk).first()
+    if attachment is None or not pages.can_render(attachment.kind):
+        raise Http404
+    data = actions.read_evidence(obj, attachment, actor=_user(request))
+    problem, count = None, 0
+    try:
+        count = pages.page_count(data)
+    except pages.CannotRender as refused:
+        problem = refused.message
+    return render(
+        request,
+        "staff/evidence_pages.html",
+        {
+            "case": obj,
+            "attachment": attachment,
+            "pages": range(1, min(count, pages.PAGE_LIMIT) + 1),
+            "count": count,
+            "limit": pages.PAGE_LIMIT,
+            "problem": problem,
+        },
+    )
+
+
+@requires("case.read_content", load=load_case)
+@require_GET
+def evidence_page(
+    request: HttpRequest, reference: str, pk: int, page: int, obj: Case
+) -> HttpResponse:
+    attachment = obj.attachments.filter(pk=pk).first()
+    if attachment is None or not pages.can_render(attachment.kind) or page > pages.PAGE_LIMIT:
+        raise Http404
+    data = actions.read_evidence(obj, attachment, actor=_user(request))
+    try:
+        picture = pages.render_page(data, page)
+    except pages.CannotRender:
+        raise Http404 from None
+    response = HttpResponse(picture, content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

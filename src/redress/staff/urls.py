@@ -30,6 +30,16 @@ urlpatterns = [
     path(
         "cases/<str:reference>/evidence/<int:pk>", casework.evidence_file, name="case-evidence-file"
     ),
+    path(
+        "cases/<str:reference>/evidence/<int:pk>/pages",
+        casework.evidence_pages,
+        name="case-evidence-pages",
+    ),
+    path(
+        "cases/<str:reference>/evidence/<int:pk>/pages/<int:page>",
+        casework.evidence_page,
+        name="case-evidence-page",
+    ),
     path("cases/<str:reference>/measures", casework.measure, name="case-measure"),
     path(
         "cases/<str:reference>/measures/<int:pk>/review",
