@@ -235,9 +235,12 @@ def test_check_your_report_pages_pass_axe(
     page.goto(base + "/check/verify-email/not-a-real-token")
     audit(page, "email confirmation, a bad link")
 
+    # Opened once with the code before: the page says when, and what to do if it was not them.
+    assert intake_actions.open_with_code(code, client="earlier-visit") is not None
     sign_in_with_code(page, audit, base + "/check", code, "check your report")
     assert page.url.endswith("/check/report")
-    audit(page, "your report, no messages yet")
+    assert page.locator("#last-read").count() == 1
+    audit(page, "your report, no messages yet, when it was last opened")
 
     assert page.locator("#proof-when").count() == 1
     log.make_checkpoint()
