@@ -385,6 +385,10 @@ RECEIPT_GLOBAL_FAILURES_PER_MINUTE = int(
 # Wrong receipt codes per client network (IPv4 /24, IPv6 /48), in the same window as per
 # client: enough for a household or office sharing one, not for a block of addresses.
 RECEIPT_NETWORK_MAX_FAILURES = int(os.environ.get("REDRESS_RECEIPT_NETWORK_MAX_FAILURES", "25"))
+# Email a stranger's request sends (verification, lost code, escrow, respondent's new link):
+# at most this many an hour to one address, and asked for by one client.
+EMAIL_PER_ADDRESS_PER_HOUR = int(os.environ.get("REDRESS_EMAIL_PER_ADDRESS_PER_HOUR", "3"))
+EMAIL_PER_CLIENT_PER_HOUR = int(os.environ.get("REDRESS_EMAIL_PER_CLIENT_PER_HOUR", "10"))
 FOLLOW_UP_SESSION_SECONDS = 1800
 # Years a finding stays on the sanctions register, by category, as JSON over the defaults
 # (sexual misconduct 10, harassment 7, bullying 5, other 5).

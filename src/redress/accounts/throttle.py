@@ -12,8 +12,12 @@ uncounted. The outage is logged, without the key.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import RedisError
 
@@ -40,6 +44,20 @@ class Throttle:
             self._unreachable(error)
             return True
         return any(int(v) >= self.limit for v in counts.values())
+
+    def take(self, *keys: str) -> bool:
+        """Count one use against each of ``keys``; True when none had reached the limit.
+
+        Fails closed: False when a count cannot be read or written.
+        """
+        if self.is_locked(*keys):
+            return False
+        try:
+            counts = [self._count(self._key(key)) for key in keys]
+        except CACHE_ERRORS as error:
+            self._unreachable(error)
+            return False
+        return all(count <= self.limit for count in counts)
 
     def fail(self, *keys: str) -> list[int]:
         """Count a failure against each of ``keys``; returns each key's count after it.
@@ -80,3 +98,35 @@ class Throttle:
             self.namespace,
             type(error).__name__,
         )
+
+
+HOUR = 3600
+
+
+@functools.cache
+def _address_key() -> bytes:
+    # Derived from the server's secret, so every web process keys an address alike.
+    return hmac.new(settings.SECRET_KEY.encode(), b"redress email address", "sha256").digest()
+
+
+def address_key(address: str) -> str:
+    """A keyed digest of an email address: what the email throttle counts by, never the
+    address itself (nor an unkeyed hash, which a list of addresses would reverse)."""
+    normal = address.strip().lower().encode()
+    return hmac.new(_address_key(), normal, hashlib.sha256).hexdigest()[:32]
+
+
+def email_allowed(address: str, *, client: str | None) -> bool:
+    """Count one email a stranger's request would send to ``address``; True when it may go.
+
+    Every public action that sends email asks first, so nobody can use Redress to flood an
+    inbox: at most ``EMAIL_PER_ADDRESS_PER_HOUR`` to one address (whichever action asks), and
+    ``EMAIL_PER_CLIENT_PER_HOUR`` asked for by one client (``client``, an in-memory
+    fingerprint; None for work no stranger asked for). Counted in the shared cache; False
+    when it cannot be reached. The caller answers the same either way and only skips the email.
+    """
+    to_address = Throttle("email-address", limit=settings.EMAIL_PER_ADDRESS_PER_HOUR, window=HOUR)
+    by_client = Throttle("email-client", limit=settings.EMAIL_PER_CLIENT_PER_HOUR, window=HOUR)
+    if client is not None and not by_client.take(client):
+        return False
+    return to_address.take(address_key(address))

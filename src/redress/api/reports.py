@@ -59,6 +59,7 @@ class ReportIn(BaseModel):
 class ReceiptOut(Schema):
     receipt: str
     reference: str
+    verification_email: Literal["sent", "skipped"] | None = None
 
 
 class MessageOut(Schema):
@@ -147,7 +148,10 @@ def _draft_id(key: str, answers: dict[str, Any]) -> uuid.UUID:
         "Validated like the web form: 400 names each field that is wrong. Answers 201 with the "
         "receipt code, shown only once the case is committed. Send an `Idempotency-Key` header "
         "to make retries safe: a repeat of the same report with the same key, within 24 hours, "
-        "answers 200 with the same receipt and makes no second case; after that, 409."
+        "answers 200 with the same receipt and makes no second case; after that, 409. With a "
+        "`contact_email`, `verification_email` says whether the confirmation link was `sent` or "
+        "`skipped`: at most 3 an hour go to one address, and 10 for one client (configurable); "
+        "the report is made either way, and Check your report can send the link again later."
     ),
     # The header is read from the request, not validated into a model: this is intake's hot path.
     openapi_extra={
@@ -171,11 +175,9 @@ def make_report(request: HttpRequest, body: ReportIn) -> HttpResponse | Status[d
         )
     key = request.headers.get("Idempotency-Key", "").strip()[:200]
     if not key:
-        submission = actions.submit_answers(answers)
-        # Two strings of known shape: answered as they are, not through the response model.
-        return JsonResponse(
-            {"receipt": submission.code, "reference": submission.case.reference}, status=201
-        )
+        submission = actions.submit_answers(answers, client=client_fingerprint(request))
+        # Strings of known shape: answered as they are, not through the response model.
+        return JsonResponse(_receipt(submission), status=201)
     draft_id = _draft_id(key, answers)
     # One transaction for draft and case: one commit per report.
     with transaction.atomic():
@@ -185,7 +187,7 @@ def make_report(request: HttpRequest, body: ReportIn) -> HttpResponse | Status[d
                 actions.save_answers(draft, answers)
         except IntegrityError:
             draft = Draft.objects.get(pk=draft_id)  # a retry of the same request: reuse it
-        submission = actions.submit(draft.pk)
+        submission = actions.submit(draft.pk, client=client_fingerprint(request))
     if not submission.code:
         detail = (
             "This report was received, and its receipt code was given in the answer to the "
@@ -193,7 +195,14 @@ def make_report(request: HttpRequest, body: ReportIn) -> HttpResponse | Status[d
         )
         return Status(409, {"detail": detail, "errors": {}})
     status = 201 if submission.first_time else 200
-    return Status(status, {"receipt": submission.code, "reference": submission.case.reference})
+    return Status(status, _receipt(submission))
+
+
+def _receipt(submission: actions.Submission) -> dict[str, str]:
+    answer = {"receipt": submission.code, "reference": submission.case.reference}
+    if submission.email_sent is not None:
+        answer["verification_email"] = "sent" if submission.email_sent else "skipped"
+    return answer
 
 
 _TREE_SIZE = re.compile(r"[1-9][0-9]{0,18}")

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redress.accounts.models import User
+from redress.accounts.throttle import email_allowed
 from redress.cases import actions as case_actions
 from redress.cases.models import Case, Category, Identity
 from redress.core import keyfiles
@@ -101,8 +102,13 @@ def create_counsellor_key(user: User, passphrase: str) -> CounsellorKey:
     return key
 
 
-def start(*, respondent: Person, report: str, email: str) -> str:
-    """Hold an entry until the complainant confirms their email; returns the link's secret."""
+def start(*, respondent: Person, report: str, email: str, client: str | None = None) -> str:
+    """Hold an entry until the complainant confirms their email; returns the link's secret.
+
+    No email goes (the entry is held, unconfirmable, and lapses) when too many have gone to
+    the address or been asked for by ``client`` (an in-memory fingerprint) within the hour:
+    the page says the same, so it tells nobody how often an address was used.
+    """
     if not report.strip():
         raise EscrowError(_("Describe what happened"))
     counsellor_key()  # refuse early when escrow is not open
@@ -115,6 +121,8 @@ def start(*, respondent: Person, report: str, email: str) -> str:
         )
         pending.save()
         link = settings.SITE_URL.rstrip("/") + reverse("public:escrow-confirm", args=[token])
+        if not email_allowed(email, client=client):
+            return token
         transaction.on_commit(
             lambda: send_mail(
                 _("Confirm your escrow entry"),

@@ -63,6 +63,9 @@ class Submission:
     case: Case
     code: str
     first_time: bool  # False when this was a repeat of a submission already made
+    # Whether the confirmation email went to the address given with it: None when none was
+    # given (or on a repeat), False when too many had gone to that address or from that client.
+    email_sent: bool | None = None
 
     @cached_property
     def entry(self) -> Entry:
@@ -155,13 +158,13 @@ def _details(answers: dict[str, Any]) -> dict[str, Any]:
     return {k: answers[k] for k in keys if answers.get(k) not in (None, "")}
 
 
-def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
+def submit(draft_id: Any, *, actor: str = COMPLAINANT, client: str | None = None) -> Submission:
     """Turn a complete draft into a case in one transaction, and issue its receipt code.
 
     The draft row is locked, so a double click, a back-button resubmission or a retried request
     makes one case: a repeat returns the same case and the same code (held sealed in the draft
     until the complainant confirms they saved it). Refuses with ``IncompleteReport`` when a step
-    is unanswered.
+    is unanswered. ``client`` (an in-memory fingerprint) is who asked, for the limit on email.
     """
     with transaction.atomic():
         draft = Draft.objects.select_for_update().select_related("data_key").get(pk=draft_id)
@@ -169,17 +172,26 @@ def submit(draft_id: Any, *, actor: str = COMPLAINANT) -> Submission:
             case = draft.case
             assert case is not None
             return Submission(case=case, code=draft.receipt or "", first_time=False)
-        return _file(answers_of(draft), data_key=draft.data_key, actor=actor, draft=draft)
+        return _file(
+            answers_of(draft), data_key=draft.data_key, actor=actor, draft=draft, client=client
+        )
 
 
-def submit_answers(answers: dict[str, Any], *, actor: str = COMPLAINANT) -> Submission:
+def submit_answers(
+    answers: dict[str, Any], *, actor: str = COMPLAINANT, client: str | None = None
+) -> Submission:
     """A complete report that arrives in one piece (the API): the same case, receipt and ledger
     entry as ``submit``, through the same writer, without the draft a wizard needs."""
-    return _file(answers, data_key=None, actor=actor, draft=None)
+    return _file(answers, data_key=None, actor=actor, draft=None, client=client)
 
 
 def _file(
-    answers: dict[str, Any], *, data_key: DataKey | None, actor: str, draft: Draft | None
+    answers: dict[str, Any],
+    *,
+    data_key: DataKey | None,
+    actor: str,
+    draft: Draft | None,
+    client: str | None = None,
 ) -> Submission:
     """Make the case of a complete report (``cases.actions.receive``), with its receipt and,
     for a wizard's draft, the draft's link to it. Refuses with ``IncompleteReport`` when a step
@@ -223,8 +235,7 @@ def _file(
         beside=keep_receipt,
         actor=actor,
     )
-    if email:
-        contact.send_verification(receipt, email)
+    email_sent = contact.send_verification(receipt, email, client=client) if email else None
     if draft is not None:
         draft.case = case
         draft.receipt = code
@@ -232,7 +243,7 @@ def _file(
         draft.answers = "{}"
         draft.updated_at = timezone.now()
         draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
-    return Submission(case=case, code=code, first_time=True)
+    return Submission(case=case, code=code, first_time=True, email_sent=email_sent)
 
 
 def _email_to_verify(answers: dict[str, Any]) -> str | None:

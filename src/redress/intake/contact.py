@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from redress.accounts.throttle import email_allowed
 from redress.cases.models import Case
 from redress.intake import receipts
 from redress.intake.models import Receipt
@@ -38,9 +39,12 @@ def _link(name: str, token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])
 
 
-def send_verification(receipt: Receipt, email: str) -> None:
+def send_verification(receipt: Receipt, email: str, *, client: str | None = None) -> bool:
     """Email the verification link for the saved ``receipt`` (which holds the address's digest)
-    once the transaction commits."""
+    once the transaction commits; False, sending nothing, when too many emails have gone to the
+    address or been asked for by ``client`` (an in-memory fingerprint) within the hour."""
+    if not email_allowed(email, client=client):
+        return False
     token = signing.dumps(
         {"receipt": receipt.pk, "email": bytes(receipt.email_digest or b"").hex()},
         salt=VERIFY_SALT,
@@ -58,6 +62,7 @@ def send_verification(receipt: Receipt, email: str) -> None:
             [email],
         )
     )
+    return True
 
 
 def _contact_email(case: Case) -> str | None:
@@ -73,14 +78,18 @@ def awaiting_verification(case: Case) -> Receipt | None:
     ).first()
 
 
-def resend_verification(case: Case) -> bool:
+def resend_verification(case: Case, *, client: str | None = None) -> bool:
     """Send a fresh confirmation link to the address given with the report, if still unconfirmed
-    (the first link lasts 7 days; without a confirmed address a lost code cannot be recovered)."""
+    (the first link lasts 7 days; without a confirmed address a lost code cannot be recovered).
+
+    True when there is such an address, even when the limit on email to it skipped the link:
+    the page says the same either way.
+    """
     receipt = awaiting_verification(case)
     email = _contact_email(case)
     if receipt is None or not email or email_digest(email) != bytes(receipt.email_digest or b""):
         return False
-    send_verification(receipt, email)
+    send_verification(receipt, email, client=client)
     return True
 
 
@@ -105,12 +114,14 @@ def verify_email(token: str) -> bool:
     return True
 
 
-def recovery_emails(email: str) -> list[EmailMessage]:
+def recovery_emails(email: str, *, client: str | None = None) -> list[EmailMessage]:
     """One-time links to reissue the code of every report with this verified address, unsent.
 
     The lookup costs the same whether or not the address is known; send them after the answer
-    (``core.deferred.send_after``), so its timing does not tell the asker either.
+    (``core.deferred.send_after``), so its timing does not tell the asker either. None when
+    too many emails have gone to the address or been asked for by ``client`` this hour.
     """
+    allowed = email_allowed(email, client=client)
     found = Receipt.objects.filter(
         email_digest=email_digest(email), email_verified_at__isnull=False
     ).select_related("case")
@@ -127,7 +138,7 @@ def recovery_emails(email: str) -> list[EmailMessage]:
             "nothing has changed."
         ) % {"link": link}
         messages.append(EmailMessage(_("Get a new receipt code"), body, None, [email]))
-    return messages
+    return messages if allowed else []
 
 
 def recovery_receipt(token: str) -> Receipt | None:

@@ -96,6 +96,7 @@ def start(request: HttpRequest) -> HttpResponse:
                 respondent=form.cleaned_data["respondent"],
                 report=form.cleaned_data["report"],
                 email=form.cleaned_data["email"],
+                client=client_fingerprint(request),
             )
         except actions.EscrowError as refused:
             form.add_error(None, str(refused))

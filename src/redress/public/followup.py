@@ -146,7 +146,7 @@ def status(request: HttpRequest) -> HttpResponse:
             client = client_fingerprint(request)
             if not throttle.is_locked(client):
                 throttle.fail(client)  # each one sends an email
-                request.session[RESENT] = contact.resend_verification(case)
+                request.session[RESENT] = contact.resend_verification(case, client=client)
             return redirect(reverse("public:report-status") + "#email")
         elif "upload" in request.POST or _keep_choice(request):
             choice = _keep_choice(request)
@@ -395,7 +395,7 @@ def lost_code(request: HttpRequest) -> HttpResponse:
             form.add_error("email", _("Too many requests. Try again later."))
         else:
             throttle.fail(client)  # every request counts: it may send an email
-            emails = contact.recovery_emails(form.cleaned_data["email"])
+            emails = contact.recovery_emails(form.cleaned_data["email"], client=client)
             sent = True
     response = render(
         request,

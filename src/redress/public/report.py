@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from redress.cases.models import Category, Identity
+from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.directory.models import Person
 from redress.intake import acknowledgement as acknowledgements
@@ -341,7 +342,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             "public:report-done" if request.session.get(SENT) else "public:report-begin"
         )
     try:
-        submission = actions.submit(draft_id)
+        submission = actions.submit(draft_id, client=client_fingerprint(request))
     except actions.IncompleteReport as incomplete:
         return redirect("public:report-step", slug=incomplete.missing[0])
     except Draft.DoesNotExist:
