@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from redress.cases import actions
 from redress.ledger.models import Entry
+from redress.respond import views
 from tests.respond.journey import (
     ALLEGATIONS,
     RESPONDENT_EMAIL,
@@ -129,7 +132,7 @@ def test_a_new_link_goes_only_to_the_respondents_address(
         .get("/respond/")
         .content.decode()
     )
-    assert Client().get(f"/respond/open/{old}").status_code == 400
+    assert Client().get(f"/respond/open/{old}").status_code == 400  # the new one is in use
     assert Entry.objects.filter(action="case.respondent_link_resent").count() == 1
 
     mailoutbox.clear()
@@ -168,3 +171,74 @@ def test_a_mistyped_address_is_explained_and_kept(notified: tuple[Journey, str])
     assert "Enter an email address in the correct format" in page
     assert 'value="m.ashdown at example"' in page
     assert "govuk-error-summary" in page
+
+
+def _new_link(email: str) -> Any:
+    request = RequestFactory().post("/respond/new-link", {"email": email})
+    request.client_fingerprint = "a-client"  # type: ignore[attr-defined]
+    return views.new_link(request)
+
+
+def test_the_new_link_page_does_the_same_work_for_any_address(
+    notified: tuple[Journey, str],
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Whether the address is a respondent's changes nothing the request does: the same
+    queries, no email inside it; the lookup and the sending follow the answer."""
+    mailoutbox.clear()
+    answers, queries = {}, {}
+    for email in (RESPONDENT_EMAIL, "nobody.known@example.org"):
+        sent_before = len(mailoutbox)
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            CaptureQueriesContext(connection) as seen,
+        ):
+            response = _new_link(email)
+        answers[email], queries[email] = response.content, len(seen.captured_queries)
+        assert callbacks == []
+        assert len(mailoutbox) == sent_before  # nothing is sent inside the request
+        with django_capture_on_commit_callbacks(execute=True):
+            for after in response._resource_closers:  # what the server runs once it has gone
+                after()
+    assert queries[RESPONDENT_EMAIL] == queries["nobody.known@example.org"]
+    assert answers[RESPONDENT_EMAIL] == answers["nobody.known@example.org"]
+    assert [m.to for m in mailoutbox] == [[RESPONDENT_EMAIL]]  # sent after the answer
+
+
+def test_asking_for_a_new_link_keeps_the_working_one(
+    notified: tuple[Journey, str],
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A stranger asking in the respondent's name cannot cut them off: the link they have keeps
+    working until a new one is opened, and asking again and again leaves few links live."""
+    journey, working = notified
+    mailoutbox.clear()
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.resend_invitation(RESPONDENT_EMAIL)
+    assert open_link(working).get("/respond/").status_code == 200
+    live = journey.case.invitations.filter(revoked_at__isnull=True)
+    assert live.count() == 2  # the working link and the newest; unopened new ones ended
+    newest = link_in(mailoutbox[-1].body)[len("/respond/open/") :]
+    assert ALLEGATIONS in open_link(newest).get("/respond/").content.decode()
+    assert Client().get(f"/respond/open/{working}").status_code == 400
+    assert live.count() == 1
+
+
+def test_new_links_to_one_address_are_limited(
+    notified: tuple[Journey, str],
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """From many clients, one address still gets at most three new links an hour; the page
+    answers the same when one is not sent."""
+    mailoutbox.clear()
+    for n in range(5):
+        client = Client(REMOTE_ADDR=f"198.51.{n}.7")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/respond/new-link", {"email": RESPONDENT_EMAIL})
+        assert response.status_code == 200
+        assert "Check your email" in response.content.decode()
+    assert len(mailoutbox) == 3

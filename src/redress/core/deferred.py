@@ -9,7 +9,7 @@ calls a response's resource closers from ``close()``, which every WSGI server ca
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.core.mail import EmailMessage, get_connection
 from django.http import HttpResponse
@@ -37,4 +37,21 @@ def send_after(response: HttpResponse, messages: Sequence[EmailMessage]) -> Http
 
     # Django's own list of what close() runs, after the server has written the answer.
     response._resource_closers.append(send)  # type: ignore[attr-defined]
+    return response
+
+
+def run_after(response: HttpResponse, work: Callable[[], object]) -> HttpResponse:
+    """Run ``work`` once ``response`` has been delivered; returns the response.
+
+    For work whose cost depends on what the asker must not learn (whether an address is
+    known): the request itself does the same either way. A failure is logged by its kind only.
+    """
+
+    def run() -> None:
+        try:
+            work()
+        except Exception as error:  # the answer is gone: log the kind of failure, carry on
+            logger.error("Work after the response failed: %s", type(error).__name__)
+
+    response._resource_closers.append(run)  # type: ignore[attr-defined]
     return response

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from redress.accounts.throttle import Throttle
+from redress.accounts.throttle import Throttle, email_allowed
 from redress.cases import actions, lifecycle, schedule
 from redress.cases.actions import CaseError
 from redress.cases.models import (
@@ -34,6 +34,7 @@ from redress.cases.models import (
     Source,
     Stage,
 )
+from redress.core.deferred import run_after
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.intake.filetypes import MAX_BYTES
@@ -260,8 +261,13 @@ def new_link(request: HttpRequest) -> HttpResponse:
             form.add_error("email", _("Too many requests. Try again later."))
         else:
             throttle.fail(client)  # every request counts: the answer is the same either way
-            actions.resend_invitation(form.cleaned_data["email"])
-            return render(request, "respond/link_sent.html")
+            email = form.cleaned_data["email"]
+            response = render(request, "respond/link_sent.html")
+            if not email_allowed(email, client=client):
+                return response  # the same answer, and no email: one inbox is not flooded
+            # Looked up and sent after the answer, so the request does the same work, and
+            # takes the same time, whether or not the address is a respondent's.
+            return run_after(response, lambda: actions.resend_invitation(email))
     return render(
         request, "respond/new_link.html", {"form": form}, status=400 if form.errors else 200
     )

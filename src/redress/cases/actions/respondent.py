@@ -82,10 +82,20 @@ def notify_respondent(case: Case, *, actor: User) -> str:
     return token
 
 
-def _send_invitation(case: Case, person: Person) -> str:
-    """A fresh link for ``person`` on ``case``, emailed after commit; older links stop working."""
+def _send_invitation(case: Case, person: Person, *, keep_working: bool = False) -> str:
+    """A fresh link for ``person`` on ``case``, emailed after commit.
+
+    Sent by staff, it ends every older link. Asked for by the respondent (``keep_working``), it
+    leaves the working link alone until the new one is first opened (``invitation_for``), so a
+    stranger who asks in their name cannot cut them off; earlier new links never opened end, so
+    at most the first link, one opened link and the newest are live at once.
+    """
     token = secrets.token_urlsafe(32)
-    case.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    live = case.invitations.filter(revoked_at__isnull=True)
+    if keep_working:
+        first = live.order_by("sent_at", "pk").values_list("pk", flat=True).first()
+        live = live.filter(first_opened_at__isnull=True).exclude(pk=first or 0)
+    live.update(revoked_at=timezone.now())
     RespondentInvitation.objects.create(
         case=case,
         person=person,
@@ -114,7 +124,9 @@ def _send_invitation(case: Case, person: Person) -> str:
 def resend_invitation(email: str) -> int:
     """Send a fresh link for every open case whose notified respondent has this address.
 
-    Says nothing about whether there were any (the caller answers the same either way).
+    Says nothing about whether there were any (the caller answers the same either way, and
+    runs this after its answer has gone). The working link keeps working until the new one is
+    opened.
     """
     email = email.strip()
     if not email:
@@ -127,7 +139,7 @@ def resend_invitation(email: str) -> int:
         with transaction.atomic():
             locked = _lock(case)
             assert locked.respondent is not None
-            _send_invitation(locked, locked.respondent)
+            _send_invitation(locked, locked.respondent, keep_working=True)
             append(actor=RESPONDENT, action=Action.CASE_RESPONDENT_LINK_RESENT, obj=_obj(locked))
         sent += 1
     return sent
@@ -146,9 +158,12 @@ def invitation_for(token: str) -> RespondentInvitation | None:
     )
     if invitation is not None and invitation.first_opened_at is None:
         with transaction.atomic():
-            RespondentInvitation.objects.filter(pk=invitation.pk).update(
-                first_opened_at=timezone.now()
-            )
+            now = timezone.now()
+            RespondentInvitation.objects.filter(pk=invitation.pk).update(first_opened_at=now)
+            # A new link in use: the older ones it replaces stop working.
+            RespondentInvitation.objects.filter(
+                case=invitation.case, revoked_at__isnull=True, pk__lt=invitation.pk
+            ).update(revoked_at=now)
             append(
                 actor=RESPONDENT, action=Action.CASE_RESPONDENT_OPENED, obj=_obj(invitation.case)
             )
