@@ -235,6 +235,9 @@ def run(kind: str, kills: int, between: tuple[float, float], clients: int) -> di
     for thread in threads:
         thread.join(timeout=15)
     wait_until(lambda: http_ok(base))
+    # In a file, not the environment: thousands of codes exceed what one variable may hold.
+    codes_file = folder / "codes.json"
+    codes_file.write_text(json.dumps(codes))
     check = subprocess.run(
         [
             str(BIN / "redress"),
@@ -242,7 +245,7 @@ def run(kind: str, kills: int, between: tuple[float, float], clients: int) -> di
             "-c",
             CHECK,
         ],
-        env={**env, "CRASH_CODES": json.dumps(codes)},
+        env={**env, "CRASH_CODES_FILE": str(codes_file)},
         capture_output=True,
         text=True,
         check=False,
@@ -280,7 +283,7 @@ from redress.cases.models import Case
 from redress.intake.actions import find_case
 from redress.ledger.models import Entry
 from redress.vault.storage import EncryptingStorage
-codes = json.loads(os.environ["CRASH_CODES"])
+codes = json.loads(open(os.environ["CRASH_CODES_FILE"]).read())
 missing, broken = [], []
 for code in codes:
     case = find_case(code)
