@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from redress.ledger import merkle, tlog
+from redress.ledger import merkle, tlog, tlog_tiles
 from tests.ledger import rfc6962
 
 SMALL = 300
@@ -181,11 +181,13 @@ def test_tiles_served_from_stored_hashes_give_back_each_proof_hash() -> None:
     for size in (LARGE, 70_000, 65_536, 65_537, 257):
         for index in (0, size // 3, size - 1):
             for level, position in merkle.inclusion_needs(index, size):
-                tile, first, count = tlog.tile_for_subtree(level, position, size)
+                tile, first, count = tlog_tiles.tile_for_subtree(level, position, size)
                 assert tile.in_tree(size)
                 data = b"".join(store[coordinate] for coordinate in tile.coordinates())
-                hashes = tlog.split_tile(data, tile.width)
-                assert tlog.subtree_hash(hashes[first : first + count]) == store[level, position]
+                hashes = tlog_tiles.split_tile(data, tile.width)
+                assert (
+                    tlog_tiles.subtree_hash(hashes[first : first + count]) == store[level, position]
+                )
 
 
 def test_refusals() -> None:

@@ -22,7 +22,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from redress.ledger import tlog
+from redress.ledger import tlog, tlog_tiles, tlog_witness
 from tests.ledger import rfc6962
 
 EM = "\u2014"
@@ -589,7 +589,7 @@ def test_cosignature_timestamps_are_bounded() -> None:
 
 
 def test_the_specification_witness_request_and_response() -> None:
-    request = tlog.parse_add_checkpoint(SPEC_WITNESS_REQUEST.encode())
+    request = tlog_witness.parse_add_checkpoint(SPEC_WITNESS_REQUEST.encode())
     assert request.old_size == 20852014
     assert len(request.proof) == 4
     assert request.proof[0] == base64.b64decode("PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=")
@@ -598,10 +598,10 @@ def test_the_specification_witness_request_and_response() -> None:
     assert [s.name for s in note.signatures] == ["example.com/behind-the-sofa"] * 2
     assert note.signatures[0].key_id != note.signatures[1].key_id
     assert request.format() == SPEC_WITNESS_REQUEST.encode()
-    response = tlog.parse_cosignatures(SPEC_WITNESS_RESPONSE.encode())
+    response = tlog_witness.parse_cosignatures(SPEC_WITNESS_RESPONSE.encode())
     names = [s.name for s in response]
     assert names == ["witness.example/w1", "witness.example/w1", "witness.example/w2"]
-    assert tlog.format_cosignatures(response) == SPEC_WITNESS_RESPONSE.encode()
+    assert tlog_witness.format_cosignatures(response) == SPEC_WITNESS_RESPONSE.encode()
 
 
 @pytest.mark.parametrize(
@@ -618,23 +618,23 @@ def test_the_specification_witness_request_and_response() -> None:
             tlog.TooLarge,
             "more than 63",
         ),
-        (b"old 1\n\n" + b"x" * tlog.MAX_WITNESS_REQUEST_BYTES, tlog.TooLarge, "larger"),
+        (b"old 1\n\n" + b"x" * tlog_witness.MAX_WITNESS_REQUEST_BYTES, tlog.TooLarge, "larger"),
     ],
 )
 def test_malformed_witness_requests_are_refused(
     body: bytes, error: type[tlog.TlogError], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        tlog.parse_add_checkpoint(body)
+        tlog_witness.parse_add_checkpoint(body)
 
 
 def test_sixty_three_proof_lines_are_accepted() -> None:
     body = b"old 1\n" + (ROOT64 + "\n").encode() * 63 + b"\n" + SPEC_CHECKPOINT_TEXT.encode()
-    request = tlog.parse_add_checkpoint(body)
+    request = tlog_witness.parse_add_checkpoint(body)
     assert len(request.proof) == 63
     assert request.format() == body
     with pytest.raises(tlog.TooLarge):
-        tlog.AddCheckpoint(1, request.proof * 2, request.checkpoint).format()
+        tlog_witness.AddCheckpoint(1, request.proof * 2, request.checkpoint).format()
 
 
 class Witness:
@@ -647,27 +647,29 @@ class Witness:
 
     def add(self, body: bytes) -> tuple[int, bytes]:
         try:
-            request, checked = tlog.open_add_checkpoint(body, self.logs)
-            tlog.check_add_checkpoint(request, checked.checkpoint, self.size, self.root)
+            request, checked = tlog_witness.open_add_checkpoint(body, self.logs)
+            tlog_witness.check_add_checkpoint(request, checked.checkpoint, self.size, self.root)
         except tlog.WitnessConflict as conflict:
             return conflict.status, conflict.body
         except tlog.TlogError as refused:
             return refused.status, str(refused).encode()
         self.size, self.root = checked.checkpoint.size, checked.checkpoint.root
         signature = WITNESS_1.cosign(checked.note.text, TIME)
-        return 200, tlog.format_cosignatures([signature])
+        return 200, tlog_witness.format_cosignatures([signature])
 
 
 def add_request(old: int, size: int, proof: list[bytes] | None = None) -> bytes:
     proof = rfc6962.proof(old, size) if proof is None and old else (proof or [])
-    return tlog.AddCheckpoint(old, tuple(proof), cosigned_checkpoint(size)).format()
+    return tlog_witness.AddCheckpoint(old, tuple(proof), cosigned_checkpoint(size)).format()
 
 
 def test_a_witness_cosigns_only_consistent_checkpoints() -> None:
     witness = Witness()
     status, body = witness.add(add_request(0, 10))
     assert status == 200
-    [cosignature] = tlog.verify_cosignatures(cosigned_checkpoint(10), body, WITNESS_1.verifier)
+    [cosignature] = tlog_witness.verify_cosignatures(
+        cosigned_checkpoint(10), body, WITNESS_1.verifier
+    )
     assert cosignature.timestamp == TIME
     assert witness.add(add_request(10, 25))[0] == 200
     assert witness.add(add_request(25, 25))[0] == 200
@@ -677,37 +679,47 @@ def test_a_witness_cosigns_only_consistent_checkpoints() -> None:
     assert witness.add(add_request(25, 30, [bytes(32)] * 3))[0] == 422
     assert witness.add(add_request(25, 30, rfc6962.proof(24, 30)))[0] == 422
     forked = tlog.Checkpoint(ORIGIN, 25, rfc6962.mth(1, 26)).text()
-    status, body = witness.add(tlog.AddCheckpoint(25, (), tlog.sign_note(forked, [LOG])).format())
+    status, body = witness.add(
+        tlog_witness.AddCheckpoint(25, (), tlog.sign_note(forked, [LOG])).format()
+    )
     assert (status, body) == (409, b"25\n")
     # Old size beyond the checkpoint; unknown logs; checkpoints no known key signed.
     assert witness.add(add_request(25, 20, []))[0] == 400
     stranger = tlog.NoteSigner("stranger.example/log", SigningKey(bytes([5]) * 32))
     stranger_note = tlog.sign_note(tlog.Checkpoint(stranger.name, 1, bytes(32)).text(), [stranger])
-    assert witness.add(tlog.AddCheckpoint(0, (), stranger_note).format())[0] == 404
+    assert witness.add(tlog_witness.AddCheckpoint(0, (), stranger_note).format())[0] == 404
     impostor = tlog.NoteSigner(ORIGIN, SigningKey(bytes([6]) * 32))
     impostor_note = tlog.sign_note(tlog.Checkpoint(ORIGIN, 40, bytes(32)).text(), [impostor])
-    assert witness.add(tlog.AddCheckpoint(25, (), impostor_note).format())[0] == 403
+    assert witness.add(tlog_witness.AddCheckpoint(25, (), impostor_note).format())[0] == 403
     assert witness.add(b"old 25\n\nnot a note")[0] == 400
     assert (witness.size, witness.root) == (25, rfc6962.mth(0, 25))
     # An empty tree has one root hash only.
     empty = tlog.Checkpoint(ORIGIN, 0, bytes(32)).text()
-    assert Witness().add(tlog.AddCheckpoint(0, (), tlog.sign_note(empty, [LOG])).format())[0] == 422
+    assert (
+        Witness().add(tlog_witness.AddCheckpoint(0, (), tlog.sign_note(empty, [LOG])).format())[0]
+        == 422
+    )
     empty = tlog.Checkpoint(ORIGIN, 0, tlog.EMPTY_ROOT).text()
-    assert Witness().add(tlog.AddCheckpoint(0, (), tlog.sign_note(empty, [LOG])).format())[0] == 200
+    assert (
+        Witness().add(tlog_witness.AddCheckpoint(0, (), tlog.sign_note(empty, [LOG])).format())[0]
+        == 200
+    )
     assert tlog.WitnessConflict("x", 3).content_type == "text/x.tlog.size"
 
 
 def test_witness_responses_from_others_are_ignored() -> None:
     checkpoint = cosigned_checkpoint(10)
     text = tlog.parse_note(checkpoint).text
-    body = tlog.format_cosignatures([WITNESS_2.cosign(text, TIME), WITNESS_1.cosign(text, TIME)])
-    [mine] = tlog.verify_cosignatures(checkpoint, body, WITNESS_1.verifier)
+    body = tlog_witness.format_cosignatures(
+        [WITNESS_2.cosign(text, TIME), WITNESS_1.cosign(text, TIME)]
+    )
+    [mine] = tlog_witness.verify_cosignatures(checkpoint, body, WITNESS_1.verifier)
     assert mine.verifier == WITNESS_1.verifier
-    only_theirs = tlog.format_cosignatures([WITNESS_2.cosign(text, TIME)])
+    only_theirs = tlog_witness.format_cosignatures([WITNESS_2.cosign(text, TIME)])
     with pytest.raises(tlog.SignatureError, match="not signed by any"):
-        tlog.verify_cosignatures(checkpoint, only_theirs, WITNESS_1.verifier)
+        tlog_witness.verify_cosignatures(checkpoint, only_theirs, WITNESS_1.verifier)
     with pytest.raises(tlog.MalformedError):
-        tlog.parse_cosignatures(b"")
+        tlog_witness.parse_cosignatures(b"")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -804,29 +816,29 @@ def test_proof_refusals() -> None:
     ],
 )
 def test_tile_indexes(index: int, text: str) -> None:
-    assert tlog.format_tile_index(index) == text
-    assert tlog.parse_tile_index(text) == index
+    assert tlog_tiles.format_tile_index(index) == text
+    assert tlog_tiles.parse_tile_index(text) == index
 
 
 @pytest.mark.parametrize(
     ("path", "tile"),
     [
-        ("tile/0/000", tlog.Tile(0, 0)),
-        ("tile/0/x001/x234/067", tlog.Tile(0, 1234067)),
-        ("tile/0/x001/x234/067.p/8", tlog.Tile(0, 1234067, 8)),
-        ("tile/1/017.p/255", tlog.Tile(1, 17, 255)),
-        ("tile/63/000.p/1", tlog.Tile(63, 0, 1)),
-        ("tile/entries/000", tlog.Tile(0, 0, entries=True)),
-        ("tile/entries/x005/123.p/1", tlog.Tile(0, 5123, 1, entries=True)),
+        ("tile/0/000", tlog_tiles.Tile(0, 0)),
+        ("tile/0/x001/x234/067", tlog_tiles.Tile(0, 1234067)),
+        ("tile/0/x001/x234/067.p/8", tlog_tiles.Tile(0, 1234067, 8)),
+        ("tile/1/017.p/255", tlog_tiles.Tile(1, 17, 255)),
+        ("tile/63/000.p/1", tlog_tiles.Tile(63, 0, 1)),
+        ("tile/entries/000", tlog_tiles.Tile(0, 0, entries=True)),
+        ("tile/entries/x005/123.p/1", tlog_tiles.Tile(0, 5123, 1, entries=True)),
     ],
 )
-def test_good_tile_paths(path: str, tile: tlog.Tile) -> None:
-    assert tlog.parse_tile_path(path) == tile
+def test_good_tile_paths(path: str, tile: tlog_tiles.Tile) -> None:
+    assert tlog_tiles.parse_tile_path(path) == tile
     assert tile.path == path
     if tile.entries:
-        assert tlog.entries_path(tile.index, tile.width) == path
+        assert tlog_tiles.entries_path(tile.index, tile.width) == path
     else:
-        assert tlog.tile_path(tile.level, tile.index, tile.width) == path
+        assert tlog_tiles.tile_path(tile.level, tile.index, tile.width) == path
 
 
 @pytest.mark.parametrize(
@@ -871,7 +883,7 @@ def test_good_tile_paths(path: str, tile: tlog.Tile) -> None:
 )
 def test_bad_tile_paths_are_refused(path: str) -> None:
     with pytest.raises(tlog.MalformedError) as refused:
-        tlog.parse_tile_path(path)
+        tlog_tiles.parse_tile_path(path)
     assert refused.value.status == 400
     assert str(refused.value)
 
@@ -881,73 +893,73 @@ def test_the_specification_tile_examples() -> None:
     # tile of width 112, one full level 1 tile, one partial level 1 tile of width 17, and one
     # partial level 2 tile of width 1. Note that a tree of size 256 will be represented by a
     # full level 0 tile and a partial level 1 tile of width 1."
-    assert tlog.tile_layout(70_000) == [(0, 273, 112), (1, 1, 17), (2, 0, 1)]
-    assert tlog.tile_layout(256) == [(0, 1, 0), (1, 0, 1)]
-    assert tlog.tile_layout(0) == []
-    for level, full, width in tlog.tile_layout(70_000):
-        assert tlog.Tile(level, full, width).in_tree(70_000) if width else True
+    assert tlog_tiles.tile_layout(70_000) == [(0, 273, 112), (1, 1, 17), (2, 0, 1)]
+    assert tlog_tiles.tile_layout(256) == [(0, 1, 0), (1, 0, 1)]
+    assert tlog_tiles.tile_layout(0) == []
+    for level, full, width in tlog_tiles.tile_layout(70_000):
+        assert tlog_tiles.Tile(level, full, width).in_tree(70_000) if width else True
         if full:
-            assert tlog.Tile(level, full - 1).in_tree(70_000)
-        assert not tlog.Tile(level, full).in_tree(70_000)
-        assert not tlog.Tile(level, full, width + 1).in_tree(70_000)
+            assert tlog_tiles.Tile(level, full - 1).in_tree(70_000)
+        assert not tlog_tiles.Tile(level, full).in_tree(70_000)
+        assert not tlog_tiles.Tile(level, full, width + 1).in_tree(70_000)
 
 
 def test_tiles_and_the_hashes_they_hold() -> None:
-    assert tlog.Tile(1, 2, 3).coordinates() == [(8, 512), (8, 513), (8, 514)]
-    assert tlog.Tile(0, 1, 2, entries=True).coordinates() == [(0, 256), (0, 257)]
-    assert tlog.tile_for_hash(0, 1234) == (0, 4, 210)
-    assert tlog.tile_for_hash(8, 300) == (1, 1, 44)
-    assert tlog.tile_for_hash(16, 0) == (2, 0, 0)
+    assert tlog_tiles.Tile(1, 2, 3).coordinates() == [(8, 512), (8, 513), (8, 514)]
+    assert tlog_tiles.Tile(0, 1, 2, entries=True).coordinates() == [(0, 256), (0, 257)]
+    assert tlog_tiles.tile_for_hash(0, 1234) == (0, 4, 210)
+    assert tlog_tiles.tile_for_hash(8, 300) == (1, 1, 44)
+    assert tlog_tiles.tile_for_hash(16, 0) == (2, 0, 0)
     with pytest.raises(tlog.MalformedError, match="multiples of 8"):
-        tlog.tile_for_hash(3, 0)
-    assert tlog.Tile(0, 0, 5).in_tree(5)
-    assert not tlog.Tile(0, 0, 6).in_tree(5)
-    assert tlog.Tile(0, 0, entries=True).in_tree(256)
-    assert not tlog.Tile(0, 0, entries=True).in_tree(255)
-    assert tlog.Tile(1, 0, 1).in_tree(256)
-    assert not tlog.Tile(1, 0, 2).in_tree(511)
-    assert tlog.tile_for_subtree(3, 1, 20) == (tlog.Tile(0, 0, 20), 8, 8)
-    assert tlog.tile_for_subtree(9, 1, 1 << 20) == (tlog.Tile(1, 0), 2, 2)
+        tlog_tiles.tile_for_hash(3, 0)
+    assert tlog_tiles.Tile(0, 0, 5).in_tree(5)
+    assert not tlog_tiles.Tile(0, 0, 6).in_tree(5)
+    assert tlog_tiles.Tile(0, 0, entries=True).in_tree(256)
+    assert not tlog_tiles.Tile(0, 0, entries=True).in_tree(255)
+    assert tlog_tiles.Tile(1, 0, 1).in_tree(256)
+    assert not tlog_tiles.Tile(1, 0, 2).in_tree(511)
+    assert tlog_tiles.tile_for_subtree(3, 1, 20) == (tlog_tiles.Tile(0, 0, 20), 8, 8)
+    assert tlog_tiles.tile_for_subtree(9, 1, 1 << 20) == (tlog_tiles.Tile(1, 0), 2, 2)
     with pytest.raises(tlog.MalformedError, match="not complete"):
-        tlog.tile_for_subtree(3, 2, 20)
+        tlog_tiles.tile_for_subtree(3, 2, 20)
 
 
 def test_tiles_cannot_be_made_malformed() -> None:
     for args in [(-1, 0, 256), (0, -1, 256), (0, 0, 0), (0, 0, 257), (64, 0, 256)]:
         with pytest.raises(tlog.MalformedError):
-            tlog.Tile(*args)
+            tlog_tiles.Tile(*args)
     with pytest.raises(tlog.MalformedError):
-        tlog.Tile(1, 0, entries=True)
+        tlog_tiles.Tile(1, 0, entries=True)
     with pytest.raises(tlog.MalformedError):
-        tlog.format_tile_index(-1)
+        tlog_tiles.format_tile_index(-1)
 
 
 def test_tile_contents_and_entry_bundles() -> None:
     hashes = [rfc6962.mth(i, i + 1) for i in range(4)]
-    assert tlog.split_tile(b"".join(hashes), 4) == hashes
+    assert tlog_tiles.split_tile(b"".join(hashes), 4) == hashes
     with pytest.raises(tlog.MalformedError, match="width 5"):
-        tlog.split_tile(b"".join(hashes), 5)
-    assert tlog.subtree_hash(hashes) == rfc6962.mth(0, 4)
+        tlog_tiles.split_tile(b"".join(hashes), 5)
+    assert tlog_tiles.subtree_hash(hashes) == rfc6962.mth(0, 4)
     with pytest.raises(tlog.MalformedError, match="power of two"):
-        tlog.subtree_hash(hashes[:3])
+        tlog_tiles.subtree_hash(hashes[:3])
     entries = [rfc6962.entry(i) for i in range(256)]
-    bundle = tlog.format_entry_bundle(entries)
+    bundle = tlog_tiles.format_entry_bundle(entries)
     assert bundle[:2] == b"\x00\x20"
     assert len(bundle) == 256 * 34
-    assert tlog.parse_entry_bundle(bundle) == entries
-    assert tlog.parse_entry_bundle(tlog.format_entry_bundle([b"", b"a" * 65535])) == [
+    assert tlog_tiles.parse_entry_bundle(bundle) == entries
+    assert tlog_tiles.parse_entry_bundle(tlog_tiles.format_entry_bundle([b"", b"a" * 65535])) == [
         b"",
         b"a" * 65535,
     ]
     for bad in (bundle[:-1], bundle + b"\x00", b"\x00\x05abc"):
         with pytest.raises(tlog.MalformedError, match="ends in the middle"):
-            tlog.parse_entry_bundle(bad)
+            tlog_tiles.parse_entry_bundle(bad)
     with pytest.raises(tlog.MalformedError, match="at most 256"):
-        tlog.parse_entry_bundle(bundle + b"\x00\x00")
+        tlog_tiles.parse_entry_bundle(bundle + b"\x00\x00")
     with pytest.raises(tlog.MalformedError, match="at most 256"):
-        tlog.format_entry_bundle([*entries, b""])
+        tlog_tiles.format_entry_bundle([*entries, b""])
     with pytest.raises(tlog.MalformedError, match="65535"):
-        tlog.format_entry_bundle([b"a" * 65536])
+        tlog_tiles.format_entry_bundle([b"a" * 65536])
 
 
 # ----------------------------------------------------------------------------------------------

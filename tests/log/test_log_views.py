@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from nacl.signing import SigningKey
 
-from redress.ledger import log, tlog
+from redress.ledger import log, tlog, tlog_tiles
 from redress.ledger.append import append
 from redress.ledger.events import Action
 from redress.ledger.models import LogCheckpoint
@@ -74,9 +74,9 @@ def root_from_tiles(client: Client, size: int) -> bytes:
     start = 0
     for level in reversed(range(size.bit_length())):
         if size >> level & 1:
-            tile, position, count = tlog.tile_for_subtree(level, start >> level, size)
-            hashes = tlog.split_tile(fetch(client, tile.path), tile.width)
-            subtrees.append(tlog.subtree_hash(hashes[position : position + count]))
+            tile, position, count = tlog_tiles.tile_for_subtree(level, start >> level, size)
+            hashes = tlog_tiles.split_tile(fetch(client, tile.path), tile.width)
+            subtrees.append(tlog_tiles.subtree_hash(hashes[position : position + count]))
             start += 1 << level
     root = subtrees[-1]
     for left in reversed(subtrees[:-1]):
@@ -97,22 +97,22 @@ def mth(leaves: list[bytes]) -> bytes:
 def bundles(client: Client, size: int) -> list[bytes]:
     """Every entry of the tree of ``size``, from its entry bundles."""
     found: list[bytes] = []
-    for level, full, partial in tlog.tile_layout(size)[:1]:
+    for level, full, partial in tlog_tiles.tile_layout(size)[:1]:
         assert level == 0
-        paths = [tlog.entries_path(index) for index in range(full)]
+        paths = [tlog_tiles.entries_path(index) for index in range(full)]
         if partial:
-            paths.append(tlog.entries_path(full, partial))
+            paths.append(tlog_tiles.entries_path(full, partial))
         for path in paths:
-            found += tlog.parse_entry_bundle(fetch(client, path))
+            found += tlog_tiles.parse_entry_bundle(fetch(client, path))
     return found
 
 
 def every_tile_path(size: int) -> list[str]:
     paths = []
-    for level, full, partial in tlog.tile_layout(size):
-        paths += [tlog.tile_path(level, index) for index in range(full)]
+    for level, full, partial in tlog_tiles.tile_layout(size):
+        paths += [tlog_tiles.tile_path(level, index) for index in range(full)]
         if partial:
-            paths.append(tlog.tile_path(level, full, partial))
+            paths.append(tlog_tiles.tile_path(level, full, partial))
     return paths
 
 
@@ -184,11 +184,11 @@ def test_a_client_rebuilds_the_checkpoint_root_from_the_tiles(
     assert all(len(entry) == 32 for entry in entries)
     leaves = [tlog.leaf_hash(entry) for entry in entries]
     level_0 = fetch(client, "tile/0/000") + fetch(client, "tile/0/001.p/44")
-    assert tlog.split_tile(level_0, SIZE) == leaves
+    assert tlog_tiles.split_tile(level_0, SIZE) == leaves
     assert mth(leaves) == checkpoint.root
 
     # The level-1 tile holds the hash of the full level-0 tile below it.
-    assert fetch(client, "tile/1/000.p/1") == tlog.subtree_hash(leaves[:256])
+    assert fetch(client, "tile/1/000.p/1") == tlog_tiles.subtree_hash(leaves[:256])
 
     # An inclusion proof made by the log checks against the root the tiles give.
     for index in (0, 255, 256, SIZE - 1):

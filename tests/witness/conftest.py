@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from nacl.signing import SigningKey
 
-from redress.ledger import merkle, tlog
+from redress.ledger import merkle, tlog, tlog_witness
 from redress.witness.keys import load_key, log_keys
 from redress.witness.server import Witness, WitnessServer
 
@@ -78,7 +78,7 @@ class MemoryLog:
         """An add-checkpoint body: from ``old`` to ``new`` with the right proof by default."""
         new = self.size if new is None else new
         hashes = self.proof(old, new) if proof is None else proof
-        return tlog.AddCheckpoint(old, tuple(hashes), self.checkpoint(new)).format()
+        return tlog_witness.AddCheckpoint(old, tuple(hashes), self.checkpoint(new)).format()
 
 
 def log_signer(origin: str = ORIGIN, seed: int = 1) -> tlog.NoteSigner:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from redress.ledger import tlog
+from redress.ledger import tlog, tlog_witness
 from redress.witness import server
 from tests.witness.conftest import (
     ORIGIN,
@@ -31,13 +31,13 @@ def cosigned(log: MemoryLog, reply: Reply, vkey: str, size: int | None = None) -
     ``size``, making the checkpoint verify with a quorum of one; its timestamp."""
     assert reply.status == 200, reply.text
     note = tlog.parse_note(log.checkpoint(size))
-    signatures = tlog.parse_cosignatures(reply.body)
+    signatures = tlog_witness.parse_cosignatures(reply.body)
     assert len(signatures) == 1
     assert signatures[0].name == WITNESS_NAME
     witnessed = note.with_signatures(signatures)
     checked = tlog.verify_checkpoint(witnessed, log.signer.verifier, [vkey], quorum=1)
     assert checked.witnesses == (WITNESS_NAME,)
-    (verified,) = tlog.verify_cosignatures(note, reply.body, tlog.parse_vkey(vkey))
+    (verified,) = tlog_witness.verify_cosignatures(note, reply.body, tlog.parse_vkey(vkey))
     assert verified.timestamp is not None
     return verified.timestamp
 
@@ -162,7 +162,7 @@ def test_a_false_signature_by_the_known_key_gets_403(
     log.grow(3)
     note = tlog.parse_note(log.checkpoint())
     forged = tlog.Checkpoint(ORIGIN, 3, bytes(32)).text()
-    body = tlog.AddCheckpoint(0, (), tlog.Note(forged, note.signatures).format()).format()
+    body = tlog_witness.AddCheckpoint(0, (), tlog.Note(forged, note.signatures).format()).format()
     reply = witness.add(body)
     assert reply.status == 403
     assert "false" in reply.text
@@ -181,7 +181,7 @@ def test_unknown_signatures_are_ignored(witness: RunningWitness, log: MemoryLog)
     other = log_signer("someone.else/key", seed=4)
     note = tlog.parse_note(log.checkpoint())
     both = note.with_signatures([other.sign(note.text)]).format()
-    reply = witness.add(tlog.AddCheckpoint(0, (), both).format())
+    reply = witness.add(tlog_witness.AddCheckpoint(0, (), both).format())
     cosigned(log, reply, witness.vkey)
     served = witness.request("GET", f"/checkpoint/{quote(ORIGIN)}").text
     assert "someone.else" not in served
@@ -189,7 +189,7 @@ def test_unknown_signatures_are_ignored(witness: RunningWitness, log: MemoryLog)
 
 def test_an_old_size_above_the_checkpoint_gets_400(witness: RunningWitness, log: MemoryLog) -> None:
     log.grow(3)
-    body = tlog.AddCheckpoint(5, (), log.checkpoint()).format()
+    body = tlog_witness.AddCheckpoint(5, (), log.checkpoint()).format()
     reply = witness.add(body)
     assert reply.status == 400
     assert "larger than the checkpoint" in reply.text
@@ -253,7 +253,7 @@ def raw_exchange(witness: RunningWitness, request: bytes, wait: float = 5.0) -> 
 
 def test_an_oversized_body_is_refused_before_it_is_read(witness: RunningWitness) -> None:
     """The Content-Length says too much: 413 at once, without waiting for the body."""
-    declared = tlog.MAX_WITNESS_REQUEST_BYTES + 1
+    declared = tlog_witness.MAX_WITNESS_REQUEST_BYTES + 1
     head = (
         f"POST /add-checkpoint HTTP/1.1\r\nHost: witness\r\nContent-Length: {declared}\r\n\r\n"
     ).encode()
@@ -261,14 +261,14 @@ def test_an_oversized_body_is_refused_before_it_is_read(witness: RunningWitness)
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert b"Content-Type: text/plain; charset=utf-8\r\n" in answer
     assert b"Connection: close\r\n" in answer
-    assert answer.endswith(f"larger than {tlog.MAX_WITNESS_REQUEST_BYTES} bytes\n".encode())
+    assert answer.endswith(f"larger than {tlog_witness.MAX_WITNESS_REQUEST_BYTES} bytes\n".encode())
     assert took < 3  # it did not wait for the body it was promised
 
 
 def test_a_body_of_the_largest_size_is_read(witness: RunningWitness, log: MemoryLog) -> None:
     log.grow(3)
     body = log.request(0)
-    padded = body + b" " * (tlog.MAX_WITNESS_REQUEST_BYTES - len(body))
+    padded = body + b" " * (tlog_witness.MAX_WITNESS_REQUEST_BYTES - len(body))
     reply = witness.add(padded)
     # Read whole and parsed: it is the note inside that is too large, not the request.
     assert reply.status == 413

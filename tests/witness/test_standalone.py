@@ -1,5 +1,5 @@
 """The witness stands alone: run with Django made impossible to import, it imports only the
-standard library, PyNaCl and redress.ledger.tlog, and serves."""
+standard library, PyNaCl and redress.ledger.tlog (with tlog_witness), and serves."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ ALLOWED_REDRESS = {
     "redress.cli",
     "redress.ledger",
     "redress.ledger.tlog",
+    "redress.ledger.tlog_witness",
     "redress.witness",
     "redress.witness.cli",
     "redress.witness.keys",
@@ -110,7 +111,7 @@ def test_the_installed_command_runs_the_witness(tmp_path: Path) -> None:
 def test_the_witness_serves_with_django_blocked(tmp_path: Path) -> None:
     import http.client
 
-    from redress.ledger import tlog
+    from redress.ledger import tlog, tlog_witness
 
     log = MemoryLog(log_signer()).grow(12)
     code = "import sys; from redress.witness import main; sys.exit(main(sys.argv[1:]))"
@@ -139,7 +140,7 @@ def test_the_witness_serves_with_django_blocked(tmp_path: Path) -> None:
         connection.request("POST", "/add-checkpoint", body=log.request(0))
         response = connection.getresponse()
         assert response.status == 200
-        tlog.verify_cosignatures(log.checkpoint(), response.read(), tlog.parse_vkey(vkey))
+        tlog_witness.verify_cosignatures(log.checkpoint(), response.read(), tlog.parse_vkey(vkey))
         connection.close()
     finally:
         process.send_signal(signal.SIGTERM)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from redress.ledger import tlog
+from redress.ledger import tlog, tlog_witness
 from redress.witness.state import State
 from tests.witness.conftest import ORIGIN, MemoryLog, Reply, RunningWitness
 
@@ -121,11 +121,11 @@ def test_cosignature_times_never_go_back(tmp_path: Path, log: MemoryLog) -> None
     try:
         log.grow(2)
         first = running.add(log.request(0))
-        stamp = tlog.cosignature_timestamp(tlog.parse_cosignatures(first.body)[0])
+        stamp = tlog.cosignature_timestamp(tlog_witness.parse_cosignatures(first.body)[0])
         running.witness.clock = lambda: 1_000.0  # the machine's clock was set back
         log.grow(1)
         later = running.add(log.request(2))
-        assert tlog.cosignature_timestamp(tlog.parse_cosignatures(later.body)[0]) == stamp
+        assert tlog.cosignature_timestamp(tlog_witness.parse_cosignatures(later.body)[0]) == stamp
     finally:
         running.stop()
 

@@ -13,13 +13,11 @@ adviser, an assurance board, a union, a newspaper running a witness. It implemen
   `verify_checkpoint`, with a quorum of witness cosignatures);
 - c2sp.org/tlog-cosignature, version `cosignature/v1` (Ed25519): `CosignatureSigner`,
   `cosignature_message`, `witness_verifier`, `cosignature_timestamp`;
-- c2sp.org/tlog-witness: the `add-checkpoint` request and response (`AddCheckpoint`,
-  `parse_add_checkpoint`, `open_add_checkpoint`, `check_add_checkpoint`, `format_cosignatures`,
-  `verify_cosignatures`);
 - c2sp.org/tlog-proof, `c2sp.org/tlog-proof@v1` (`TlogProof`, `parse_tlog_proof`,
   `verify_tlog_proof`);
-- c2sp.org/tlog-tiles: tile and entry bundle paths and contents (`Tile`, `parse_tile_path`,
-  `tile_for_hash`, `tile_for_subtree`, `format_entry_bundle`, ...).
+
+What a verifier does not need is beside it, built on it: the witness protocol in `tlog_witness`
+and the tiles a log serves in `tlog_tiles`.
 
 Every malformed or false input raises a `TlogError` (or a subclass) whose message is a plain
 sentence fit to show to whoever sent the input; its ``status`` is the HTTP status a server should
@@ -95,13 +93,9 @@ __all__ = [
     "COSIGNATURE_V1",
     "ED25519",
     "EMPTY_ROOT",
-    "MAX_CONSISTENCY_LINES",
     "MAX_NOTE_BYTES",
     "MAX_SIGNATURES",
-    "TILE_HEIGHT",
-    "TILE_WIDTH",
     "TLOG_PROOF_HEADER",
-    "AddCheckpoint",
     "Checkpoint",
     "ConsistencyError",
     "CosignatureSigner",
@@ -114,7 +108,6 @@ __all__ = [
     "Signature",
     "SignatureError",
     "Statement",
-    "Tile",
     "TlogError",
     "TlogProof",
     "TooLarge",
@@ -125,40 +118,22 @@ __all__ = [
     "VerifiedSignature",
     "Verifier",
     "WitnessConflict",
-    "check_add_checkpoint",
     "cosignature_message",
     "cosignature_timestamp",
-    "entries_path",
-    "format_cosignatures",
-    "format_entry_bundle",
-    "format_tile_index",
     "format_vkey",
     "key_id",
     "leaf_hash",
     "main",
     "node_hash",
-    "open_add_checkpoint",
-    "parse_add_checkpoint",
     "parse_checkpoint",
-    "parse_cosignatures",
-    "parse_entry_bundle",
     "parse_note",
     "parse_statement",
-    "parse_tile_index",
-    "parse_tile_path",
     "parse_tlog_proof",
     "parse_vkey",
     "sign_note",
-    "split_tile",
-    "subtree_hash",
-    "tile_for_hash",
-    "tile_for_subtree",
-    "tile_layout",
-    "tile_path",
     "verify_acknowledgement",
     "verify_checkpoint",
     "verify_consistency",
-    "verify_cosignatures",
     "verify_inclusion",
     "verify_note",
     "verify_statement",
@@ -189,20 +164,9 @@ SIGNATURE_PREFIX = "\u2014 "  # em dash, space
 TIMESTAMP_LIMIT = (1 << 63) - 1
 """A cosignature's timestamp must not exceed 2**63 - 1."""
 
-# Witnesses (c2sp.org/tlog-witness).
-MAX_CONSISTENCY_LINES = 63
-"""A client must not send more consistency proof lines than this."""
-MAX_WITNESS_REQUEST_BYTES = MAX_NOTE_BYTES + 4096
-"""Largest add-checkpoint body accepted: the old size line, 63 hashes and a note."""
-
 # Proofs (c2sp.org/tlog-proof).
 TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
 MAX_TLOG_PROOF_BYTES = MAX_NOTE_BYTES + 4096
-
-# Tiles (c2sp.org/tlog-tiles).
-TILE_HEIGHT = 8
-TILE_WIDTH = 1 << TILE_HEIGHT
-MAX_TILE_LEVEL = 63
 
 # The complainant's acknowledgement.
 STATEMENT_HEADER = "redress-acknowledgement/v1"
@@ -884,135 +848,6 @@ def verify_checkpoint(
 
 
 # ----------------------------------------------------------------------------------------------
-# Witnesses (c2sp.org/tlog-witness)
-
-
-@dataclass(frozen=True)
-class AddCheckpoint:
-    """An add-checkpoint request: the size the client believes the witness last cosigned, the
-    consistency proof from that size, and the checkpoint (a signed note, verbatim)."""
-
-    old_size: int
-    proof: tuple[bytes, ...]
-    checkpoint: str
-
-    def format(self) -> bytes:
-        """The request body."""
-        if len(self.proof) > MAX_CONSISTENCY_LINES:
-            raise TooLarge(f"a request carries at most {MAX_CONSISTENCY_LINES} proof lines")
-        lines = [f"old {self.old_size}", *(_b64(h) for h in self.proof)]
-        return ("".join(line + "\n" for line in lines) + "\n" + self.checkpoint).encode()
-
-
-def parse_add_checkpoint(body: bytes) -> AddCheckpoint:
-    """Read an add-checkpoint request body (400, or 413 when too large, on any fault)."""
-    if len(body) > MAX_WITNESS_REQUEST_BYTES:
-        raise TooLarge(f"the request is larger than {MAX_WITNESS_REQUEST_BYTES} bytes")
-    text = _decode_text(body, "the request", MAX_WITNESS_REQUEST_BYTES)
-    head, sep, checkpoint = text.partition("\n\n")
-    if not sep:
-        raise MalformedError("the request has no empty line before the checkpoint")
-    lines = head.split("\n")
-    first = lines[0]
-    if not first.startswith("old "):
-        raise MalformedError("the request must begin with the line 'old <size>'")
-    old_size = _parse_uint(first[4:], "the old size")
-    if len(lines) - 1 > MAX_CONSISTENCY_LINES:
-        raise TooLarge(f"the request has more than {MAX_CONSISTENCY_LINES} consistency proof lines")
-    proof = []
-    for line in lines[1:]:
-        value = _b64decode(line, "a consistency proof line")
-        if len(value) != HASH_SIZE:
-            raise MalformedError("a consistency proof line is not a 32-byte hash")
-        proof.append(value)
-    return AddCheckpoint(old_size, tuple(proof), checkpoint)
-
-
-def open_add_checkpoint(
-    body: bytes, logs: Mapping[str, Iterable[Verifier]]
-) -> tuple[AddCheckpoint, VerifiedCheckpoint]:
-    """The checks of an add-checkpoint request that need no record of the witness's own.
-
-    ``logs`` maps each known origin to its log keys. Raises MalformedError (400), TooLarge (413),
-    UnknownLog (404) for an origin not in ``logs``, SignatureError (403) when no known key of
-    that log signed, and MalformedError (400) when the old size exceeds the checkpoint's. The
-    witness then calls `check_add_checkpoint` with its record, atomically with storing the new
-    checkpoint."""
-    request = parse_add_checkpoint(body)
-    note = parse_note(request.checkpoint)
-    unverified = parse_checkpoint(note.text)
-    keys = logs.get(unverified.origin)
-    if keys is None:
-        raise UnknownLog(f"this witness does not know the log {unverified.origin!r}")
-    checked = verify_checkpoint(note, list(keys), origin=unverified.origin)
-    if request.old_size > checked.checkpoint.size:
-        raise MalformedError(
-            f"the old size {request.old_size} is larger than the checkpoint's "
-            f"{checked.checkpoint.size}"
-        )
-    return request, checked
-
-
-def check_add_checkpoint(
-    request: AddCheckpoint, checkpoint: Checkpoint, latest_size: int, latest_root: bytes | None
-) -> None:
-    """Check a request against the witness's record of the log: the size and root hash of the
-    latest checkpoint it cosigned (0 and None when it never cosigned one for that log).
-
-    Raises WitnessConflict (409, with the recorded size) when the old size is not the recorded
-    size, or when the sizes are equal but the root hashes differ; ConsistencyError (422) when the
-    consistency proof does not verify. When it returns, the witness may store and cosign."""
-    if request.old_size != latest_size:
-        raise WitnessConflict(
-            f"the witness last cosigned this log at size {latest_size}, not {request.old_size}",
-            latest_size,
-        )
-    if latest_size and latest_size == checkpoint.size:
-        if latest_root != checkpoint.root:
-            raise WitnessConflict(
-                f"the witness cosigned a different root hash for size {latest_size}: "
-                "the log has forked",
-                latest_size,
-            )
-        if request.proof:
-            raise ConsistencyError("a consistency proof between equal sizes must be empty")
-        return
-    verify_consistency(
-        request.old_size,
-        checkpoint.size,
-        latest_root if latest_root is not None else EMPTY_ROOT,
-        checkpoint.root,
-        request.proof,
-    )
-
-
-def format_cosignatures(signatures: Iterable[Signature]) -> bytes:
-    """A witness's 200 response body: one note signature line per cosignature."""
-    return "".join(sig.line for sig in signatures).encode()
-
-
-def parse_cosignatures(body: bytes) -> list[Signature]:
-    """Read a witness's response body: one or more signature lines."""
-    text = _decode_text(body, "the witness's response", MAX_NOTE_BYTES)
-    if not text or not text.endswith("\n"):
-        raise MalformedError("a witness's response is one or more signature lines")
-    lines = text[:-1].split("\n")
-    if len(lines) > MAX_SIGNATURES:
-        raise TooLarge(f"the response has more than {MAX_SIGNATURES} signatures")
-    return [_parse_signature_line(line) for line in lines]
-
-
-def verify_cosignatures(
-    checkpoint: Note | str, body: bytes, witness: Verifier | Iterable[Verifier]
-) -> list[VerifiedSignature]:
-    """The cosignatures in a witness's response that are by ``witness`` and verify over
-    ``checkpoint``; others are ignored. Raises SignatureError when none is, or one is false."""
-    note = _as_note(checkpoint)
-    keys = [witness_verifier(w) for w in _as_list(witness)]
-    return verify_note(Note(note.text, tuple(parse_cosignatures(body))), keys)
-
-
-# ----------------------------------------------------------------------------------------------
 # Proofs (c2sp.org/tlog-proof)
 
 
@@ -1112,219 +947,6 @@ def verify_tlog_proof(
     cp = checked.checkpoint
     verify_inclusion(leaf_hash(entry), parsed.index, cp.size, parsed.hashes, cp.root)
     return VerifiedProof(parsed, entry, checked)
-
-
-# ----------------------------------------------------------------------------------------------
-# Tiles (c2sp.org/tlog-tiles)
-
-
-def format_tile_index(n: int) -> str:
-    """A tile index as path elements: zero-padded groups of three digits, all but the last
-    prefixed with ``x`` (1234067 is ``x001/x234/067``)."""
-    if not isinstance(n, int) or n < 0:
-        raise MalformedError("a tile index cannot be negative")
-    groups = [f"{n % 1000:03d}"]
-    n //= 1000
-    while n:
-        groups.append(f"x{n % 1000:03d}")
-        n //= 1000
-    return "/".join(reversed(groups))
-
-
-def parse_tile_index(text: str) -> int:
-    """Read a tile index written as `format_tile_index` writes it, and only so."""
-    if len(text) > 40 or not re.fullmatch(r"(x[0-9]{3}/)*[0-9]{3}", text):
-        raise MalformedError(
-            "a tile index is written in groups of three digits, all but the last prefixed with x"
-        )
-    value = int(text.replace("x", "").replace("/", ""))
-    if format_tile_index(value) != text:
-        raise MalformedError("a tile index must not begin with a group of zeros")
-    if value >= MAX_TREE_SIZE:
-        raise MalformedError("the tile index is too large")
-    return value
-
-
-@dataclass(frozen=True)
-class Tile:
-    """A tile (``entries`` false) or an entry bundle (``entries`` true).
-
-    A tile at ``level`` L and ``index`` N holds the hashes of the complete subtrees at tree level
-    8L with indexes 256N to 256N + ``width`` - 1; an entry bundle holds entries 256N onwards.
-    ``width`` is 256 for a full tile, less for a partial one."""
-
-    level: int
-    index: int
-    width: int = TILE_WIDTH
-    entries: bool = False
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.level <= MAX_TILE_LEVEL or (self.entries and self.level):
-            raise MalformedError(f"a tile's level is between 0 and {MAX_TILE_LEVEL}")
-        if not 0 <= self.index < MAX_TREE_SIZE:
-            raise MalformedError("a tile index cannot be negative")
-        if not 1 <= self.width <= TILE_WIDTH:
-            raise MalformedError("a tile's width is between 1 and 256")
-
-    @property
-    def partial(self) -> bool:
-        return self.width < TILE_WIDTH
-
-    @property
-    def path(self) -> str:
-        """The tile's path below the log's prefix, such as ``tile/0/x001/234.p/7``."""
-        kind = "entries" if self.entries else str(self.level)
-        suffix = f".p/{self.width}" if self.partial else ""
-        return f"tile/{kind}/{format_tile_index(self.index)}{suffix}"
-
-    @property
-    def tree_level(self) -> int:
-        """The level, in the tree, of the hashes this tile holds (0 for entry bundles)."""
-        return TILE_HEIGHT * self.level
-
-    @property
-    def first(self) -> int:
-        """The index, at `tree_level`, of the first hash (or entry) this tile holds."""
-        return self.index * TILE_WIDTH
-
-    def coordinates(self) -> list[tuple[int, int]]:
-        """The (level, index) of each complete subtree whose hash this tile holds, in order
-        (for an entry bundle: the leaves whose entries it holds)."""
-        return [(self.tree_level, self.first + i) for i in range(self.width)]
-
-    def in_tree(self, size: int) -> bool:
-        """Whether a tree of ``size`` entries has all this tile's hashes (or entries), so it
-        can be served; a tile beyond the tree cannot."""
-        return self.first + self.width <= size >> self.tree_level
-
-
-def tile_path(level: int, index: int, width: int = TILE_WIDTH) -> str:
-    """``tile/<L>/<N>[.p/<W>]``."""
-    return Tile(level, index, width).path
-
-
-def entries_path(index: int, width: int = TILE_WIDTH) -> str:
-    """``tile/entries/<N>[.p/<W>]``."""
-    return Tile(0, index, width, entries=True).path
-
-
-def parse_tile_path(path: str) -> Tile:
-    """Read a tile or entry bundle path below the log's prefix (``tile/...``).
-
-    Refuses levels outside 0..63, widths outside 1..255 (a full tile has no ``.p`` suffix),
-    negative or non-numeric numbers, and leading zeros anywhere the specification forbids them.
-    Whether the tile is within the tree is `Tile.in_tree`'s to say."""
-    if len(path) > 200:
-        raise MalformedError("the tile path is too long")
-    parts = path.split("/")
-    if len(parts) < 3 or parts[0] != "tile":
-        raise MalformedError("a tile path reads tile/<level>/<index>[.p/<width>]")
-    entries = parts[1] == "entries"
-    level = 0
-    if not entries:
-        if not re.fullmatch(r"0|[1-9][0-9]?", parts[1]) or int(parts[1]) > MAX_TILE_LEVEL:
-            raise MalformedError(
-                f"a tile's level is a number from 0 to {MAX_TILE_LEVEL} without leading zeros"
-            )
-        level = int(parts[1])
-    rest = parts[2:]
-    width = TILE_WIDTH
-    if len(rest) >= 2 and rest[-2].endswith(".p"):
-        if not re.fullmatch(r"[1-9][0-9]{0,2}", rest[-1]) or int(rest[-1]) >= TILE_WIDTH:
-            raise MalformedError(
-                "a partial tile's width is a number from 1 to 255 without leading zeros"
-            )
-        width = int(rest[-1])
-        rest = [*rest[:-2], rest[-2][:-2]]
-    index = parse_tile_index("/".join(rest))
-    return Tile(level, index, width, entries)
-
-
-def tile_for_hash(level: int, index: int) -> tuple[int, int, int]:
-    """Where the hash of the complete subtree (``level``, ``index``) is served: (tile level,
-    tile index, position within the tile). Only levels that are multiples of 8 are in tiles."""
-    if level < 0 or index < 0 or level % TILE_HEIGHT:
-        raise MalformedError("only hashes at tree levels that are multiples of 8 are in tiles")
-    return level // TILE_HEIGHT, index // TILE_WIDTH, index % TILE_WIDTH
-
-
-def tile_for_subtree(level: int, index: int, size: int) -> tuple[Tile, int, int]:
-    """Where a client reading tiles of a tree of ``size`` entries finds what it needs to compute
-    the hash of the complete subtree (``level``, ``index``): (the tile, at the width that tree
-    has, the position of the first hash, the number of hashes). `subtree_hash` of those hashes
-    is the subtree's hash."""
-    if level < 0 or index < 0 or (index + 1) << level > size:
-        raise MalformedError(f"the subtree ({level}, {index}) is not complete in a tree of {size}")
-    tile_level = level // TILE_HEIGHT
-    below = level - tile_level * TILE_HEIGHT
-    first = index << below
-    tile_index = first // TILE_WIDTH
-    available = size >> (tile_level * TILE_HEIGHT)
-    width = min(TILE_WIDTH, available - tile_index * TILE_WIDTH)
-    return Tile(tile_level, tile_index, width), first % TILE_WIDTH, 1 << below
-
-
-def subtree_hash(hashes: Sequence[bytes]) -> bytes:
-    """MTH of a complete subtree from the hashes of its 2**k equal children, left to right."""
-    count = len(hashes)
-    if count == 0 or count & (count - 1):
-        raise MalformedError("a complete subtree has a power of two of children")
-    level = [_check_hash(h, "each hash") for h in hashes]
-    while len(level) > 1:
-        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
-    return level[0]
-
-
-def tile_layout(size: int) -> list[tuple[int, int, int]]:
-    """The tiles of a tree of ``size`` entries, level by level: (level, number of full tiles,
-    width of the partial tile or 0). Levels with no tile at all are left out."""
-    layout: list[tuple[int, int, int]] = []
-    level = 0
-    while True:
-        available = size >> (level * TILE_HEIGHT)
-        if available == 0:
-            return layout
-        layout.append((level, available // TILE_WIDTH, available % TILE_WIDTH))
-        level += 1
-
-
-def split_tile(data: bytes, width: int = TILE_WIDTH) -> list[bytes]:
-    """The hashes of a tile's contents, checked to be ``width`` hashes long."""
-    if len(data) != width * HASH_SIZE:
-        raise MalformedError(f"a tile of width {width} is {width * HASH_SIZE} bytes")
-    return [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
-
-
-def format_entry_bundle(entries: Iterable[bytes]) -> bytes:
-    """An entry bundle: each entry preceded by its length as a big-endian 16-bit number."""
-    out = bytearray()
-    count = 0
-    for entry in entries:
-        if len(entry) > 0xFFFF:
-            raise MalformedError("an entry in a bundle is at most 65535 bytes")
-        out += len(entry).to_bytes(2, "big") + entry
-        count += 1
-    if count > TILE_WIDTH:
-        raise MalformedError("an entry bundle holds at most 256 entries")
-    return bytes(out)
-
-
-def parse_entry_bundle(data: bytes) -> list[bytes]:
-    """The entries of an entry bundle."""
-    entries = []
-    position = 0
-    while position < len(data):
-        if position + 2 > len(data):
-            raise MalformedError("the entry bundle ends in the middle of a length")
-        length = int.from_bytes(data[position : position + 2], "big")
-        position += 2
-        if position + length > len(data):
-            raise MalformedError("the entry bundle ends in the middle of an entry")
-        entries.append(data[position : position + length])
-        position += length
-    if len(entries) > TILE_WIDTH:
-        raise MalformedError("an entry bundle holds at most 256 entries")
-    return entries
 
 
 # ----------------------------------------------------------------------------------------------

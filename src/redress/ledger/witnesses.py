@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from redress.ledger import tlog
+from redress.ledger import tlog, tlog_witness
 from redress.ledger.models import LogCheckpoint
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _cosignature(witness: Witness, checkpoint: LogCheckpoint) -> tlog.Signature 
             return None
         if status == 200:
             try:
-                verified = tlog.verify_cosignatures(checkpoint.note, body, witness.verifier)
+                verified = tlog_witness.verify_cosignatures(checkpoint.note, body, witness.verifier)
             except tlog.TlogError as error:
                 log.error("witness %s answered with no good cosignature: %s", witness.url, error)
                 return None
@@ -122,7 +122,7 @@ def _add_checkpoint(
         if 0 < old_size < checkpoint.size
         else []
     )
-    body = tlog.AddCheckpoint(old_size, tuple(proof), checkpoint.note).format()
+    body = tlog_witness.AddCheckpoint(old_size, tuple(proof), checkpoint.note).format()
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked in configured()
         f"{witness.url}/add-checkpoint", data=body, method="POST"
     )

@@ -31,7 +31,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from redress.core.routes import public
-from redress.ledger import log, tlog
+from redress.ledger import log, tlog, tlog_tiles
 from redress.ledger.models import LogCheckpoint
 
 logger = logging.getLogger("redress.log")
@@ -108,11 +108,11 @@ def _published_tree() -> tuple[int, bytes]:
     return (int(found[0]), bytes(found[1])) if found else (0, b"")
 
 
-def _read(tile: tlog.Tile) -> bytes:
+def _read(tile: tlog_tiles.Tile) -> bytes:
     """A tile's contents from the ledger; Incomplete when it does not hold all of them."""
     if tile.entries:
         items = log.log_entries(tile.first, tile.width)
-        body = tlog.format_entry_bundle(items)
+        body = tlog_tiles.format_entry_bundle(items)
     else:
         items = log.level_hashes(tile.tree_level, tile.first, tile.width)
         body = b"".join(items)
@@ -122,7 +122,7 @@ def _read(tile: tlog.Tile) -> bytes:
 
 
 @functools.lru_cache(maxsize=FULL_TILES_KEPT)
-def _full_tile(tile: tlog.Tile, size: int, root: bytes) -> bytes:
+def _full_tile(tile: tlog_tiles.Tile, size: int, root: bytes) -> bytes:
     """A full tile's contents, kept in memory: they never change. The published checkpoint
     (``size``, ``root``) is part of the key only so that nothing read from one database is
     served from another (a test's, a restored backup's): a new checkpoint reads them again."""
@@ -149,7 +149,7 @@ def vkey(request: HttpRequest) -> HttpResponse:
 
 def _serve(path_below_log: str) -> HttpResponse:
     try:
-        tile = tlog.parse_tile_path(path_below_log)
+        tile = tlog_tiles.parse_tile_path(path_below_log)
     except tlog.TlogError as problem:
         return _refuse(problem.status, _sentence(str(problem)))
     size, root = _published_tree()

@@ -8,9 +8,9 @@ c2sp.org/tlog-witness's ``add-checkpoint`` and answers with c2sp.org/tlog-cosign
 it had cosigned.
 
 It needs nothing of Redress's database, keys or settings, and imports no Django: only the
-standard library, PyNaCl and ``redress.ledger.tlog``. ``keys`` holds its key and its list of
-logs, ``state`` its record (SQLite) and evidence, ``server`` the HTTP service, ``cli`` the
-command line. docs/witness.md says how to run one.
+standard library, PyNaCl and ``redress.ledger.tlog`` (with ``tlog_witness``). ``keys``
+holds its key and its list of logs, ``state`` its record (SQLite) and evidence, ``server`` the
+HTTP service, ``cli`` the command line. docs/witness.md says how to run one.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ Routes:
   for an origin it does not know; 409, with ``Content-Type: text/x.tlog.size`` and the size it
   last cosigned as the body, when the old size is not that size (or the sizes are equal and the
   root hashes differ); 411 without a Content-Length; 413 when the body is larger than
-  `tlog.MAX_WITNESS_REQUEST_BYTES` (said by the Content-Length, before any of it is read); 422
-  when the consistency proof does not verify. Every other refusal's body is one plain sentence.
+  `tlog_witness.MAX_WITNESS_REQUEST_BYTES` (said by the Content-Length, before any of it is
+  read); 422 when the consistency proof does not verify. Every other refusal's body is one
+  plain sentence.
 - ``GET /checkpoint/<origin>``: the latest checkpoint cosigned for that log (the origin
   percent-encoded as a URL path, its slashes kept), with the log's signatures and this
   witness's cosignature; 404 when it never cosigned one.
@@ -30,14 +31,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from redress.ledger import tlog
+from redress.ledger import tlog, tlog_witness
 from redress.witness.keys import EVIDENCE_DIR, STATE_FILE, LogKeys, make_data_dir
 from redress.witness.state import Cosigned, Evidence, State, clear_evidence, keep_evidence
 
 logger = logging.getLogger("redress.witness")
 http_logger = logging.getLogger("redress.witness.http")
 
-MAX_BODY_BYTES = tlog.MAX_WITNESS_REQUEST_BYTES
+MAX_BODY_BYTES = tlog_witness.MAX_WITNESS_REQUEST_BYTES
 """The largest add-checkpoint body read: an old size line, 63 proof lines and a large note."""
 SOCKET_TIMEOUT_SECONDS = 10
 """A connection that sends nothing for this long is closed."""
@@ -91,7 +92,7 @@ class Witness:
     def add_checkpoint(self, body: bytes) -> Response:
         """Check the request, and cosign its checkpoint if it extends the one last cosigned."""
         try:
-            request, checked = tlog.open_add_checkpoint(body, self.logs)
+            request, checked = tlog_witness.open_add_checkpoint(body, self.logs)
         except tlog.TlogError as problem:
             return refusal(problem)
         checkpoint = checked.checkpoint
@@ -101,7 +102,7 @@ class Witness:
         with self.state.transaction() as record:
             latest = record.get(checkpoint.origin)
             try:
-                tlog.check_add_checkpoint(
+                tlog_witness.check_add_checkpoint(
                     request,
                     checkpoint,
                     latest.size if latest else 0,
@@ -127,7 +128,7 @@ class Witness:
             return refusal(refused)
         logger.info("cosigned %s at size %d", checkpoint.origin, checkpoint.size)
         self._cleared(checkpoint)
-        return Response(200, tlog.format_cosignatures([cosignature]))
+        return Response(200, tlog_witness.format_cosignatures([cosignature]))
 
     def _cleared(self, checkpoint: tlog.Checkpoint) -> None:
         """Drop the evidence kept about a checkpoint now proved consistent and cosigned."""
