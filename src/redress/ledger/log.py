@@ -14,7 +14,7 @@ marked unwitnessed, when no witness is configured.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -197,15 +197,26 @@ def make_checkpoint() -> LogCheckpoint | None:
 
 def _check_leaves(first: int, end: int) -> None:
     """Every stored leaf from index ``first`` to ``end`` is the digest of its entry."""
+    for _leaf in _checked_leaves(first, end):
+        pass
+
+
+def _checked_leaves(first: int, end: int) -> Iterator[bytes]:
+    """The log's leaves from index ``first`` to ``end``, in order, each recomputed from its
+    ledger entry and compared with the stored one; ``LedgerError`` at the first that differs or
+    is missing. Reads a batch at a time."""
     while first < end:
         count = min(BATCH, end - first)
-        expected = [tlog.leaf_hash(value) for value in log_entries(first, count)]
+        digests = log_entries(first, count)
         stored = level_hashes(0, first, count)
-        for offset, (mine, theirs) in enumerate(zip(expected, stored, strict=False)):
-            if mine != theirs:
-                raise LedgerError(f"the log's leaf {first + offset} is not its entry's digest")
-        if len(expected) != count or len(stored) != count:
-            raise LedgerError(f"the log is missing entries or leaves after index {first}")
+        for offset in range(count):
+            leaf = tlog.leaf_hash(digests[offset]) if offset < len(digests) else None
+            if leaf is None or offset >= len(stored) or stored[offset] != leaf:
+                index = first + offset
+                raise LedgerError(
+                    f"the log's leaf {index} is not the digest of ledger entry {index + 1}"
+                )
+            yield leaf
         first += count
 
 
@@ -268,19 +279,8 @@ def check(against: Sequence[Against] = ()) -> LogCheck:
             )
     builder = merkle.TreeBuilder()
     waiting = list(marks)
-    first = 0
-    while first < tree_size:
-        count = min(BATCH, tree_size - first)
-        digests = log_entries(first, count)
-        stored = level_hashes(0, first, count)
-        for offset in range(count):
-            index = first + offset
-            leaf = tlog.leaf_hash(digests[offset]) if offset < len(digests) else None
-            if leaf is None or offset >= len(stored) or stored[offset] != leaf:
-                return LogCheck(
-                    tree_size,
-                    f"the log's leaf {index} is not the digest of ledger entry {index + 1}",
-                )
+    try:
+        for leaf in _checked_leaves(0, tree_size):
             builder.append(leaf)
             while waiting and waiting[0].size == builder.size:
                 mark = waiting.pop(0)
@@ -291,7 +291,8 @@ def check(against: Sequence[Against] = ()) -> LogCheck:
                         f"{mark.source} names: the history before entry {mark.size + 1} was "
                         "rewritten",
                     )
-        first += count
+    except LedgerError as error:
+        return LogCheck(tree_size, str(error))
     for mark in waiting:  # a checkpoint of the empty tree
         if mark.root != tlog.EMPTY_ROOT:
             return LogCheck(tree_size, f"{mark.source} names a root for an empty log")
