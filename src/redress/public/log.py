@@ -25,14 +25,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from redress.core.routes import public
 from redress.ledger import log, tlog, tlog_tiles
-from redress.ledger.models import LogCheckpoint
 
 logger = logging.getLogger("redress.log")
 
@@ -87,27 +85,6 @@ class Incomplete(Exception):
     """The published checkpoint covers a tile that the ledger does not wholly hold."""
 
 
-@functools.cache
-def _published_tree_sql() -> tuple[str, tuple[Any, ...]]:
-    """The query for the newest published checkpoint's size and root, compiled once: it runs
-    before every tile, and compiling it again each time would cost as much as running it."""
-    newest = (
-        LogCheckpoint.objects.filter(published_at__isnull=False)
-        .order_by("-size")
-        .values_list("size", "root")[:1]
-    )
-    return newest.query.sql_with_params()
-
-
-def _published_tree() -> tuple[int, bytes]:
-    """The tree size and root hash of the newest published checkpoint; (0, b"") before any."""
-    sql, params = _published_tree_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
-    return (int(found[0]), bytes(found[1])) if found else (0, b"")
-
-
 def _read(tile: tlog_tiles.Tile) -> bytes:
     """A tile's contents from the ledger; Incomplete when it does not hold all of them."""
     if tile.entries:
@@ -152,7 +129,7 @@ def _serve(path_below_log: str) -> HttpResponse:
         tile = tlog_tiles.parse_tile_path(path_below_log)
     except tlog.TlogError as problem:
         return _refuse(problem.status, _sentence(str(problem)))
-    size, root = _published_tree()
+    size, root = log.published_tree()
     if not tile.in_tree(size):
         return _refuse(404, f"There is no {tile.path} in the log's published checkpoint.")
     try:
