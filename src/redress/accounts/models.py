@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class Role(models.TextChoices):
@@ -29,6 +30,12 @@ class User(AbstractUser):
     # Demo accounts (made by `redress demo`) may show their current code on the sign-in page
     # when the service runs in demo mode; no real account ever can.
     is_demo = models.BooleanField(default=False)
+    # Leaving: set with is_active=False by the one act that closes an account; never undone by
+    # reactivating quietly (a returning person is invited again).
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def roles(self) -> set[str]:
         """The roles this user holds now (cached for the life of the object)."""
@@ -56,7 +63,12 @@ class RoleGrant(models.Model):
     granted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    reason = models.TextField(blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -69,6 +81,101 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.role}"
+
+
+class RoleRequest(models.Model):
+    """A grant of a role that needs a second administrator (administrator, oversight).
+
+    It takes effect only when another administrator approves it, which creates the RoleGrant;
+    nobody approves a request they made or one about themselves.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_requests")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(decided_at__isnull=True),
+                name="one_open_request_per_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} for {self.user}"
+
+
+class Invitation(models.Model):
+    """A single-use link that lets a new member of staff set a password and a second factor.
+
+    The account (``user``) exists from the invitation on, with no usable password, so it cannot
+    sign in until the link is used. Only a SHA-256 digest of the link's secret is kept.
+    ``created_by`` is empty for the first administrator, made by ``redress create-admin``.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField()
+    roles = models.JSONField(default=list)
+    digest = models.BinaryField(max_length=32, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"invitation for {self.email}"
+
+
+class SignInIdentity(models.Model):
+    """An account's subject at an OpenID provider, bound at first use, never created by it."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="sign_in_identities")
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    bound_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_account_per_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="one_subject_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"
+
+
+class Passkey(Device):
+    """A WebAuthn credential used as the second factor, beside TOTP.
+
+    A django-otp device, so signing in with it marks the session verified like a TOTP code
+    does; it never verifies a typed token.
+    """
+
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def verify_token(self, token: object) -> bool:
+        return False
 
 
 class Scope(models.TextChoices):
@@ -94,6 +201,9 @@ class ApiToken(models.Model):
     acts_for = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A token that acts for someone other than its issuer works only once that person has
+    # approved it; a handler's own token is approved when issued.
+    approved_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

@@ -23,6 +23,19 @@ class Action(StrEnum):
     TOKEN_ISSUED = "accounts.token_issued"  # noqa: S105 - an event's name
     TOKEN_REVOKED = "accounts.token_revoked"  # noqa: S105 - an event's name
     TOKEN_DESCRIBED = "api.token_described"  # noqa: S105 - an event's name
+    TOKEN_APPROVED = "accounts.token_approved"  # noqa: S105 - an event's name
+    ACCOUNT_INVITED = "accounts.invited"
+    ACCOUNT_INVITATION_WITHDRAWN = "accounts.invitation_withdrawn"
+    ACCOUNT_ENROLLED = "accounts.enrolled"
+    ACCOUNT_DEACTIVATED = "accounts.deactivated"
+    ACCOUNT_IDENTITY_BOUND = "accounts.identity_bound"
+    ACCOUNT_PASSKEY_ADDED = "accounts.passkey_added"
+    ACCOUNT_PASSKEY_REMOVED = "accounts.passkey_removed"
+    ROLE_GRANTED = "accounts.role_granted"
+    ROLE_REVOKED = "accounts.role_revoked"
+    ROLE_REQUESTED = "accounts.role_requested"
+    ROLE_REQUEST_APPROVED = "accounts.role_request_approved"
+    ROLE_REQUEST_REFUSED = "accounts.role_request_refused"
 
     # A case from receipt to closure
     CASE_RECEIVED = "case.received"
@@ -31,6 +44,7 @@ class Action(StrEnum):
     CASE_EVIDENCE_VIEWED = "case.evidence_viewed"
     CASE_ASSIGNED = "case.assigned"
     CASE_UNASSIGNED = "case.unassigned"
+    CASE_ASSIGNMENT_SUSPENDED = "case.assignment_suspended"
     CASE_STAGE_CHANGED = "case.stage_changed"
     CASE_HELD = "case.held"
     CASE_HOLD_REVIEWED = "case.hold_reviewed"
