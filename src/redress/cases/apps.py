@@ -7,5 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        # Registers the case rules with the access registry.
-        from redress.cases import access  # noqa: F401
+        # Registers the case rules with the access registry, and answers accounts.roles:
+        # members and party officials never hold handling roles (eligibility).
+        from redress.cases import access, eligibility  # noqa: F401
