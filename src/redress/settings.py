@@ -436,4 +436,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Redress <no-reply@localhost>")
-SITE_URL = os.environ.get("REDRESS_SITE_URL", "http://127.0.0.1:8000")
+# Where the demo is served (the Makefile exports both): the default address put in links in
+# emails and printed by `redress demo`, so a demo on another port sends links that open.
+DEMO_HOST = os.environ.get("REDRESS_DEMO_HOST", "127.0.0.1")
+DEMO_PORT = int(os.environ.get("REDRESS_DEMO_PORT", "8000"))
+SITE_URL = os.environ.get("REDRESS_SITE_URL", "") or paths.site_url(DEMO_HOST, DEMO_PORT)

@@ -15,3 +15,11 @@ def data_dir(configured: str | None) -> Path:
     if (SOURCE_ROOT / "pyproject.toml").exists():
         return SOURCE_ROOT / "var"
     return Path.cwd() / "var"
+
+
+def site_url(host: str, port: int) -> str:
+    """The address of a server on ``host`` and ``port``, as a browser would open it: an IPv6
+    address is put in brackets."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from redress.cases.models import (
     Stage,
 )
 from redress.cases.sweep import sweep
+from redress.core import paths
 from redress.demo import data
 from redress.directory.models import Office, Party, Person, PersonKind
 from redress.escrow import actions as escrow
@@ -208,7 +210,8 @@ class Command(BaseCommand):
         sweep()
 
     def _summary(self) -> str:
-        base = "http://127.0.0.1:8000"
+        # The address links in emails use: the demo's host and port unless REDRESS_SITE_URL says.
+        base = settings.SITE_URL.rstrip("/")
         lines = [
             "",
             "Redress demo is ready (all people and accounts are fictional).",
@@ -223,9 +226,19 @@ class Command(BaseCommand):
             "",
             "  Second factor: in demo mode the code page shows the current code for demo accounts.",
             f"  Escrow counsellor's passphrase: {data.DEMO_ESCROW_PASSPHRASE}",
-            "  Or run:  .venv/bin/redress totp_code caseworker",
+            f"  Or run:  {_command_here()}totp_code caseworker",
+            f"  Emails are written to {settings.EMAIL_FILE_PATH}/ (open the newest file).",
             "",
         ]
         if not settings.DEMO_MODE:
-            lines.append("  (Demo mode is off: use `redress totp-code` for codes.)")
+            lines.append("  (Demo mode is off: use `redress totp_code` for codes.)")
         return "\n".join(lines)
+
+
+def _command_here() -> str:
+    """How to run ``redress`` against this demo's data folder: with ``REDRESS_DATA_DIR`` when
+    the demo does not use the checkout's own ``var/``."""
+    command = ".venv/bin/redress "
+    if paths.data_dir(None) != settings.DATA_DIR:
+        command = f"REDRESS_DATA_DIR={shlex.quote(str(settings.DATA_DIR))} {command}"
+    return command

@@ -1,0 +1,64 @@
+"""A newcomer's first run: links and the demo's banner follow the demo's host and port, commands
+say plainly when the data folder has no database, and the README names real commands and a
+design document that is in the repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REDRESS = str(Path(sys.executable).parent / "redress")
+README = (ROOT / "README.md").read_text()
+
+SHOW = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "from redress.intake.contact import _link; "
+    "from redress.demo.management.commands.demo import Command; "
+    "print(s.SITE_URL); print(_link('public:report-recover', 'token')); print(Command()._summary())"
+)
+
+
+def environment(data: Path, **variables: str) -> dict[str, str]:
+    dropped = {"DATABASE_URL", "REDRESS_SITE_URL", "REDRESS_DEMO_HOST", "REDRESS_DEMO_PORT"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    return (
+        env
+        | {"DJANGO_SETTINGS_MODULE": "redress.settings", "REDRESS_DATA_DIR": str(data)}
+        | variables
+    )
+
+
+def shown(data: Path, **variables: str) -> list[str]:
+    finished = subprocess.run(
+        [sys.executable, "-c", SHOW],
+        env=environment(data, **variables),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return finished.stdout.splitlines()
+
+
+def test_emailed_links_and_the_banner_follow_the_demo_port(tmp_path: Path) -> None:
+    site, link, *banner = shown(tmp_path, REDRESS_DEMO_PORT="8301")
+    assert site == "http://127.0.0.1:8301"
+    assert link.startswith("http://127.0.0.1:8301/")
+    text = "\n".join(banner)
+    assert "http://127.0.0.1:8301/staff/sign-in" in text
+    assert ":8000" not in text
+    # The demo in another data folder prints the command line that reaches it.
+    assert f"REDRESS_DATA_DIR={tmp_path} .venv/bin/redress totp_code caseworker" in text
+    assert f"{tmp_path}/mail/" in text
+
+
+def test_an_ipv6_demo_host_is_bracketed_and_the_site_url_still_wins(tmp_path: Path) -> None:
+    assert shown(tmp_path, REDRESS_DEMO_HOST="::1", REDRESS_DEMO_PORT="8302")[0] == (
+        "http://[::1]:8302"
+    )
+    configured = shown(tmp_path, REDRESS_DEMO_PORT="8302", REDRESS_SITE_URL="https://x.example")
+    assert configured[0] == "https://x.example"
+    assert configured[1].startswith("https://x.example/")
