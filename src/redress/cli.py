@@ -22,11 +22,23 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "redress.settings")
     from django.core.management import execute_from_command_line
 
+    from redress.core import datafolder, paths
+
     argv = list(sys.argv)
     # Commands read as words on the command line: ``redress import-directory`` runs
     # ``import_directory``.
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
+    if datafolder.needs_database(argv):
+        # Checked before the command starts, so it neither fails half way nor makes a folder.
+        paths.EXISTING_ONLY = True
+        import django
+
+        django.setup()
+        problem = datafolder.missing_database()
+        if problem:
+            sys.stderr.write(problem + "\n")
+            sys.exit(1)
     execute_from_command_line(argv)
 
 

@@ -71,14 +71,19 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DATA_DIR: Path = paths.data_dir(os.environ.get("REDRESS_DATA_DIR"))
-DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 KEYS_DIR: Path = DATA_DIR / "keys"
+# A command that needs a data folder made before makes none (cli.py refuses it when the folder
+# or its database is missing); everything else makes the folder on first use.
+MAKE_DATA_DIR = not paths.EXISTING_ONLY or DATA_DIR.is_dir()
+if MAKE_DATA_DIR:
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
-SECRET_KEY = (
-    os.environ.get("SECRET_KEY")
-    or keyfiles.read_or_create(
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    keyfiles.read_or_create(
         KEYS_DIR / "django-secret-key", lambda: secrets.token_urlsafe(50).encode()
     ).decode()
+    if MAKE_DATA_DIR
+    else ""
 )
 
 DEBUG = env_bool("DEBUG", False)

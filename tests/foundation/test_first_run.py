@@ -62,3 +62,30 @@ def test_an_ipv6_demo_host_is_bracketed_and_the_site_url_still_wins(tmp_path: Pa
     configured = shown(tmp_path, REDRESS_DEMO_PORT="8302", REDRESS_SITE_URL="https://x.example")
     assert configured[0] == "https://x.example"
     assert configured[1].startswith("https://x.example/")
+
+
+def test_a_command_without_a_database_says_so_and_makes_no_folder(tmp_path: Path) -> None:
+    data = tmp_path / "elsewhere"
+    done = subprocess.run(
+        [REDRESS, "totp_code", "caseworker"],
+        env=environment(data),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"no database at {data}/redress.sqlite3; run `make demo` or `redress migrate` first"
+    )
+    assert "Traceback" not in done.stderr
+    assert not data.exists()
+
+
+def test_a_folder_with_keys_but_no_tables_is_refused_the_same_way(tmp_path: Path) -> None:
+    (tmp_path / "redress.sqlite3").touch()
+    done = subprocess.run(
+        [REDRESS, "sweep"], env=environment(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"no database at {tmp_path}/redress.sqlite3;")

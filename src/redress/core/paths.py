@@ -6,6 +6,11 @@ from pathlib import Path
 
 SOURCE_ROOT = Path(__file__).resolve().parents[3]
 
+# True while the ``redress`` command runs a command that only uses a data folder made before
+# (core/datafolder.py): the settings then make no folder and no key file, so a mistyped
+# REDRESS_DATA_DIR leaves nothing behind.
+EXISTING_ONLY = False
+
 
 def data_dir(configured: str | None) -> Path:
     """The data folder: ``configured`` (settings.py passes ``REDRESS_DATA_DIR``), else ``var/``
