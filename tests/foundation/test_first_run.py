@@ -5,6 +5,7 @@ design document that is in the repository."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,31 @@ def test_a_folder_with_keys_but_no_tables_is_refused_the_same_way(tmp_path: Path
     )
     assert done.returncode == 1
     assert done.stderr.startswith(f"no database at {tmp_path}/redress.sqlite3;")
+
+
+def test_every_command_the_readme_names_is_a_command(tmp_path: Path) -> None:
+    listed = subprocess.run(
+        [REDRESS, "--help"],
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    commands = {line.strip() for line in listed.splitlines() if line.startswith("    ")}
+    # `redress witness` runs before Django (cli.py), so Django's list does not hold it.
+    commands.add("witness")
+    # Commands as the README gives them: `redress NAME` and .venv/bin/redress NAME.
+    named = set(re.findall(r"(?:`|bin/)redress ([a-z][a-z0-9_-]*)", README))
+    assert named, "the README names no command"
+    assert named <= commands, f"not commands: {sorted(named - commands)}"
+
+
+def test_the_readme_says_where_mail_goes_and_points_to_the_design(tmp_path: Path) -> None:
+    assert "`mail/` folder of the data folder" in " ".join(README.split())
+    assert "[`docs/design.md`](docs/design.md)" in README
+    assert "../shared" not in README
+    design = (ROOT / "docs" / "design.md").read_text()
+    assert 150 <= len(design.splitlines()) <= 300
+    for topic in ("## People and roles", "## Journeys", "ledger", "## Escrow", "## The vault"):
+        assert topic in design
