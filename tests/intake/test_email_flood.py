@@ -99,7 +99,12 @@ def test_the_count_fails_closed_and_never_holds_the_address(
     assert address_key(EMAIL) in held  # a keyed digest stands for it
     assert address_key(EMAIL) == address_key(" Rhian@Example.org ")
 
-    with mock.patch.object(cache, "get_many", side_effect=RedisConnectionError("down")):
+    down = RedisConnectionError("down")
+    with (
+        mock.patch.object(cache, "get_many", side_effect=down),
+        mock.patch.object(cache, "add", side_effect=down),
+        mock.patch.object(cache, "incr", side_effect=down),
+    ):
         assert not email_allowed("someone@example.org", client="a-client")
         with django_capture_on_commit_callbacks(execute=True):
             response = _api_report(Client(), "someone@example.org")

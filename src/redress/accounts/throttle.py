@@ -2,7 +2,8 @@
 
 Used for staff sign-in, receipt-code entry and every link or code a stranger could guess. A key
 is locked out once it has failed ``limit`` times within ``window`` seconds, until the window
-passes.
+passes. Attempts are counted before they are judged (``Throttle.reserve``), so guesses sent all
+at once cannot slip through between the check and the count.
 
 With more than one web process the cache must be shared (Redis), or each process counts on its
 own. When the cache cannot be reached, a throttle fails closed: every key reads as locked, so an
@@ -28,6 +29,18 @@ CACHE_ERRORS = (RedisError, OSError)
 
 
 class Throttle:
+    """A limit on attempts per key within a window, counted before each attempt is judged.
+
+    ``reserve`` counts an attempt against every key *before* the expensive or secret check it
+    guards (a password hash, a code lookup), and refuses once a key holds ``limit`` attempts;
+    ``Reservation.forgive`` gives the count back when the attempt succeeded. The count is one
+    atomic increment in the cache (Redis ``INCR``; the local-memory cache increments under its
+    lock), so N guesses sent at once are judged at most ``limit`` times, never all N: each gets
+    its own count, and only the first ``limit`` go on. Checking first and counting after the
+    check, as a simpler throttle would, lets every guess in flight through before the first
+    failure is counted.
+    """
+
     def __init__(self, namespace: str, *, limit: int, window: int) -> None:
         self.namespace = namespace
         self.limit = limit
@@ -37,7 +50,11 @@ class Throttle:
         return f"throttle:{self.namespace}:{key}"
 
     def is_locked(self, *keys: str) -> bool:
-        """True when any of ``keys`` has reached the limit, or the count cannot be read."""
+        """True when any of ``keys`` has reached the limit, or the count cannot be read.
+
+        For saying so on a page before anything is tried; it never lets an attempt through
+        (only ``reserve`` does).
+        """
         try:
             counts = cache.get_many([self._key(k) for k in keys])
         except CACHE_ERRORS as error:
@@ -45,33 +62,32 @@ class Throttle:
             return True
         return any(int(v) >= self.limit for v in counts.values())
 
-    def take(self, *keys: str) -> bool:
-        """Count one use against each of ``keys``; True when none had reached the limit.
+    def reserve(self, *keys: str) -> Reservation | None:
+        """Count one attempt against each of ``keys`` before it is judged.
 
-        Fails closed: False when a count cannot be read or written.
+        Returns the reservation when every key is within the limit, or None (refused) when any
+        had reached it or a count cannot be read or written (failing closed). A refused attempt
+        gives its counts back, so a key that is locked does not drive the others up (a client
+        locked out of code entry must not bring the service-wide pause nearer).
         """
-        if self.is_locked(*keys):
-            return False
+        names = [self._key(k) for k in keys]
+        counts: list[int] = []
         try:
-            counts = [self._count(self._key(key)) for key in keys]
+            for name in names:
+                counts.append(self._count(name))
         except CACHE_ERRORS as error:
             self._unreachable(error)
-            return False
-        return all(count <= self.limit for count in counts)
+            self._give_back(names[: len(counts)])
+            return None
+        if any(count > self.limit for count in counts):
+            self._give_back(names)
+            return None
+        return Reservation(self, names, counts)
 
-    def fail(self, *keys: str) -> list[int]:
-        """Count a failure against each of ``keys``; returns each key's count after it.
-
-        A count that cannot be written is taken as the limit: the failure locks its key.
-        """
-        counts = []
-        for key in keys:
-            try:
-                counts.append(self._count(self._key(key)))
-            except CACHE_ERRORS as error:
-                self._unreachable(error)
-                counts.append(self.limit)
-        return counts
+    def take(self, *keys: str) -> bool:
+        """Count one use against each of ``keys``, for acts where every use counts (each may
+        send an email); True when it may go ahead."""
+        return self.reserve(*keys) is not None
 
     def _count(self, name: str) -> int:
         if cache.add(name, 1, self.window):
@@ -82,9 +98,14 @@ class Throttle:
             cache.add(name, 1, self.window)
             return 1
 
-    def locks_at(self, count: int) -> bool:
-        """True when the failure that made ``count`` is the one that locks its key."""
-        return count == self.limit
+    def _give_back(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                cache.decr(name)
+            except ValueError:  # expired meanwhile: nothing to give back
+                pass
+            except CACHE_ERRORS as error:
+                self._unreachable(error)
 
     def reset(self, *keys: str) -> None:
         try:
@@ -98,6 +119,26 @@ class Throttle:
             self.namespace,
             type(error).__name__,
         )
+
+
+class Reservation:
+    """An attempt counted before it was judged: a failure keeps the count, a success gives it
+    back with ``forgive``."""
+
+    def __init__(self, throttle: Throttle, names: list[str], counts: list[int]) -> None:
+        self._throttle = throttle
+        self._names = names
+        self.counts = counts
+
+    @property
+    def locks(self) -> bool:
+        """True when this attempt, if it fails, is the one that locks one of its keys."""
+        return any(count == self._throttle.limit for count in self.counts)
+
+    def forgive(self) -> None:
+        """The attempt succeeded: it no longer counts against its keys."""
+        self._throttle._give_back(self._names)
+        self._names = []
 
 
 HOUR = 3600

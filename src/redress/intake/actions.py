@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from redress.accounts.throttle import Throttle
+from redress.accounts.throttle import Reservation, Throttle
 from redress.cases import actions as case_actions
 from redress.cases.actions import MAX_COMPLAINANT_FILES, SealedFile
 
@@ -454,6 +454,29 @@ class _CodeThrottles:
             or self.everyone.is_locked("all")
         )
 
+    def reserve(
+        self, client: str, network: str | None
+    ) -> tuple[Reservation, Reservation | None, Reservation] | None:
+        """Count one code against the client, its network and everyone before it is looked
+        up; None (and nothing kept) when any of them is paused."""
+        taken: list[Reservation] = []
+        for throttle, key in (
+            (self.per_client, client),
+            (self.per_network, network),
+            (self.everyone, "all"),
+        ):
+            if key is None:
+                continue
+            attempt = throttle.reserve(key)
+            if attempt is None:
+                for earlier in taken:
+                    earlier.forgive()
+                return None
+            taken.append(attempt)
+        if network is None:
+            return taken[0], None, taken[1]
+        return taken[0], taken[1], taken[2]
+
 
 def _code_throttles() -> _CodeThrottles:
     window = settings.RECEIPT_LOCKOUT_SECONDS
@@ -485,20 +508,21 @@ def open_with_code(typed_code: str, *, client: str, network: str | None = None) 
     has taken a complainant's code cannot read the report unseen. Raises CodeEntryPaused while
     either throttle is locked, whatever the code.
     """
-    throttles = _code_throttles()
-    if throttles.paused(client, network):
+    attempts = _code_throttles().reserve(client, network)
+    if attempts is None:
         raise CodeEntryPaused
     case = find_case(typed_code)
     if case is None:
-        (client_count,) = throttles.per_client.fail(client)
-        network_count = throttles.per_network.fail(network)[0] if network is not None else 0
-        (service_count,) = throttles.everyone.fail("all")
+        client_attempt, network_attempt, service_attempt = attempts
         record_failed_code(
-            client_paused=throttles.per_client.locks_at(client_count)
-            or throttles.per_network.locks_at(network_count),
-            service_paused=throttles.everyone.locks_at(service_count),
+            client_paused=client_attempt.locks
+            or (network_attempt is not None and network_attempt.locks),
+            service_paused=service_attempt.locks,
         )
     else:
+        for attempt in attempts:
+            if attempt is not None:
+                attempt.forgive()
         append(actor=COMPLAINANT, action=Action.RECEIPT_READ, obj=f"case:{case.reference}")
     # A right code does not clear the wrong ones: anyone with a code of their own could otherwise
     # guess without end, a few at a time. They expire with the throttle's window.

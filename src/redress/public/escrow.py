@@ -143,17 +143,17 @@ def check(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         client = client_fingerprint(request)
-        throttle = _throttle()
-        if throttle.is_locked(client):
+        attempt = _throttle().reserve(client)  # counted before the lookup: no race
+        if attempt is None:
             form.add_error("code", _("Too many codes were not recognised. Try again later."))
         else:
             entry = actions.find(form.cleaned_data["code"])
             if entry is None:
-                throttle.fail(client)
                 form.add_error(
                     "code", _("We could not find an entry with that code. Check it and try again")
                 )
             else:
+                attempt.forgive()
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = entry.pk
                 request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)

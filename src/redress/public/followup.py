@@ -142,10 +142,8 @@ def status(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("public:report-status")
         elif "resend_verification" in request.POST:
-            throttle = _lost_code_throttle()
             client = client_fingerprint(request)
-            if not throttle.is_locked(client):
-                throttle.fail(client)  # each one sends an email
+            if _lost_code_throttle().take(client):  # each one sends an email
                 request.session[RESENT] = contact.resend_verification(case, client=client)
             return redirect(reverse("public:report-status") + "#email")
         elif "upload" in request.POST or _keep_choice(request):
@@ -390,11 +388,9 @@ def lost_code(request: HttpRequest) -> HttpResponse:
     emails = []
     if request.method == "POST" and form.is_valid():
         client = client_fingerprint(request)
-        throttle = _lost_code_throttle()
-        if throttle.is_locked(client):
+        if not _lost_code_throttle().take(client):  # every request counts: it may send email
             form.add_error("email", _("Too many requests. Try again later."))
         else:
-            throttle.fail(client)  # every request counts: it may send an email
             emails = contact.recovery_emails(form.cleaned_data["email"], client=client)
             sent = True
     response = render(

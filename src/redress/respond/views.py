@@ -255,12 +255,11 @@ def _link_throttle() -> Throttle:
 def new_link(request: HttpRequest) -> HttpResponse:
     form = forms.EmailForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        throttle = _link_throttle()
         client = client_fingerprint(request)
-        if throttle.is_locked(client):
+        # Every request counts: the answer is the same either way.
+        if not _link_throttle().take(client):
             form.add_error("email", _("Too many requests. Try again later."))
         else:
-            throttle.fail(client)  # every request counts: the answer is the same either way
             email = form.cleaned_data["email"]
             response = render(request, "respond/link_sent.html")
             if not email_allowed(email, client=client):

@@ -66,17 +66,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     client = f"client:{client_fingerprint(request)}"
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        keys = (client, f"user:{username.lower()}")
-        if throttle.is_locked(*keys):
+        # Counted before the password is checked, so guesses sent at once stop at the limit.
+        attempt = throttle.reserve(client, f"user:{username.lower()}")
+        if attempt is None:
             form.add_error(None, _lockout_message())
         else:
             user = auth.authenticate(
                 request, username=username, password=form.cleaned_data["password"]
             )
             if user is None:
-                throttle.fail(*keys)
                 form.add_error(None, _("The username or password is not right"))
             else:
+                attempt.forgive()
                 request.session.cycle_key()
                 request.session[PENDING_USER] = user.pk
                 request.session[NEXT] = _safe_next(request, request.GET.get("next"))
@@ -105,12 +106,13 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     throttle = _throttle()
     keys = (f"client:{client_fingerprint(request)}", f"user:{user.username.lower()}")
     if request.method == "POST" and form.is_valid():
-        if throttle.is_locked(*keys):
+        attempt = throttle.reserve(*keys)
+        if attempt is None:
             form.add_error("code", _lockout_message())
         elif device.verify_token(form.cleaned_data["code"]):
+            attempt.forgive()
             return _complete_sign_in(request, user, device)
         else:
-            throttle.fail(*keys)
             form.add_error("code", WRONG_CODE)
     demo_code = current_code(device) if settings.DEMO_MODE and user.is_demo else None
     return render(

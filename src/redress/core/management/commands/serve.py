@@ -136,6 +136,12 @@ class Supervisor:
         self._thread.join(timeout=STOP_GRACE + 5)
 
 
+def default_workers(cache_backend: str) -> int:
+    """Two web processes when the throttles count in a cache they share; one (with its threads)
+    when each process would count on its own, so no limit is doubled by default."""
+    return 1 if cache_backend.endswith("LocMemCache") else 2
+
+
 def shared_counting_warning(workers: int, cache_backend: str) -> str | None:
     """What to tell the operator when the throttles' counts are split between web processes."""
     if workers < 2 or not cache_backend.endswith("LocMemCache"):
@@ -167,13 +173,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="web processes (default: 2 when the throttles count in a shared cache, else 1, "
+            "so that each limit holds for the whole service)",
+        )
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-worker", action="store_true", help="do not start the worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         refuse_unsafe_start()
-        warning = shared_counting_warning(options["workers"], settings.CACHES["default"]["BACKEND"])
+        backend = settings.CACHES["default"]["BACKEND"]
+        if options["workers"] is None:
+            options["workers"] = default_workers(backend)
+        warning = shared_counting_warning(options["workers"], backend)
         if warning:
             log.warning(warning)
         supervisor = None
