@@ -45,9 +45,8 @@ def test_transitions_follow_the_lifecycle_and_the_role(client: Client) -> None:
     case = _case()
     actions.assign(case, worker, AssignmentRole.CASEWORKER, actor="system:test")
     reader = tokens.issue(name="read", scopes=[Scope.CASES_READ], actor=worker).secret
-    writer = tokens.issue(
-        name="write", scopes=[Scope.CASES_WRITE, Scope.CASES_READ], actor=worker
-    ).secret
+    issued = tokens.issue(name="write", scopes=[Scope.CASES_WRITE, Scope.CASES_READ], actor=worker)
+    writer = issued.secret
     url = f"/api/cases/{case.reference}/transitions"
     step = {"to": "acknowledged", "reasons": "Read and in scope."}
     assert (
@@ -67,7 +66,9 @@ def test_transitions_follow_the_lifecycle_and_the_role(client: Client) -> None:
     assert moved.json()["stage"] == "acknowledged"
     case.refresh_from_db()
     assert case.stage == Stage.ACKNOWLEDGED
-    assert Entry.objects.filter(action="case.stage_changed", actor=f"user:{worker.pk}").exists()
+    # The ledger names the member of staff and the token they acted through.
+    via = f"user:{worker.pk} via token:{issued.token.pk}"
+    assert Entry.objects.filter(action="case.stage_changed", actor=via).exists()
     bad = client.post(
         url,
         {"to": "nowhere", "reasons": "x"},

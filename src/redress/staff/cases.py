@@ -36,6 +36,7 @@ from redress.intake import pages
 from redress.intake.forms import date_in_words
 from redress.ledger.models import Entry
 from redress.staff import case_forms
+from redress.staff.actor_words import ActorWords
 from redress.vault.errors import Shredded
 
 _OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
@@ -143,24 +144,10 @@ TIMELINE_WORDS = {
 }
 
 
-def _actor_words(actor: str, names: dict[int, str]) -> str:
-    if actor.startswith("user:"):
-        return names.get(int(actor[5:]), _("a member of staff"))
-    if actor.startswith("token:"):
-        return _("an integration")
-    return {
-        "complainant": _("the complainant"),
-        "respondent": _("the respondent"),
-    }.get(actor, _("the system"))
-
-
 def timeline(case: Case) -> list[dict[str, Any]]:
     """The case's history from the ledger, in words; each row names its ledger position."""
     entries = list(Entry.objects.filter(object=f"case:{case.reference}").order_by("seq"))
-    ids = {
-        int(e.actor[5:]) for e in entries if e.actor.startswith("user:") and e.actor[5:].isdigit()
-    }
-    names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    who = ActorWords(e.actor for e in entries)
     rows = []
     for entry in entries:
         action = entry.action
@@ -171,7 +158,7 @@ def timeline(case: Case) -> list[dict[str, Any]]:
             {
                 "seq": entry.seq,
                 "time": entry.time,
-                "who": _actor_words(entry.actor, names),
+                "who": who(entry.actor),
                 "what": words,
             }
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from redress.accounts import acting
 from redress.accounts.models import User
 from redress.cases.models import Assignment, AssignmentRole, Case, CaseRecord, RecordKind, Source
 
@@ -23,7 +24,9 @@ HANDLERS = frozenset(AssignmentRole)
 
 
 def _ref(actor: User | str) -> str:
-    return actor if isinstance(actor, str) else f"user:{actor.pk}"
+    """The ledger's actor: a member of staff acting through an API token is named with it
+    ("user:1 via token:3"; see ``accounts.acting``)."""
+    return actor if isinstance(actor, str) else acting.ref(actor)
 
 
 def _obj(case: Case) -> str:
