@@ -11,7 +11,9 @@ one process per upload. Its modules:
 
 Plain text is not parsed, so it never comes here.
 
-It imports only the standard library, Pillow, pypdf and pikepdf, and from Redress only its own
+It imports only the standard library, Pillow, pypdf, pikepdf and mutagen (which tools do
+which job, and where hand-written code remains and why, each family's docstring says), and
+from Redress only its own
 modules, ``upload_words`` (the labels it answers with) and ``filetypes`` (the limits and the
 sniffing), never Django: the child has no settings. ``tests/intake/test_sanitiser_imports.py``
 holds it to that.

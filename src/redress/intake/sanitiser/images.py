@@ -8,6 +8,15 @@
   chunks (tEXt, zTXt, iTXt), eXIf (but the orientation), tIME and private chunks are dropped.
 
 ``strip_jpeg`` and ``filter_png`` clean the pictures inside PDFs and Word documents losslessly.
+
+Which tool does the job: Pillow reads EXIF (to say what a picture reveals) and writes uploaded
+JPEGs. The PNG chunk filter and ``strip_jpeg``'s segment walk stay hand-written, because they
+keep the compressed pixels byte for byte: re-saving a PNG through Pillow would re-compress it and
+may change its bit depth or palette, and re-saving a JPEG inside a PDF or Word file would
+re-encode it a second time. mat2 was evaluated and is not used: it redraws pictures through
+GdkPixbuf and cairo (a lossy re-encode for JPEG, 8 bits a channel for PNG) and needs GObject
+introspection from Debian (``mat2`` depends on gir1.2-gdkpixbuf, gir1.2-poppler and
+python3-gi-cairo), which the sanitiser's child would have to load for every picture.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ are cut off; the MPEG frames between them are kept byte for byte."""
 
 from __future__ import annotations
 
+import io
+
 from redress.intake.sanitiser.audio.id3 import id3v2_end, id3v2_labels
 from redress.intake.sanitiser.audio.shared import audio_result, label_for_name, le32, syncsafe
 from redress.intake.sanitiser.shared import Refusal
@@ -42,11 +44,11 @@ def _mp3_trailing_tags(data: bytes, start: int) -> tuple[int, list[str]]:
                     found.append(AUDIO_TAGS)
                 end -= 227
         elif end - start >= 32 and data[end - 32 : end - 24] == b"APETAGEX":
-            size, count, flags = (le32(data, end - offset) for offset in (20, 16, 12))
+            size, flags = le32(data, end - 20), le32(data, end - 12)
             total = size + (32 if flags & 0x80000000 else 0)  # the header is not counted
             if size < 32 or end - total < start:
                 raise Refusal("unreadable")
-            found += _ape_labels(data[end - size : end - 32], count)
+            found += _ape_labels(data[start:end])
             end -= total
         elif data[end - 9 : end] == b"LYRICS200" and data[end - 15 : end - 9].isdigit():
             begin = end - 15 - int(data[end - 15 : end - 9])
@@ -81,21 +83,19 @@ def _id3v1_labels(tag: bytes) -> list[str]:
     return found
 
 
-def _ape_labels(items: bytes, count: int) -> list[str]:
-    """What an APE tag's items reveal, judged by their keys."""
+def _ape_labels(tag_and_before: bytes) -> list[str]:
+    """What the APE tag ending ``tag_and_before`` reveals, read by mutagen and judged by its
+    items' keys. A tag mutagen cannot read is other data (it goes anyway)."""
+    from mutagen.apev2 import APEv2  # here: only MP3 needs it, and the child starts afresh
+
+    try:
+        tag = APEv2(io.BytesIO(tag_and_before))
+    except Exception:  # mutagen's errors for a damaged tag
+        return [OTHER_DATA]
     found: list[str] = []
-    position = 0
-    for _ in range(count):
-        if position + 8 > len(items):
-            return [*found, OTHER_DATA]
-        value_size = int.from_bytes(items[position : position + 4], "little")
-        key_end = items.find(b"\x00", position + 8)
-        if key_end < 0 or key_end + 1 + value_size > len(items):
-            return [*found, OTHER_DATA]
-        value = items[key_end + 1 : key_end + 1 + value_size]
-        if value.strip(b"\x00 "):
-            label = label_for_name(items[position + 8 : key_end].decode("latin-1"))
+    for key, value in tag.items():
+        if bytes(value).strip(b"\x00 "):
+            label = label_for_name(key)
             if label is not None:
                 found.append(label)
-        position = key_end + 1 + value_size
     return found

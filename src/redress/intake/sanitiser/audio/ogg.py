@@ -4,6 +4,7 @@ if their number changed. Audio packets are never touched."""
 
 from __future__ import annotations
 
+import io
 import zlib
 from collections.abc import Iterator
 from typing import Final
@@ -305,32 +306,23 @@ def _ogg_clean_headers(codec: str, packets: list[bytes]) -> tuple[list[bytes], l
 
 
 def _comment_labels(packet: bytes, offset: int) -> tuple[list[str], int]:
-    """``_vorbis_comment_labels``, but a block we cannot read is other data (it goes anyway)."""
+    """What the Vorbis comment block at ``offset`` (vendor, then NAME=value comments) reveals,
+    read by mutagen; and where it ends. A block it cannot read is other data (it goes anyway)."""
+    from mutagen._vorbis import VComment  # here: only Ogg needs it, and the child starts afresh
+
+    block = io.BytesIO(packet[offset:])
+    comment = VComment()
     try:
-        return _vorbis_comment_labels(packet, offset)
-    except Refusal:
+        comment.load(block, errors="replace", framing=False)
+    except Exception:  # mutagen's errors for a damaged block
         return [OTHER_DATA], len(packet)
-
-
-def _vorbis_comment_labels(packet: bytes, offset: int) -> tuple[list[str], int]:
-    """What a Vorbis comment block (vendor, then NAME=value comments) reveals; and its end."""
-    found: list[str] = []
-    vendor_length = le32(packet, offset)
-    if read(packet, offset + 4, vendor_length).strip(b"\x00 "):
-        found.append(RECORDER)  # the program that encoded it, which may name the app
-    position = offset + 4 + vendor_length
-    count = le32(packet, position)
-    position += 4
-    for _ in range(count):
-        length = le32(packet, position)
-        comment = read(packet, position + 4, length)
-        position += 4 + length
-        name, _, value = comment.partition(b"=")
-        if value.strip(b"\x00 "):
-            label = label_for_name(name.decode("latin-1"))
+    found = [RECORDER] if comment.vendor.strip("\x00 ") else []  # the encoder, maybe the app
+    for name, value in comment:
+        if value.strip("\x00 "):
+            label = label_for_name(name)
             if label is not None:
                 found.append(label)
-    return found, position
+    return found, offset + block.tell()
 
 
 _FLAC_PADDING: Final = 1
