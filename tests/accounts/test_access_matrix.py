@@ -57,6 +57,11 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
         "/staff/tokens/999/revoke",
         {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
     ),
+    # Any member of staff sees the tokens that act for them; a token that does not exist is
+    # hidden alike from all (the rule lets its handler, or an administrator, see one).
+    "staff:tokens-mine": ("/staff/tokens/mine", staff_only()),
+    "staff:token-approve": ("/staff/tokens/999/approve", staff_only(404)),
+    "staff:token-refuse": ("/staff/tokens/999/refuse", staff_only(404)),
     # Signed-in staff are sent on from the sign-in steps; others see the form or the first step.
     "staff:sign-in": ("/staff/sign-in", same_for_all(200)),
     "staff:sign-in-code": ("/staff/sign-in/code", same_for_all(302)),

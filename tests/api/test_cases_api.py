@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from redress.accounts import tokens
-from redress.accounts.models import Role, Scope
+from redress.accounts.models import ApiToken, Role, Scope
 from redress.cases import actions
 from redress.cases.models import AssignmentRole, Case, Category, Identity, Stage
 from redress.ledger.models import Entry
@@ -95,6 +95,9 @@ def test_an_administrator_issues_a_case_token_that_acts_for_a_caseworker(client:
     assert page.status_code == 201
     secret = re.search(r'id="issued-token">([^<]+)<', page.content.decode())
     assert secret is not None
+    # It waits for the caseworker's approval (tests/accounts/test_token_consent.py).
+    assert Client().get("/api/cases", headers=bearer(secret.group(1))).status_code == 403
+    tokens.approve(ApiToken.objects.get(), actor=worker)
     body = Client().get("/api/cases", headers=bearer(secret.group(1))).json()
     assert [row["reference"] for row in body] == [mine.reference]
     worker.is_active = False

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from redress.accounts.models import ApiToken, Scope
-from redress.accounts.tokens import authenticate, authenticate_any
+from redress.accounts.tokens import authenticate, authenticate_any, awaits_approval
 
 
 class AnyToken(HttpBearer):
@@ -36,6 +36,13 @@ class TokenScope(HttpBearer):
         if found is not None:
             request.api_token = found  # type: ignore[attr-defined]
             return found
-        if authenticate_any(token) is not None:
-            raise HttpError(403, f"This token does not have the '{self.scope}' scope.")
-        return None
+        found = authenticate_any(token)
+        if found is None:
+            return None
+        if str(self.scope) in found.scopes and awaits_approval(found):
+            raise HttpError(
+                403,
+                "This token acts for a member of staff who has not approved it yet. "
+                "It works once they approve it on the console.",
+            )
+        raise HttpError(403, f"This token does not have the '{self.scope}' scope.")

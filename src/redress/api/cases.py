@@ -1,6 +1,8 @@
 """The case queue and its transitions for integrations (for example a case-management system
 that a scheme already runs). A token acts for the member of staff it was issued to, with the
-same checks as the web console: only their assigned cases, only the steps their role may take."""
+same checks as the web console: only their assigned cases, only the steps their role may take.
+A token made by someone else works here only once that person has approved it, and what it
+does is ledgered as theirs through the token."""
 
 from __future__ import annotations
 

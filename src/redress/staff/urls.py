@@ -7,6 +7,7 @@ from redress.staff import (
     escrow,
     oversight,
     statistics,
+    token_consent,
     tokens,
     vetting,
     views,
@@ -64,4 +65,7 @@ urlpatterns = [
     path("vetting/<int:pk>", vetting.check_result, name="vetting-check"),
     path("tokens", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
+    path("tokens/mine", token_consent.tokens_mine, name="tokens-mine"),
+    path("tokens/<int:pk>/approve", token_consent.token_approve, name="token-approve"),
+    path("tokens/<int:pk>/refuse", token_consent.token_refuse, name="token-refuse"),
 ]
