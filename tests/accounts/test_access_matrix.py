@@ -67,6 +67,22 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff:sign-in-code": ("/staff/sign-in/code", same_for_all(302)),
     "staff:set-up-authenticator": ("/staff/sign-in/set-up-authenticator", same_for_all(302)),
     "staff:sign-out": ("/staff/sign-out", same_for_all(405)),
+    # Invitations: administrators only; the enrolment pages are for a link's holder, and
+    # without a working link they refuse it (or, for the last step, lead back to sign in).
+    "staff:invitations": ("/staff/invitations", roles_only(Role.ADMINISTRATOR)),
+    "staff:invite": ("/staff/invitations/new", roles_only(Role.ADMINISTRATOR)),
+    "staff:invitation-withdraw": (
+        "/staff/invitations/999/withdraw",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    "staff:invitation-send-again": (
+        "/staff/invitations/999/send-again",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    "staff:enrol-link": ("/staff/enrol/forged", same_for_all(400)),
+    "staff:enrol": ("/staff/enrol", same_for_all(400)),
+    "staff:enrol-authenticator": ("/staff/enrol/authenticator", same_for_all(400)),
+    "staff:enrol-done": ("/staff/enrol/done", same_for_all(302)),
     "api:api-root": ("/api/", same_for_all(404)),
     "api:openapi-json": ("/api/openapi.json", same_for_all(200)),
     "api:openapi-view": ("/api/docs", same_for_all(200)),
