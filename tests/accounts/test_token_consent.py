@@ -183,6 +183,7 @@ def test_the_handler_refuses_a_token_and_it_stops(django_capture_on_commit_callb
     token, secret = _issue_on_console(console, worker, django_capture_on_commit_callbacks)
     handler = Client()
     sign_in(handler, worker)
+    assert "/staff/tokens/mine" in handler.get("/staff/").content.decode()
     mine = handler.get("/staff/tokens/mine").content.decode()
     assert "Case system" in mine
     assert "Waiting for your approval" in mine

@@ -195,6 +195,7 @@ AREAS = [
     (gettext_lazy("Vetting checks"), "staff:vetting", "vetting.use"),
     (gettext_lazy("Escrow matches"), "staff:escrow", "escrow.counsel"),
     (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
+    (gettext_lazy("Tokens that act for you"), "staff:tokens-mine", "case.queue"),
     (gettext_lazy("Invite staff"), "staff:invitations", "accounts.manage"),
 ]
 
