@@ -446,3 +446,25 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Redress <no-reply@loc
 DEMO_HOST = os.environ.get("REDRESS_DEMO_HOST", "127.0.0.1")
 DEMO_PORT = int(os.environ.get("REDRESS_DEMO_PORT", "8000"))
 SITE_URL = os.environ.get("REDRESS_SITE_URL", "") or paths.site_url(DEMO_HOST, DEMO_PORT)
+# Single sign-on with an OpenID provider (staff/single_sign_on.py), off unless an issuer is set:
+# its routes then answer 404. The provider's endpoints are read from its discovery document.
+# It never makes accounts: a subject is bound at first use to the one enrolled account with the
+# address the provider has verified. The TOTP step still follows, unless the ID token's `amr`
+# names a method in OIDC_TRUSTED_AMR (e.g. "mfa,hwk,otp") or its `acr` is in OIDC_TRUSTED_ACR.
+OIDC_ISSUER = env("REDRESS_OIDC_ISSUER").strip()
+OIDC_CLIENT_ID = env("REDRESS_OIDC_CLIENT_ID").strip()
+OIDC_CLIENT_SECRET = env("REDRESS_OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = env("REDRESS_OIDC_PROVIDER_NAME").strip()
+OIDC_TRUSTED_AMR = env_list("REDRESS_OIDC_TRUSTED_AMR", "")
+OIDC_TRUSTED_ACR = env_list("REDRESS_OIDC_TRUSTED_ACR", "")
+if OIDC_ISSUER:
+    if not OIDC_CLIENT_ID or not OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "REDRESS_OIDC_ISSUER is set: set REDRESS_OIDC_CLIENT_ID and REDRESS_OIDC_CLIENT_SECRET"
+        )
+    if not re.match(r"https://|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)", OIDC_ISSUER):
+        raise ImproperlyConfigured("REDRESS_OIDC_ISSUER must be an https:// address")
+    AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "redress.staff.single_sign_on.ProviderBackend",
+    ]

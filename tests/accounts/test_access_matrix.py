@@ -67,6 +67,9 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff:sign-in-code": ("/staff/sign-in/code", same_for_all(302)),
     "staff:set-up-authenticator": ("/staff/sign-in/set-up-authenticator", same_for_all(302)),
     "staff:sign-out": ("/staff/sign-out", same_for_all(405)),
+    # Single sign-on is off unless configured (tests/browser/test_single_sign_on.py turns it on).
+    "staff:sign-in-provider": ("/staff/sign-in/provider", same_for_all(404)),
+    "staff:sign-in-provider-callback": ("/staff/sign-in/provider/callback", same_for_all(404)),
     # Invitations: administrators only; the enrolment pages are for a link's holder, and
     # without a working link they refuse it (or, for the last step, lead back to sign in).
     "staff:invitations": ("/staff/invitations", roles_only(Role.ADMINISTRATOR)),
