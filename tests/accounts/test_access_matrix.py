@@ -62,6 +62,34 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff:tokens-mine": ("/staff/tokens/mine", staff_only()),
     "staff:token-approve": ("/staff/tokens/999/approve", staff_only(404)),
     "staff:token-refuse": ("/staff/tokens/999/refuse", staff_only(404)),
+    # People: administrators manage accounts; oversight and administrators review access.
+    # Nobody has account 999 or request 999, so administrators are answered 404 there.
+    "staff:people": ("/staff/people", roles_only(Role.ADMINISTRATOR)),
+    "staff:role-requests": ("/staff/people/requests", roles_only(Role.ADMINISTRATOR)),
+    "staff:role-request": (
+        "/staff/people/requests/999",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    "staff:person": (
+        "/staff/people/999",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    "staff:person-grant": (
+        "/staff/people/999/grant",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    "staff:person-remove-role": (
+        "/staff/people/999/roles/999/remove",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    "staff:person-deactivate": (
+        "/staff/people/999/deactivate",
+        {**roles_only(Role.ADMINISTRATOR), str(Role.ADMINISTRATOR): 404},
+    ),
+    "staff:access-review": (
+        "/staff/access-review",
+        roles_only(Role.OVERSIGHT, Role.ADMINISTRATOR),
+    ),
     # Signed-in staff are sent on from the sign-in steps; others see the form or the first step.
     "staff:sign-in": ("/staff/sign-in", same_for_all(200)),
     "staff:sign-in-code": ("/staff/sign-in/code", same_for_all(302)),

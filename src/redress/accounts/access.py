@@ -105,4 +105,6 @@ def has_any_role(*roles: Role) -> Rule:
 # Rules about the trust core itself. Capabilities register theirs in their own access module.
 rule("staff.home")(lambda actor, obj: is_staff_signed_in(actor))
 rule("accounts.manage")(has_any_role(Role.ADMINISTRATOR))
+# The access review: who holds which role. Oversight checks administrators' grants.
+rule("accounts.review")(has_any_role(Role.OVERSIGHT, Role.ADMINISTRATOR))
 rule("ledger.status")(has_any_role(Role.OVERSIGHT, Role.ADMINISTRATOR))

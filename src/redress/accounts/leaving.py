@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from redress.accounts import roles, tokens
 from redress.accounts.models import ApiToken, User
@@ -56,7 +57,7 @@ def deactivate(user: User, *, actor: User, reason: str) -> None:
     """
     reason = reason.strip()
     if not reason:
-        raise RoleRefused(_("Enter the reason"))
+        raise RoleRefused(pgettext("staff account", "Enter the reason"))
     with transaction.atomic():
         roles.require_administrator(actor)
         administrators = roles.live_administrator_ids()

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from redress.accounts.models import Role, RoleGrant, RoleRequest, User
 from redress.accounts.signals import role_grant_check
@@ -77,7 +78,7 @@ def _digest(role: str, reason: str) -> str:
 def _reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise RoleRefused(_("Enter the reason"))
+        raise RoleRefused(pgettext("staff account", "Enter the reason"))
     return reason
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -195,6 +195,8 @@ AREAS = [
     (gettext_lazy("Vetting checks"), "staff:vetting", "vetting.use"),
     (gettext_lazy("Escrow matches"), "staff:escrow", "escrow.counsel"),
     (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
+    (gettext_lazy("Staff accounts and roles"), "staff:people", "accounts.manage"),
+    (pgettext_lazy("staff account", "Access review"), "staff:access-review", "accounts.review"),
     (gettext_lazy("Tokens that act for you"), "staff:tokens-mine", "case.queue"),
     (gettext_lazy("Invite staff"), "staff:invitations", "accounts.manage"),
 ]
