@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -23,7 +25,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # passkey_set: see Passkey
     """A person who signs in: staff of the scheme. Complainants never have accounts."""
 
     display_name = models.CharField(_("name"), max_length=200, blank=True)
@@ -167,12 +169,18 @@ class Passkey(Device):
     does; it never verifies a typed token.
     """
 
-    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
-    public_key = models.BinaryField()
-    sign_count = models.PositiveBigIntegerField(default=0)
-    transports = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    # Annotated by hand: django-otp's Device has no type stubs, so mypy's Django plugin does
+    # not see this class as a model.
+    credential_id: models.CharField[str, str] = models.CharField(max_length=1400, unique=True)
+    public_key: models.BinaryField[bytes, bytes] = models.BinaryField()
+    sign_count: models.PositiveBigIntegerField[int, int] = models.PositiveBigIntegerField(default=0)
+    transports: models.JSONField = models.JSONField(default=list, blank=True)
+    created_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        default=timezone.now
+    )
+    last_used_at: models.DateTimeField[dt.datetime | None, dt.datetime | None] = (
+        models.DateTimeField(null=True, blank=True)
+    )
 
     def verify_token(self, token: object) -> bool:
         return False
