@@ -417,6 +417,8 @@ def test_information_pages_pass_axe(
         ("/privacy", "privacy"),
         ("/accessibility", "accessibility"),
         ("/check", "check your report: sign in"),
+        ("/statistics?year=2026", "complaints in figures"),
+        ("/statistics?year=twenty", "complaints in figures: a bad year"),
     ]:
         page.goto(base + path)
         audit(page, name)

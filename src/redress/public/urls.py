@@ -1,6 +1,6 @@
 from django.urls import path
 
-from redress.public import escrow, followup, proof, report, views
+from redress.public import escrow, followup, proof, report, statistics, views
 
 app_name = "public"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("accessibility", views.accessibility, name="accessibility"),
     path("privacy", views.privacy, name="privacy"),
+    path("statistics", statistics.statistics, name="statistics"),
+    path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     path("report/start", report.begin, name="report-begin"),
     path("report/check-answers", report.check, name="report-check"),
     path("report/submit", report.submit, name="report-submit"),

@@ -44,6 +44,9 @@ class Table:
     rows: list[tuple[str, str]]
     columns: list[tuple[str, str]]
     published: Published
+    # False when the rows count different things (escrow entries lodged, matched, vetting
+    # checks): no total is published, since adding them would mean nothing.
+    adds_up: bool = True
 
     def cell(self, row: int, column: int) -> int | None:
         return self.published.grid[row][column]
@@ -234,12 +237,32 @@ def compute(start: dt.date, end: dt.date, *, sign: bool = True) -> Figures:
                 share=None if hidden or not row["due"] else row["met"] / row["due"],
             )
         )
-    # 5. Escrow entries and vetting checks, counts only.
-    extra = _escrow_and_vetting(since, until)
+    # 5. Escrow entries and vetting checks: counts of different things, side by side.
+    labels, counts = _escrow_and_vetting(since, until)
     figures.tables.append(
-        _one_way("other", str(_("Escrow entries and vetting checks")), extra[0], extra[1])
+        _separate_counts("other", str(_("Escrow entries and vetting checks")), labels, counts)
     )
     return figures
+
+
+def _separate_counts(
+    key: str, title: str, labels: Sequence[tuple[str, str]], counts: dict[str, int]
+) -> Table:
+    """Counts of different things in one table, without a total: each is hidden below the
+    threshold on its own (with no total published, no hidden count can be worked out)."""
+    grid: list[list[int | None]] = [
+        [count if (count := counts.get(value, 0)) >= THRESHOLD else None, None]
+        for value, _label in labels
+    ]
+    grid.append([None, None])
+    return Table(
+        key=key,
+        title=title,
+        rows=[(v, str(lbl)) for v, lbl in labels],
+        columns=[("count", str(_("Number")))],
+        published=Published(grid=grid, rows=len(labels), columns=1),
+        adds_up=False,
+    )
 
 
 def _link_grand_totals(figures: Figures, raw: dict[str, list[list[int]]]) -> None:

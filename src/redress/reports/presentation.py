@@ -30,11 +30,34 @@ def share_text(share: float | None) -> str:
     return _("not published") if share is None else f"{share:.0%}"
 
 
+def _shown_columns(table: Table) -> list[int]:
+    """The grid columns a reader sees: a total column only where it adds something (a table of
+    one measure would repeat it, and counts of different things have no total)."""
+    columns = list(range(len(table.columns)))
+    if table.adds_up and len(table.columns) > 1:
+        columns.append(len(table.columns))
+    return columns
+
+
+def column_headings(table: Table) -> list[str]:
+    headings = [label for _v, label in table.columns]
+    if len(_shown_columns(table)) > len(table.columns):
+        headings.append(_("Total"))
+    return headings
+
+
+def value_column(table: Table) -> int:
+    """The grid column that holds each row's own figure: its total, or its only cell."""
+    return len(table.columns) if len(table.columns) > 1 else 0
+
+
 def table_rows(table: Table) -> list[dict[str, Any]]:
-    """Rows with their cells as text, the totals row last."""
+    """Rows with their cells as text, the totals row last where the rows add up."""
+    labels = [*table.rows, ("total", _("Total"))] if table.adds_up else list(table.rows)
+    columns = _shown_columns(table)
     rows = []
-    for index, (_value, label) in enumerate([*table.rows, ("total", _("Total"))]):
-        cells = [cell_text(table.cell(index, c)) for c in range(len(table.columns) + 1)]
+    for index, (_value, label) in enumerate(labels):
+        cells = [cell_text(table.cell(index, c)) for c in columns]
         rows.append({"label": label, "cells": cells, "is_total": index == len(table.rows)})
     return rows
 
@@ -44,7 +67,7 @@ def charts(figures: Figures) -> list[Chart]:
     for table in figures.tables:
         if not table.rows:
             continue
-        last = len(table.columns)  # the row totals
+        last = value_column(table)
         drawn.append(
             bar_chart(
                 table.title,
@@ -78,7 +101,7 @@ def as_csv(figures: Figures) -> str:
     for table in figures.tables:
         if not table.rows:
             continue
-        columns = [label for _v, label in table.columns] + [_("Total")]
+        columns = column_headings(table)
         for row in table_rows(table):
             for column, text in zip(columns, row["cells"], strict=True):
                 writer.writerow([table.title, row["label"], column, text])
@@ -106,7 +129,11 @@ def as_csv(figures: Figures) -> str:
 def context(figures: Figures) -> dict[str, Any]:
     return {
         "figures": figures,
-        "tables": [{"table": t, "rows": table_rows(t)} for t in figures.tables if t.rows],
+        "tables": [
+            {"table": t, "headings": column_headings(t), "rows": table_rows(t)}
+            for t in figures.tables
+            if t.rows
+        ],
         "timeliness": [
             {"title": t.title, "cases": t.cases, "p50": days_text(t.p50), "p90": days_text(t.p90)}
             for t in figures.timeliness

@@ -28,5 +28,7 @@ def render(figures: Figures, fmt: str) -> bytes:
     if fmt == "pdf":
         from weasyprint import HTML  # imported here: heavy, and only the PDF needs it
 
-        return bytes(HTML(string=html).write_pdf())
+        # PDF/UA-1: tagged, so a screen reader can follow its headings, tables and figures,
+        # with its title and language in the document.
+        return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
