@@ -7,7 +7,10 @@ plain message and change nothing; the ledger records each act without the addres
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -16,11 +19,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
-from django.core import mail
+from django.core import mail, management
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from redress import cli
 from redress.accounts.models import Invitation, Role, RoleGrant, RoleRequest, User
 from redress.accounts.second_factor import current_code
 from redress.cases.models import DirectoryLink
@@ -388,6 +393,87 @@ def test_the_staff_home_page_links_administrators_to_invitations(admin_client: C
     caseworker = Client()
     sign_in(caseworker, make_staff("ffion", Role.CASEWORKER))
     assert 'href="/staff/invitations"' not in caseworker.get("/staff/").content.decode()
+
+
+# The first administrator.
+
+
+def _create_admin(email: str = "first@scheme.example") -> str:
+    out = io.StringIO()
+    call_command("create_admin", email, "--name", "Gwen Jones", stdout=out)
+    found = re.search(r"https?://\S+/staff/enrol/\S+", out.getvalue())
+    assert found, out.getvalue()
+    assert found.group(0).startswith(settings.SITE_URL.rstrip("/"))
+    return found.group(0).removeprefix(settings.SITE_URL.rstrip("/"))
+
+
+def test_create_admin_prints_a_link_that_makes_the_first_administrator() -> None:
+    link = _create_admin()
+    assert mail.outbox == []
+    user = User.objects.get(email="first@scheme.example")
+    assert not _can_sign_in(user.username)
+    client = Client()
+    client.get(link)
+    client.post("/staff/enrol", {"password": PASSWORD, "password_again": PASSWORD})
+    client.get("/staff/enrol/authenticator")
+    device = TOTPDevice.objects.get(user=user)
+    assert client.post("/staff/enrol/authenticator", {"code": current_code(device)}).status_code
+    user.refresh_from_db()
+    assert user.has_role(Role.ADMINISTRATOR)
+    assert RoleGrant.objects.get(user=user).granted_by is None
+    entry = Entry.objects.filter(action=Action.ACCOUNT_INVITED.value).get()
+    assert entry.actor == "system:create-admin"
+
+
+def test_create_admin_is_refused_once_an_administrator_exists() -> None:
+    make_staff("ada", Role.ADMINISTRATOR)
+    with pytest.raises(CommandError, match="An administrator already exists"):
+        call_command("create_admin", "first@scheme.example", stdout=io.StringIO())
+    assert not Invitation.objects.exists()
+
+
+def test_create_admin_link_expires_after_a_day(later: Any) -> None:
+    link = _create_admin()
+    with later(timedelta(hours=23)):
+        assert Client().get(link).status_code == 302
+    with later(timedelta(hours=24, seconds=1)):
+        response = Client().get(link)
+    assert "This link has expired" in response.content.decode()
+
+
+def test_first_administrator_link_stops_once_another_administrator_exists() -> None:
+    link = _create_admin()
+    make_staff("ada", Role.ADMINISTRATOR)
+    client = Client()
+    client.get(link)
+    client.post("/staff/enrol", {"password": PASSWORD, "password_again": PASSWORD})
+    client.get("/staff/enrol/authenticator")
+    user = User.objects.get(email="first@scheme.example")
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post("/staff/enrol/authenticator", {"code": current_code(device)})
+    assert response.status_code == 400
+    assert "An administrator already exists" in response.content.decode()
+    user.refresh_from_db()
+    assert not user.roles()
+    assert not user.has_usable_password()
+
+
+def test_create_admin_has_no_password_option() -> None:
+    with pytest.raises(CommandError):
+        call_command("create_admin", "first@scheme.example", "--password", "x")
+
+
+def test_create_admin_answers_to_its_hyphenated_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[list[str]] = []
+    monkeypatch.setattr(sys, "argv", ["redress", "create-admin", "first@scheme.example"])
+    monkeypatch.setattr(management, "execute_from_command_line", ran.append)
+    umask = os.umask(0o022)
+    try:
+        cli.main()
+    finally:
+        os.umask(umask)
+    assert ran == [["redress", "create_admin", "first@scheme.example"]]
+    assert "create_admin" in management.get_commands()
 
 
 def test_every_new_string_has_welsh() -> None:
