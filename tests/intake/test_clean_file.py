@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from tests.intake import samples
+from tests.intake.test_hostile_files import pdf_open_action_and_attachment
 
 
 def _run(source: Path, target: Path) -> tuple[int, str]:
@@ -52,3 +53,12 @@ def test_it_never_overwrites_a_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="already exists"):
         call_command("clean_file", str(source), str(target))
     assert target.read_bytes() == b"kept"
+
+
+def test_a_removed_attachment_is_named(tmp_path: Path) -> None:
+    source, target = tmp_path / "from-email.pdf", tmp_path / "clean.pdf"
+    source.write_bytes(pdf_open_action_and_attachment())
+    code, out = _run(source, target)
+    assert code == 0
+    assert "Removed files: invoice.exe\n" in out
+    assert b"INVOICE-EXE-MARKER" not in target.read_bytes()

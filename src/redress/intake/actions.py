@@ -137,6 +137,7 @@ def stage_evidence(draft: Draft, cleaned: CleanedFile, *, original_name: str) ->
         "kept_original": bool(cleaned.found) and not cleaned.removed,
         "original_name": original_name[:200],
         "removed": list(cleaned.removed),
+        "removed_names": list(cleaned.removed_names),
         # What the file still shows when kept as it was: the wizard tells the complainant.
         "found": list(cleaned.found),
     }

@@ -39,6 +39,7 @@ import math
 import os
 import subprocess
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -60,6 +61,10 @@ from redress.intake.upload_words import (
 logger = logging.getLogger(__name__)
 
 _HEADER_LIMIT: Final = 64 * 1024
+# Names of removed embedded files told to the complainant: how many, and how long each.
+_NAMES_SHOWN: Final = 5
+_NAME_SHOWN_CHARACTERS: Final = 60
+_BREAKS: Final = frozenset({"Zl", "Zp"})
 _CHILD_MODULE: Final = "redress.intake.sanitiser"
 # The child's environment is built, not inherited: it must not see keys or database passwords.
 _PASSED_ENVIRONMENT: Final = ("PATH", "LD_LIBRARY_PATH", "LANG", "LC_ALL", "TZ")
@@ -75,6 +80,9 @@ class CleanedFile:
     data: bytes
     removed: tuple[str, ...]
     found: tuple[str, ...]
+    # The names embedded files and objects that were removed gave themselves ("invoice.exe"),
+    # made safe to show by ``shown_name``; in ``removed`` they are "embedded files".
+    removed_names: tuple[str, ...] = ()
 
 
 def clean(
@@ -112,7 +120,7 @@ def clean(
     if kind not in PARSED_KINDS:
         return CleanedFile(kind, content_type, extension, data, removed=(), found=())
 
-    cleaned, found = _run_sanitiser(
+    cleaned, found, names = _run_sanitiser(
         kind, data, keep_original=keep_original, timeout=timeout, memory_bytes=memory_bytes
     )
     if keep_original:
@@ -121,7 +129,9 @@ def clean(
         logger.warning("upload sanitiser returned something other than a %s", kind)
         raise UploadRefused(UNREADABLE)
     # Everything the sanitiser finds it removes, so the two lists are the same.
-    return CleanedFile(kind, content_type, extension, cleaned, removed=found, found=found)
+    return CleanedFile(
+        kind, content_type, extension, cleaned, removed=found, found=found, removed_names=names
+    )
 
 
 def _child_argv(kind: str, *, keep_original: bool, timeout: float, memory_bytes: int) -> list[str]:
@@ -149,8 +159,9 @@ def _child_environment() -> dict[str, str]:
 
 def _run_sanitiser(
     kind: str, data: bytes, *, keep_original: bool, timeout: float, memory_bytes: int
-) -> tuple[bytes, tuple[str, ...]]:
-    """Run the sanitiser on ``data`` in a child process: (cleaned bytes, labels it found)."""
+) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    """Run the sanitiser on ``data`` in a child process: (cleaned bytes, labels it found, names
+    of the embedded files it removed)."""
     argv = _child_argv(
         kind, keep_original=keep_original, timeout=timeout, memory_bytes=memory_bytes
     )
@@ -179,8 +190,14 @@ def _run_sanitiser(
     return _read_result(finished.stdout, keep_original=keep_original)
 
 
-def _read_result(output: bytes, *, keep_original: bool) -> tuple[bytes, tuple[str, ...]]:
-    """Decode the child's answer: one JSON line, then exactly ``length`` bytes of file."""
+def _read_result(
+    output: bytes, *, keep_original: bool
+) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    """Decode the child's answer: one JSON line, then exactly ``length`` bytes of file.
+
+    The labels must be ``LABELS``; the names (what embedded files called themselves) may be any
+    text and are made safe to show (``shown_name``), at most ``_NAMES_SHOWN`` of them.
+    """
     line_end = output.find(b"\n", 0, _HEADER_LIMIT)
     try:
         if line_end < 0:
@@ -200,6 +217,9 @@ def _read_result(output: bytes, *, keep_original: bool) -> tuple[bytes, tuple[st
             raise ValueError("header is not a result")
         if not all(isinstance(label, str) and label in LABELS for label in found):
             raise ValueError("unknown label")
+        names = header.get("names", [])
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ValueError("names are not a list of text")
         if not isinstance(length, int) or isinstance(length, bool):
             raise ValueError("length is not a number")
         body = output[line_end + 1 :]
@@ -210,7 +230,25 @@ def _read_result(output: bytes, *, keep_original: bool) -> tuple[bytes, tuple[st
     except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         logger.warning("upload sanitiser answered in a form we do not understand")
         raise UploadRefused(UNREADABLE) from None
-    return body, tuple(sorted(set(found), key=LABELS.index))
+    shown = dict.fromkeys(shown_name(name) for name in names[:_NAMES_SHOWN])
+    return body, tuple(sorted(set(found), key=LABELS.index)), tuple(name for name in shown if name)
+
+
+def shown_name(name: str) -> str:
+    """A name from inside a file, safe to show in a sentence: every control, format (bidi
+    included), surrogate, private-use or unassigned character replaced by a visible mark such as
+    ``⟨U+202E⟩``, line and paragraph separators too; cut to ``_NAME_SHOWN_CHARACTERS`` with an
+    ellipsis. Pages escape it as any text; it is never marked safe.
+    """
+    marked = "".join(
+        f"⟨U+{ord(character):04X}⟩"
+        if unicodedata.category(character)[0] == "C" or unicodedata.category(character) in _BREAKS
+        else character
+        for character in name.strip()
+    )
+    if len(marked) > _NAME_SHOWN_CHARACTERS:
+        return marked[: _NAME_SHOWN_CHARACTERS - 1] + "…"
+    return marked
 
 
 def _printable(detail: object) -> str:

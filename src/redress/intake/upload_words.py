@@ -31,6 +31,13 @@ def in_words(message: str) -> str:
     return gettext(message)
 
 
+def removed_in_words(labels: list[str], names: list[str]) -> list[str]:
+    """What was removed from a file, in the active language: each label, then each removed
+    embedded file by its name (``REMOVED_FILE``). The web process only."""
+    named = in_words(REMOVED_FILE)
+    return [in_words(label) for label in labels] + [named % {"name": name} for name in names]
+
+
 # Everything ``removed`` and ``found`` may say. The child may only use these words: its output is
 # checked against this list before anyone sees it.
 GPS: Final = gettext_noop("location (GPS)")
@@ -81,6 +88,10 @@ ACTIVE_CONTENT: Final = (
     EMBEDDED_OBJECTS,
     DDE_FIELDS,
 )
+# A removed embedded file or object by the name it gave itself, after the labels:
+# "Removed: embedded files, the attached file “invoice.exe”". The name is made safe to show by
+# ``sandbox.shown_name`` and escaped by the page.
+REMOVED_FILE: Final = gettext_noop("the attached file “%(name)s”")
 # In the order the wizard lists them: what could act first, then the most revealing.
 LABELS: Final = (
     *ACTIVE_CONTENT,

@@ -37,7 +37,7 @@ from redress.intake.forms import (
 )
 from redress.intake.progress import next_step
 from redress.intake.sandbox import CleanedFile, clean
-from redress.intake.upload_words import UploadRefused, in_words
+from redress.intake.upload_words import UploadRefused, in_words, removed_in_words
 
 FOLLOW_UP = "intake_case"
 MAX_CASE_FILES = actions.MAX_CASE_FILES
@@ -324,6 +324,7 @@ def _tell_added(
         "case": case.pk,
         "attachment": attachment.pk,
         "removed": list(cleaned.removed),
+        "removed_names": list(cleaned.removed_names),
         "found": [] if cleaned.removed else list(cleaned.found),
         # Only the kinds the sanitiser reads are looked at for hidden details; of others
         # (plain text) nothing is said.
@@ -344,7 +345,7 @@ def _added(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         return None
     return {
         "attachment": attachment,
-        "removed": [in_words(label) for label in added.get("removed", [])],
+        "removed": removed_in_words(added.get("removed", []), added.get("removed_names", [])),
         "found": [in_words(label) for label in added.get("found", [])],
         "checked": bool(added.get("checked")),
     }

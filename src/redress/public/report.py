@@ -27,7 +27,7 @@ from redress.intake.filetypes import MAX_BYTES
 from redress.intake.models import Draft
 from redress.intake.sandbox import clean
 from redress.intake.steps import BY_SLUG, STEPS, Step, missing_steps
-from redress.intake.upload_words import UploadRefused, in_words
+from redress.intake.upload_words import UploadRefused, in_words, removed_in_words
 from redress.public.proof import download
 
 DRAFT = "intake_draft"
@@ -229,7 +229,7 @@ def _in_words(item: dict[str, Any]) -> dict[str, Any]:
     language (the draft keeps the sanitiser's English labels)."""
     return {
         **item,
-        "removed": [in_words(label) for label in item.get("removed", [])],
+        "removed": removed_in_words(item.get("removed", []), item.get("removed_names", [])),
         "found": [in_words(label) for label in item.get("found", [])],
     }
 

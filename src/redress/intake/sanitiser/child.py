@@ -8,12 +8,15 @@ with the file on standard input. Before reading a byte it limits itself: address
 seconds, no files written, no core dumps (a dump would hold the evidence), few descriptors.
 It answers on standard output with one JSON line, then the cleaned file when there is one::
 
-    {"ok": true, "found": ["location (GPS)", "camera make and model"], "length": 48213}
+    {"ok": true, "found": ["location (GPS)", "camera make and model"], "names": [],
+     "length": 48213}
     <48213 bytes>
 
     {"ok": false, "reason": "unreadable", "detail": "UnidentifiedImageError"}
 
-``found`` uses only the words in ``upload_words.LABELS``; everything found is removed unless
+``found`` uses only the words in ``upload_words.LABELS``; ``names`` are the names embedded files
+and objects gave themselves (a PDF's attachment "invoice.exe"), as they were, for the web process
+to make safe before it shows them; everything found is removed unless
 ``--keep-original`` was given, in which case no file follows (``length`` is 0).
 """
 
@@ -33,7 +36,7 @@ from redress.intake.sanitiser.audio import sanitise_m4a, sanitise_mp3, sanitise_
 from redress.intake.sanitiser.images import sanitise_jpeg, sanitise_png
 from redress.intake.sanitiser.office import sanitise_docx
 from redress.intake.sanitiser.pdf import sanitise_pdf
-from redress.intake.sanitiser.shared import Handler, Refusal
+from redress.intake.sanitiser.shared import NAMES_LIMIT, FileName, Handler, Refusal
 
 DESCRIPTORS: Final = 32
 _AUDIO_KINDS: Final = frozenset({"mp3", "wav", "ogg", "m4a"})
@@ -82,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if len(data) > filetypes.MAX_BYTES:
             raise Refusal("too_complex")
-        cleaned, found = sanitise(arguments.kind, data, keep_original=arguments.keep_original)
+        cleaned, found, names = sanitise_naming(
+            arguments.kind, data, keep_original=arguments.keep_original
+        )
     except Refusal as refusal:
         _answer({"ok": False, "reason": refusal.reason})
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as error:
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         _answer({"ok": False, "reason": reason, "detail": type(error).__name__})
     else:
         body = b"" if cleaned is None else cleaned
-        _answer({"ok": True, "found": found, "length": len(body)}, body)
+        _answer({"ok": True, "found": found, "names": names, "length": len(body)}, body)
     return 0
 
 
@@ -109,6 +114,14 @@ def sanitise(kind: str, data: bytes, *, keep_original: bool) -> tuple[bytes | No
     Raises ``Refusal`` for files it will not take, and lets a parser's own error through for
     files it cannot read. Expects ``main``'s limits and Pillow settings.
     """
+    cleaned, found, _ = sanitise_naming(kind, data, keep_original=keep_original)
+    return cleaned, found
+
+
+def sanitise_naming(
+    kind: str, data: bytes, *, keep_original: bool
+) -> tuple[bytes | None, list[str], list[str]]:
+    """``sanitise``, with the names of the embedded files and objects found (``FileName``)."""
     handlers: dict[str, Handler] = {
         "jpeg": sanitise_jpeg,
         "png": sanitise_png,
@@ -122,4 +135,7 @@ def sanitise(kind: str, data: bytes, *, keep_original: bool) -> tuple[bytes | No
     if kind in _AUDIO_KINDS and filetypes.sniff(data) != kind:  # the cutting trusts the type
         raise Refusal("unreadable")
     cleaned, found = handlers[kind](data, keep_original)
-    return cleaned, list(dict.fromkeys(found))
+    # Split before removing repeats: a file named like a label must not hide the label.
+    names = list(dict.fromkeys(str(name) for name in found if isinstance(name, FileName)))
+    labels = list(dict.fromkeys(label for label in found if not isinstance(label, FileName)))
+    return cleaned, labels, names[:NAMES_LIMIT]

@@ -12,7 +12,8 @@ losslessly. Active content goes too:
   with it;
 - embedded OLE objects and ActiveX controls: every part under ``embeddings/`` or ``activeX/``,
   the relationships that point at them and their content-type overrides (the object's preview
-  picture stays, so the page still shows where it was);
+  picture stays, so the page still shows where it was); the name a "Package" object gives the
+  file it carries ("invoice.exe") is found by ``ole`` and told to the complainant;
 - DDE fields: a ``w:fldSimple`` or complex field (``w:instrText`` runs, joined, entities decoded)
   whose instruction is ``DDE`` or ``DDEAUTO`` keeps its shown result but loses its instruction.
 
@@ -43,7 +44,8 @@ from xml.sax.saxutils import escape
 
 from redress.intake import filetypes
 from redress.intake.sanitiser.images import PNG_SIGNATURE, filter_png, strip_jpeg
-from redress.intake.sanitiser.shared import Refusal
+from redress.intake.sanitiser.ole import embedded_file_name
+from redress.intake.sanitiser.shared import NAMES_LIMIT, Refusal
 from redress.intake.upload_words import (
     ACTIVE_CONTENT,
     AUTHOR,
@@ -149,6 +151,9 @@ def sanitise_docx(data: bytes, keep_original: bool) -> tuple[bytes | None, list[
         part_types = _part_types(content_types)
         dropped = {entry.filename for entry in entries if _ACTIVE_FOLDER.search(entry.filename)}
         found: list[str] = [EMBEDDED_OBJECTS] if dropped else []
+        for entry in entries:
+            if entry.filename in dropped and len(found) <= NAMES_LIMIT:
+                found += embedded_file_name(_read_entry(archive, entry))
         relationships: dict[str, bytes] = {}  # cleaned .rels parts
         unlinked: dict[str, set[str]] = {}  # owning part: ids of the relationships removed
         for entry in entries:

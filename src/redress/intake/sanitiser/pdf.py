@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from redress.intake.sanitiser.images import strip_jpeg
-from redress.intake.sanitiser.shared import Refusal
+from redress.intake.sanitiser.shared import NAMES_LIMIT, Refusal, file_name
 from redress.intake.upload_words import (
     AUTHOR,
     CUSTOM_PROPERTIES,
@@ -155,6 +155,8 @@ def _active_content(document: pikepdf.Pdf, *, remove: bool) -> list[str]:
         for key, label in (("/JavaScript", JAVASCRIPT), ("/EmbeddedFiles", EMBEDDED_FILES)):
             if key in names:
                 found.append(label)
+                if key == "/EmbeddedFiles":
+                    found += _attachment_names(names[key])
                 if remove:
                     del names[key]
     acroform = root.get("/AcroForm")
@@ -185,6 +187,8 @@ def _clean_dictionary(dictionary: pikepdf.Object, *, remove: bool) -> list[str]:
                 found += labels
                 if remove:
                     del dictionary[key]
+    if "/EF" in dictionary:  # a file specification holding its file
+        found += _file_spec_name(dictionary)
     for key, label in (("/JS", JAVASCRIPT), ("/EF", EMBEDDED_FILES), ("/AF", EMBEDDED_FILES)):
         if key in dictionary:
             found.append(label)
@@ -210,9 +214,41 @@ def _clean_dictionary(dictionary: pikepdf.Object, *, remove: bool) -> list[str]:
         ]
         if len(kept) != len(annotations):
             found.append(EMBEDDED_FILES)
+            for annotation in annotations:
+                if annotation not in kept and isinstance(annotation, pikepdf.Dictionary):
+                    found += _file_spec_name(annotation.get("/FS"))
             if remove:
                 dictionary["/Annots"] = pikepdf.Array(kept)
     return found
+
+
+def _attachment_names(tree: pikepdf.Object) -> list[str]:
+    """The names of the files in the /EmbeddedFiles name tree (``FileName``), as they call
+    themselves: each file specification's /UF or /F, else its key in the tree."""
+    import pikepdf
+
+    found: list[str] = []
+    try:
+        for key, value in pikepdf.NameTree(tree).items():
+            found += _file_spec_name(value) or file_name(key)
+            if len(found) >= NAMES_LIMIT:
+                break
+    except (pikepdf.PdfError, TypeError, ValueError):
+        pass  # a broken tree still goes; only its names are not told
+    return found
+
+
+def _file_spec_name(spec: object) -> list[str]:
+    """A file specification's name (``FileName``): /UF (Unicode), else /F; a bare string too."""
+    import pikepdf
+
+    if isinstance(spec, pikepdf.String):
+        return file_name(spec)
+    if isinstance(spec, pikepdf.Dictionary):
+        for key in ("/UF", "/F"):
+            if isinstance(spec.get(key), pikepdf.String):
+                return file_name(spec[key])
+    return []
 
 
 def _action_labels(value: Any) -> list[str]:

@@ -56,4 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Removed: " + ("; ".join(cleaned.removed) if cleaned.removed else "nothing needed")
         )
+        if cleaned.removed_names:
+            # Marked and cut as the complainant's page shows them: the names come from the file.
+            self.stdout.write("Removed files: " + "; ".join(cleaned.removed_names))
         self.stdout.write("Still shows: " + ("; ".join(still) if still else "nothing we know of"))
