@@ -5,13 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from redress.core.lengths import say_how_long
+
 
 class AnswerForm(forms.Form):
     body = forms.CharField(
         label=_("Your answer to the allegations"),
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": _("Write your answer")},
+        error_messages={
+            "required": _("Write your answer"),
+            "max_length": _("Your answer must be 20,000 characters or fewer"),
+        },
     )
 
 
@@ -20,7 +25,10 @@ class CommentForm(forms.Form):
         label=_("Your comment on the findings' factual accuracy"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": _("Write your comment")},
+        error_messages={
+            "required": _("Write your comment"),
+            "max_length": _("Your comment must be 10,000 characters or fewer"),
+        },
     )
 
 
@@ -29,7 +37,10 @@ class AppealForm(forms.Form):
         label=_("Why the decision should be looked at again"),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": _("Give the grounds of your appeal")},
+        error_messages={
+            "required": _("Give the grounds of your appeal"),
+            "max_length": _("The grounds of your appeal must be 10,000 characters or fewer"),
+        },
     )
 
 
@@ -52,3 +63,7 @@ class EmailForm(forms.Form):
             "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
+
+
+# Too long is said beside the field in words, and the text comes back whole.
+say_how_long(AnswerForm, CommentForm, AppealForm, EvidenceForm, EmailForm)

@@ -18,6 +18,7 @@ from redress.cases.models import (
     Sanction,
     Stage,
 )
+from redress.core.lengths import say_how_long
 from redress.directory.models import Office, Party
 
 REASONS = {"required": _("Give your reasons")}
@@ -234,7 +235,12 @@ class RiskReviewForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    search = forms.CharField(label=_("Find a person"), max_length=200, required=False)
+    search = forms.CharField(
+        label=_("Find a person"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("The search must be 200 characters or fewer")},
+    )
     person = forms.CharField(required=False)
     party: forms.ModelChoiceField[Party] = forms.ModelChoiceField(
         label=_("Or a party"), queryset=Party.objects.all(), required=False
@@ -246,5 +252,24 @@ class ConflictForm(forms.Form):
         label=_("Why you have a conflict"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Say briefly why you have a conflict")},
+        error_messages={
+            "required": _("Say briefly why you have a conflict"),
+            "max_length": _("The reason must be 500 characters or fewer"),
+        },
     )
+
+
+# Too long is said beside the field in words, and the text comes back whole.
+say_how_long(
+    MoveForm,
+    MessageForm,
+    RecordForm,
+    EvidenceForm,
+    MeasureForm,
+    ReviewForm,
+    AssignForm,
+    ReasonsForm,
+    AppealDecisionForm,
+    RiskReviewForm,
+    ConflictForm,
+)

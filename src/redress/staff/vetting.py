@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from redress.accounts.access import requires
 from redress.accounts.models import User
+from redress.core.lengths import say_how_long
 from redress.directory.models import Person
 from redress.directory.search import find_people
 from redress.vetting import access as _access  # noqa: F401  (registers the vetting rules)
@@ -41,6 +42,9 @@ class CheckForm(forms.Form):
         if person is None:
             raise forms.ValidationError(_("Choose a person from the search results"))
         return person
+
+
+say_how_long(CheckForm)
 
 
 @requires("vetting.use")
