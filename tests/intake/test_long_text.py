@@ -12,9 +12,14 @@ import pytest
 from django.test import Client
 
 from redress.accounts.models import Role
+from redress.cases import actions
+from redress.cases.actions import CaseError
 from redress.cases.models import ConflictDeclaration
-from redress.directory.models import Party
+from redress.directory.importing import import_directory
+from redress.directory.models import Party, Person
 from redress.intake.models import Draft
+from redress.vetting.actions import VettingError, run_check
+from redress.vetting.models import VettingCheck
 from tests.factories import make_staff, sign_in
 from tests.intake.helpers import ANSWERS
 
@@ -97,6 +102,26 @@ def test_no_template_and_no_rendered_form_carries_a_maxlength(client: Client) ->
     page = client.get("/staff/vetting/new").content.decode()
     assert "<textarea" in page
     assert not MAXLENGTH.search(page)
+
+
+def test_actions_refuse_what_they_used_to_cut() -> None:
+    officer = make_staff("vera", Role.VETTING_OFFICER, totp=False, password=None)
+    person = Person.objects.create(identifier="M-1", name="Ada Ferncastle", kind="member")
+    with pytest.raises(VettingError, match="500 characters or fewer"):
+        run_check(subject=person, purpose="x" * 501, requesting_body="Whips", actor=officer)
+    with pytest.raises(VettingError, match="200 characters or fewer"):
+        run_check(subject=person, purpose="Promotion", requesting_body="x" * 201, actor=officer)
+    assert not VettingCheck.objects.exists()
+    caseworker = make_staff("ffion", Role.CASEWORKER, totp=False, password=None)
+    with pytest.raises(CaseError, match="500 characters or fewer"):
+        actions.declare_conflict(caseworker, reason="x" * 501, person=person)
+    csv = "identifier,name,roles,party,office,constituency,line manager\n"
+    outcome = import_directory(
+        (csv + f"S-1,Bryn Oakes,staff; {'x' * 201},,,,\n").encode(), actor="system:test"
+    )
+    assert [str(p) for p in outcome.problems] == [
+        "line 2, roles: its title is longer than 200 characters"
+    ]
 
 
 def test_in_welsh_the_limit_and_the_refusal_are_in_welsh(client: Client) -> None:

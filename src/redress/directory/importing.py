@@ -119,6 +119,8 @@ def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
         for column in ("party", "office", "constituency"):
             if len(value[column]) > 200:
                 problems.append(Problem(number, column, "longer than 200 characters"))
+        if len(title.strip()) > 200:
+            problems.append(Problem(number, "roles", "its title is longer than 200 characters"))
         if value["line manager"] and value["line manager"] == identifier:
             problems.append(Problem(number, "line manager", "a person cannot manage themselves"))
         rows.append(
@@ -127,7 +129,7 @@ def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
                 identifier=identifier,
                 name=value["name"],
                 kind=str(kind or ""),
-                role_title=title.strip()[:200],
+                role_title=title.strip(),
                 party=value["party"],
                 office=value["office"],
                 constituency=value["constituency"],

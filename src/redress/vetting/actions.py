@@ -26,6 +26,10 @@ from redress.register.actions import live_findings
 from redress.vetting.models import VettingCheck
 
 # Stages at which an investigation is open and past its assessment.
+# The longest purpose and requesting body a check records (VettingCheck's columns).
+PURPOSE_MAX = 500
+REQUESTING_BODY_MAX = 200
+
 OPEN_INVESTIGATION = [
     Stage.INVESTIGATION,
     Stage.FINDINGS,
@@ -79,6 +83,11 @@ def run_check(
         raise VettingError(_("Say what the check is for"))
     if not requesting_body:
         raise VettingError(_("Say who is asking for the check"))
+    # Refused, never cut: a purpose cut short would be recorded as if it were whole.
+    if len(purpose) > PURPOSE_MAX:
+        raise VettingError(_("The purpose must be 500 characters or fewer"))
+    if len(requesting_body) > REQUESTING_BODY_MAX:
+        raise VettingError(_("Who is asking must be 200 characters or fewer"))
     today = timezone.localdate()
     result = answer_for(subject, today)
     encoded = json.dumps(result, sort_keys=True).encode()
@@ -91,8 +100,8 @@ def run_check(
             officer=officer,
             token=token,
             subject=subject,
-            purpose=purpose[:500],
-            requesting_body=requesting_body[:200],
+            purpose=purpose,
+            requesting_body=requesting_body,
             result=result,
             result_digest=digest,
         )

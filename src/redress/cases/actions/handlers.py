@@ -14,6 +14,9 @@ from redress.directory.models import Office, Party, Person
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 
+# The longest reason a conflict declaration records (ConflictDeclaration.reason).
+CONFLICT_REASON_MAX = 500
+
 
 def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -> Assignment:
     """Put ``user`` on ``case`` as ``role``, after the independence checks.
@@ -94,9 +97,12 @@ def declare_conflict(
         raise CaseError(_("Choose the person, party or office you have a conflict with."))
     if not reason.strip():
         raise CaseError(_("Say briefly why you have a conflict."))
+    if len(reason.strip()) > CONFLICT_REASON_MAX:
+        # Refused, never cut: a reason cut short would be recorded as if it were whole.
+        raise CaseError(_("The reason must be 500 characters or fewer."))
     with transaction.atomic():
         declaration = ConflictDeclaration.objects.create(
-            user=user, person=person, party=party, office=office, reason=reason.strip()[:500]
+            user=user, person=person, party=party, office=office, reason=reason.strip()
         )
         append(
             actor=_ref(user),
