@@ -17,6 +17,7 @@ from redress.accounts.models import Role, SignInIdentity, User
 from redress.accounts.second_factor import current_code
 from redress.ledger.events import Action
 from redress.ledger.models import Entry
+from tests.browser.conftest import assert_no_axe_violations
 from tests.factories import make_staff
 from tests.oidc_provider.provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider
 
@@ -100,16 +101,20 @@ def test_an_invited_account_signs_in_through_the_provider_and_still_gives_its_co
 
 
 def test_a_provider_account_matching_no_account_here_is_refused_and_none_is_made(
-    sso: Provider, live_server: Any, page: Any
+    sso: Provider, live_server: Any, axe_page: Any
 ) -> None:
+    page = axe_page
     _enrolled("ben", "ben@example.org")
     accounts = User.objects.count()
     sso.add_user("stranger", "provider-pass-stranger", "stranger@example.org")
+    page.goto(f"{live_server.url}/staff/sign-in")
+    assert_no_axe_violations(page)
 
     _sign_in_at_provider(page, live_server.url, "stranger", "provider-pass-stranger")
 
     assert page.locator("h1").inner_text() == f"You could not sign in with {PROVIDER_NAME}"
     assert "Only people invited by an administrator can sign in" in page.inner_text("#refusal")
+    assert_no_axe_violations(page)
     assert User.objects.count() == accounts
     assert not SignInIdentity.objects.exists()
     assert not Entry.objects.filter(action=Action.ACCOUNT_SIGNED_IN).exists()

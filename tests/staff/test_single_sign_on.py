@@ -90,3 +90,22 @@ def test_a_whole_configuration_is_read_under_the_naming_rule(tmp_path: Path) -> 
     )
     assert shown.stdout.split(" ", 3)[:3] == ["https://id.example.org", "redress", "Example"]
     assert "['mfa', 'hwk'] redress.staff.single_sign_on.ProviderBackend" in shown.stdout
+
+
+def test_the_button_and_the_refusals_read_in_welsh(client: Client, settings: object) -> None:
+    from django.utils import translation
+
+    from redress.accounts.identities import Refused
+    from redress.staff.single_sign_on import REFUSALS, _refusal_message
+
+    settings.OIDC_ISSUER = "https://id.example.org"  # type: ignore[attr-defined]
+    settings.OIDC_PROVIDER_NAME = "Cyngor Enghraifft"  # type: ignore[attr-defined]
+    with translation.override("en"):
+        english = {reason: _refusal_message(reason) for reason in REFUSALS}
+    with translation.override("cy"):
+        assert _refusal_message(Refused.NO_ACCOUNT).startswith("Nid oes cyfrif yma")
+        for reason in REFUSALS:
+            assert "Cyngor Enghraifft" in _refusal_message(reason)
+            assert _refusal_message(reason) != english[reason]
+    client.get("/language/cy?next=/staff/sign-in")
+    assert "Mewngofnodi gyda Cyngor Enghraifft" in client.get("/staff/sign-in").content.decode()
