@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from redress.accounts.models import User
+from redress.accounts.models import Passkey, User
 from redress.ledger.append import append
 from redress.ledger.events import Action
 
@@ -93,12 +93,14 @@ def confirm_device(device: TOTPDevice) -> None:
 
 
 def reset_second_factor(user: User, *, actor: str) -> int:
-    """Remove every authenticator of ``user``; they must set up a new one at their next sign-in.
+    """Remove every authenticator and passkey of ``user``; they must set up a new authenticator
+    at their next sign-in (a passkey left behind would still let them past the second step).
 
     Sessions verified with a removed device stop being verified. Returns how many were removed.
     """
     with transaction.atomic():
         removed: int = TOTPDevice.objects.filter(user=user).delete()[0]
+        removed += Passkey.objects.filter(user=user).delete()[0]
         notify_account_change(user, SECOND_FACTOR_RESET)
         append(actor=actor, action=Action.ACCOUNT_SECOND_FACTOR_RESET, obj=f"user:{user.pk}")
     return removed
