@@ -24,6 +24,7 @@ import secrets
 import warnings
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -446,6 +447,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Redress <no-reply@loc
 DEMO_HOST = os.environ.get("REDRESS_DEMO_HOST", "127.0.0.1")
 DEMO_PORT = int(os.environ.get("REDRESS_DEMO_PORT", "8000"))
 SITE_URL = os.environ.get("REDRESS_SITE_URL", "") or paths.site_url(DEMO_HOST, DEMO_PORT)
+# Passkeys (WebAuthn): the relying party's id (a domain, which a passkey is bound to) and the
+# origin the browser must report, both from the site's address unless set apart.
+_SITE = urlsplit(SITE_URL)
+WEBAUTHN_RP_ID = os.environ.get("REDRESS_WEBAUTHN_RP_ID", _SITE.hostname or "localhost")
+WEBAUTHN_ORIGIN = os.environ.get("REDRESS_WEBAUTHN_ORIGIN", f"{_SITE.scheme}://{_SITE.netloc}")
 # Single sign-on with an OpenID provider (staff/single_sign_on.py), off unless an issuer is set:
 # its routes then answer 404. The provider's endpoints are read from its discovery document.
 # It never makes accounts: a subject is bound at first use to the one enrolled account with the

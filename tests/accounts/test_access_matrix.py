@@ -95,6 +95,14 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff:sign-in-code": ("/staff/sign-in/code", same_for_all(302)),
     "staff:set-up-authenticator": ("/staff/sign-in/set-up-authenticator", same_for_all(302)),
     "staff:sign-out": ("/staff/sign-out", same_for_all(405)),
+    # Passkeys: each member of staff manages their own (another's is answered as missing); the
+    # sign-in and options endpoints take only POST.
+    "staff:passkeys": ("/staff/passkeys", staff_only()),
+    "staff:passkey-add": ("/staff/passkeys/add", staff_only()),
+    "staff:passkey-options": ("/staff/passkeys/options", staff_only(405)),
+    "staff:passkey-remove": ("/staff/passkeys/999/remove", staff_only(404)),
+    "staff:sign-in-passkey": ("/staff/sign-in/passkey", same_for_all(405)),
+    "staff:sign-in-passkey-options": ("/staff/sign-in/passkey/options", same_for_all(405)),
     # Single sign-on is off unless configured (tests/browser/test_single_sign_on.py turns it on).
     "staff:sign-in-provider": ("/staff/sign-in/provider", same_for_all(404)),
     "staff:sign-in-provider-callback": ("/staff/sign-in/provider/callback", same_for_all(404)),

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 - the name of an event, not a password
 SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
 SECOND_FACTOR_RESET = "second_factor_reset"
+PASSKEY_ADDED = "passkey_added"
+PASSKEY_REMOVED = "passkey_removed"
 
 
 def current_code(device: TOTPDevice) -> str:
@@ -54,6 +56,16 @@ def _what_changed(change: str, when: str) -> str:
             "The authenticator app of your %(service)s staff account was removed on %(when)s. "
             "You will be asked to set up a new one when you next sign in."
         ) % {"service": service, "when": when}
+    if change == PASSKEY_ADDED:
+        return _("A passkey was added to your %(service)s staff account on %(when)s.") % {
+            "service": service,
+            "when": when,
+        }
+    if change == PASSKEY_REMOVED:
+        return _("A passkey was removed from your %(service)s staff account on %(when)s.") % {
+            "service": service,
+            "when": when,
+        }
     raise ValueError(f"unknown account change {change!r}")
 
 

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.access import allowed, requires
 from redress.accounts.models import User
+from redress.accounts.passkeys import has_passkey
 from redress.accounts.second_factor import confirm_device, current_code
 from redress.accounts.throttle import Throttle
 from redress.core.middleware import client_fingerprint
@@ -118,7 +119,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/sign_in_code.html",
-        {"form": form, "demo_code": demo_code},
+        {"form": form, "demo_code": demo_code, "passkey": has_passkey(user)},
         status=400 if form.errors else 200,
     )
 
@@ -195,9 +196,10 @@ AREAS = [
     (gettext_lazy("Vetting checks"), "staff:vetting", "vetting.use"),
     (gettext_lazy("Escrow matches"), "staff:escrow", "escrow.counsel"),
     (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
+    (gettext_lazy("Tokens that act for you"), "staff:tokens-mine", "case.queue"),
     (gettext_lazy("Staff accounts and roles"), "staff:people", "accounts.manage"),
     (pgettext_lazy("staff account", "Access review"), "staff:access-review", "accounts.review"),
-    (gettext_lazy("Tokens that act for you"), "staff:tokens-mine", "case.queue"),
+    (gettext_lazy("Your passkeys"), "staff:passkeys", "staff.home"),
     (gettext_lazy("Invite staff"), "staff:invitations", "accounts.manage"),
 ]
 
