@@ -49,6 +49,7 @@ def test_staff_and_respondent_pages_pass_axe(
         Assignment.objects.filter(user=caseworker).values_list("case__reference", flat=True)
     )
     pages = ["/staff/", "/staff/cases", "/staff/conflicts", "/staff/conflicts?search=Fen"]
+    pages += ["/staff/passkeys", "/staff/passkeys/add"]
     pages += [f"/staff/cases/{ref}" for ref in references]
     for path in pages:
         page.goto(base + path)
