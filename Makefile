@@ -22,8 +22,9 @@ $(STAMPS):
 	@mkdir -p $(STAMPS)
 
 # System packages a fresh Debian machine lacks: gettext for translations, the libraries
-# WeasyPrint needs, poppler for PDF checks, Chromium for browser tests. Needs root; skipped
-# with a note when they are already there or cannot be installed.
+# WeasyPrint needs, poppler for PDF checks, Chromium for browser tests, and LibreOffice's
+# Writer (without its recommended extras) to show Word evidence to staff as pages. Needs root;
+# skipped with a note when they are already there or cannot be installed.
 system-packages: | $(STAMPS)
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
@@ -37,6 +38,14 @@ system-packages: | $(STAMPS)
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
 	      || echo "Could not install$$missing; the tests that need them will say so."; \
 	  else echo "Missing system packages:$$missing (run as root, or install them)"; fi; \
+	fi
+	@if ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages: libreoffice-writer-nogui"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends libreoffice-writer-nogui >/dev/null) \
+	      || echo "Could not install libreoffice-writer-nogui; the tests that need it will say so."; \
+	  else echo "Missing system packages: libreoffice-writer-nogui (run as root, or install it)"; fi; \
 	fi
 
 $(BIN)/python:

@@ -277,7 +277,7 @@ def case_context(
         "timeline": timeline(case),
         "messages_on_case": case.messages.select_related("author"),
         "attachments": case.attachments.all(),
-        "page_kinds": [kind for kind in ("pdf",) if pages.can_render(kind)],
+        "page_kinds": [kind for kind in ("pdf", "docx") if pages.can_render(kind)],
         "records": case.records.select_related("author"),
         "measures": measures,
         "assignments": assignments,

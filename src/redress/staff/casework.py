@@ -186,7 +186,7 @@ def evidence_pages(request: HttpRequest, reference: str, pk: int, obj: Case) -> 
     data = actions.read_evidence(obj, attachment, actor=_user(request))
     problem, count = None, 0
     try:
-        count = pages.page_count(data)
+        count = pages.page_count(data, attachment.kind)
     except pages.CannotRender as refused:
         problem = refused.message
     return render(
@@ -213,7 +213,7 @@ def evidence_page(
         raise Http404
     data = actions.read_evidence(obj, attachment, actor=_user(request))
     try:
-        picture = pages.render_page(data, page)
+        picture = pages.render_page(data, page, attachment.kind)
     except pages.CannotRender:
         raise Http404 from None
     response = HttpResponse(picture, content_type="image/png")
