@@ -241,7 +241,7 @@ class _Callback(OIDCAuthenticationCallbackView):
         request: HttpRequest = self.request
         user: User = self.user
         outcome: Outcome = getattr(request, OUTCOME, Outcome())
-        next_url = request.session.get("oidc_login_next") or reverse("staff:home")
+        next_url = request.session.pop("oidc_login_next", None) or reverse("staff:home")
         request.session.cycle_key()
         request.session[NEXT] = next_url
         if outcome.second_factor_proven:
