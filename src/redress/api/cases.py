@@ -19,7 +19,7 @@ from redress.accounts.models import ApiToken, Scope, User
 from redress.api.auth import TokenScope
 from redress.api.errors import FieldErrors
 from redress.cases import actions, lifecycle
-from redress.cases.access import assigned_cases, with_due_dates
+from redress.cases.access import assigned_cases, lost_access, with_due_dates
 from redress.cases.models import Deadline, Decision, Sanction, Stage
 
 router = Router(tags=["cases"])
@@ -95,6 +95,13 @@ def case_queue(
 def _case(request: HttpRequest, reference: str) -> Any:
     case = _rows(_user(request)).filter(reference=reference).first()
     if case is None:
+        if lost_access(_user(request), reference) is not None:
+            # Only the handler a conflict took off the case learns why; nobody else does.
+            raise HttpError(
+                403,
+                "You no longer have access to this case: a conflict of interest arose. "
+                "It has been returned for reassignment.",
+            )
         # Not assigned and not existing look the same: existence is not revealed.
         raise HttpError(404, "No case with that reference is assigned to you.")
     return case
@@ -120,7 +127,7 @@ def _detail(request: HttpRequest, case: Any) -> dict[str, Any]:
 
 @router.get(
     "/cases/{reference}",
-    response={200: CaseDetailOut, 404: FieldErrors},
+    response={200: CaseDetailOut, 403: FieldErrors, 404: FieldErrors},
     auth=TokenScope(Scope.CASES_READ),
     summary="One assigned case: its open deadlines and the steps the token holder may take",
 )
@@ -130,7 +137,7 @@ def case_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 @router.post(
     "/cases/{reference}/transitions",
-    response={200: CaseDetailOut, 404: FieldErrors, 409: FieldErrors},
+    response={200: CaseDetailOut, 403: FieldErrors, 404: FieldErrors, 409: FieldErrors},
     auth=TokenScope(Scope.CASES_WRITE),
     summary="Move an assigned case to its next stage, with reasons",
     description=(

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 
 from redress.accounts.access import has_any_role, is_staff_signed_in, rule
 from redress.accounts.models import Role, User
-from redress.cases.models import Case, Deadline, DirectoryLink
+from redress.cases.models import Assignment, AssignmentEnd, Case, Deadline, DirectoryLink
 from redress.directory.models import PersonKind
 
 HANDLER_ROLES = (Role.CASEWORKER, Role.INVESTIGATOR, Role.DECISION_MAKER, Role.APPEALS_PANEL)
@@ -55,11 +55,12 @@ def unassigned_pool(user: User) -> QuerySet[Case]:
     only; the content opens once they are assigned."""
     if not is_staff_signed_in(user) or not user.has_role(Role.CASEWORKER) or is_partisan(user):
         return Case.objects.none()
-    return (
-        Case.objects.exclude(stage="closed")
-        .exclude(assignments__role="caseworker", assignments__ended_at__isnull=True)
-        .distinct()
+    # One subquery, so that "a live caseworker" is one assignment: excluding across the relation
+    # with two conditions would also hide a case whose caseworker left while others stay on it.
+    live_caseworker = Assignment.objects.filter(
+        case=OuterRef("pk"), role="caseworker", ended_at__isnull=True
     )
+    return Case.objects.exclude(stage="closed").exclude(Exists(live_caseworker))
 
 
 def with_due_dates(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -76,6 +77,22 @@ def with_due_dates(cases: QuerySet[Case]) -> QuerySet[Case]:
         overdue=Exists(open_items.filter(overdue_at__isnull=False)),
         escalated=Exists(open_items.filter(escalated_at__isnull=False)),
     )
+
+
+def lost_access(user: User, reference: str) -> Assignment | None:
+    """The assignment a conflict took from ``user`` on the case ``reference``, if that is why
+    they may not read it now: the case page then tells them, and only them, why. None when they
+    were never assigned, or still have access another way."""
+    ended = (
+        Assignment.objects.filter(
+            user=user, case__reference=reference, end_reason=AssignmentEnd.CONFLICT
+        )
+        .order_by("-ended_at")
+        .first()
+    )
+    if ended is None or cases_for(user).filter(reference=reference).exists():
+        return None
+    return ended
 
 
 @rule("case.take")

@@ -7,6 +7,19 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        # Registers the case rules with the access registry, and answers accounts.roles:
-        # members and party officials never hold handling roles (eligibility).
-        from redress.cases import access, eligibility  # noqa: F401
+        from redress.accounts.signals import account_deactivated
+        from redress.cases import access  # noqa: F401  (registers the case rules)
+        from redress.cases.actions import reassignment
+        from redress.directory.signals import directory_changed
+
+        # Access follows conflicts: a change to who is who, or a closed account, ends the
+        # assignments it makes wrong, in the same transaction.
+        directory_changed.connect(
+            reassignment.on_directory_changed, dispatch_uid="cases.recheck_assignments"
+        )
+        account_deactivated.connect(
+            reassignment.on_account_deactivated, dispatch_uid="cases.end_leaver_assignments"
+        )
+
+        # Members and party officials never hold handling roles: answered here for accounts.roles.
+        from redress.cases import eligibility  # noqa: F401

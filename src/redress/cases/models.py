@@ -119,6 +119,14 @@ class AssignmentRole(models.TextChoices):
     APPEALS_PANEL = "appeals_panel", _("Appeals panel")
 
 
+class AssignmentEnd(models.TextChoices):
+    """Why an assignment ended: what the case page tells a handler who lost access."""
+
+    HANDED_OVER = "handed_over", _("Handed over")
+    CONFLICT = "conflict", _("A conflict of interest arose")
+    ACCOUNT_CLOSED = "account_closed", _("Their account was closed")
+
+
 class Assignment(models.Model):
     """A handler on a case. Access to content follows a live assignment, not a global role."""
 
@@ -127,6 +135,12 @@ class Assignment(models.Model):
     role = models.CharField(max_length=32, choices=AssignmentRole.choices)
     assigned_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Why it ended: handed over by hand (the reasons are in the ledger), or ended by the system
+    # when a conflict arose or the account was closed. Blank for assignments ended before.
+    end_reason = models.CharField(max_length=32, choices=AssignmentEnd.choices, blank=True)
+    # The conflict's reasons as independence words them, in English, one a line: shown, in
+    # the reader's language, only to the person who lost access.
+    end_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [
@@ -209,6 +223,7 @@ class DeadlineKind(models.TextChoices):
     INTERIM_REVIEW = "interim_review", _("Interim measure review")
     HOLD_REVIEW = "hold_review", _("Hold review")
     RISK_REVIEW = "risk_review", _("Risk exception review")
+    REASSIGN = "reassign", _("Reassign the case")
 
 
 class Deadline(models.Model):

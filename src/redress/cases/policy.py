@@ -35,6 +35,8 @@ class Policy:
     interim_review: int = 10
     hold_review: int = 10
     risk_review: int = 10
+    # A case whose handler lost access (a conflict arose, they left) gets a new one within this.
+    reassign: int = 2
     # An overdue item escalates to oversight this many working days after its due date.
     escalate_after: int = 5
 

@@ -30,6 +30,8 @@ OWNERS: dict[DeadlineKind, AssignmentRole] = {
     DeadlineKind.INTERIM_REVIEW: AssignmentRole.CASEWORKER,
     DeadlineKind.HOLD_REVIEW: AssignmentRole.CASEWORKER,
     DeadlineKind.RISK_REVIEW: AssignmentRole.DECISION_MAKER,
+    # The caseworker assigns the other roles; a caseworker's own place is filled from the pool.
+    DeadlineKind.REASSIGN: AssignmentRole.CASEWORKER,
 }
 
 # Working days each item gets, by the policy's field of the same name.
@@ -44,6 +46,7 @@ _POLICY_FIELD: dict[DeadlineKind, str] = {
     DeadlineKind.INTERIM_REVIEW: "interim_review",
     DeadlineKind.HOLD_REVIEW: "hold_review",
     DeadlineKind.RISK_REVIEW: "risk_review",
+    DeadlineKind.REASSIGN: "reassign",
 }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from redress.directory.models import Office, Party, Person, PersonKind
+from redress.directory.signals import directory_changed
 from redress.ledger.append import append
 from redress.ledger.events import Action
 
@@ -185,6 +186,7 @@ def import_directory(data: bytes, *, actor: str) -> Outcome:
         parties = {p.name: p for p in Party.objects.all()}
         offices = {o.name: o for o in Office.objects.all()}
         people: dict[str, Person] = {}
+        managers_changed = False
         for row in rows:
             party = None
             if row.party:
@@ -224,10 +226,14 @@ def import_directory(data: bytes, *, actor: str) -> Outcome:
             if person.line_manager_id != (manager.pk if manager else None):
                 person.line_manager = manager
                 person.save(update_fields=["line_manager"])
+                managers_changed = True
         append(
             actor=actor,
             action=Action.DIRECTORY_IMPORTED,
             obj="directory",
             digest=hashlib.sha256(data).hexdigest(),
         )
+        if outcome.created or outcome.updated or managers_changed:
+            # Who is who changed: live assignments are checked again before this commits.
+            directory_changed.send(sender=Person, actor=actor)
     return outcome

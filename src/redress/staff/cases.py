@@ -7,10 +7,13 @@ what was typed.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,10 +22,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from redress.accounts.access import requires
+from redress.accounts.access import is_staff_signed_in, requires
 from redress.accounts.models import User
 from redress.cases import lifecycle
-from redress.cases.access import cases_for, load_case, unassigned_pool, with_due_dates
+from redress.cases.access import (
+    cases_for,
+    load_case,
+    lost_access,
+    unassigned_pool,
+    with_due_dates,
+)
 from redress.cases.actions import appeal_closes_on, live_roles, read_content
 from redress.cases.models import (
     Assignment,
@@ -117,6 +126,9 @@ TIMELINE_WORDS = {
     "case.viewed": gettext_lazy("Case read"),
     "case.assigned": gettext_lazy("Someone was assigned"),
     "case.unassigned": gettext_lazy("An assignment ended"),
+    "case.assignment_suspended": gettext_lazy(
+        "A handler lost access: a conflict of interest arose"
+    ),
     "case.stage_changed": gettext_lazy("Moved to a new stage"),
     "case.message_sent": gettext_lazy("Message sent to the complainant"),
     "case.message_received": gettext_lazy("Message from the complainant"),
@@ -290,6 +302,34 @@ def case_context(
     }
 
 
+def explain_lost_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Outside the access check: a handler whom a conflict took off the case is told so, and
+    why, instead of a bare refusal. Nobody else learns anything, and no case content is shown."""
+
+    @functools.wraps(view)
+    def explained(request: HttpRequest, reference: str, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, reference=reference, **kwargs)
+        except PermissionDenied:
+            user = request.user
+            ended = None
+            if isinstance(user, User) and is_staff_signed_in(user):
+                ended = lost_access(user, reference)
+            if ended is None:
+                raise
+            # Each reason in the reader's language, without its full stop: they go in brackets.
+            reasons = [_(line).rstrip(".") for line in ended.end_note.splitlines() if line.strip()]
+            return render(
+                request,
+                "staff/case_lost_access.html",
+                {"ended": ended, "reasons": "; ".join(reasons)},
+                status=403,
+            )
+
+    return explained
+
+
+@explain_lost_access
 @requires("case.read_content", load=load_case)
 @require_GET
 def case_detail(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:

@@ -21,6 +21,7 @@ from redress.cases.models import (
     Assignment,
     AssignmentRole,
     Deadline,
+    DeadlineKind,
     Stage,
 )
 from redress.ledger.models import Checkpoint, Head, Verification
@@ -84,6 +85,24 @@ def last_verification() -> dict[str, Any]:
     }
 
 
+def waiting_for_a_handler() -> list[dict[str, Any]]:
+    """Cases that lost a handler (a conflict arose, an account was closed): reference, the
+    place to fill and when it is due. Never who left or why."""
+    items = (
+        Deadline.objects.filter(
+            kind=DeadlineKind.REASSIGN, met_at__isnull=True, cancelled_at__isnull=True
+        )
+        .select_related("case")
+        .order_by("due_on", "pk")[:100]
+    )
+    rows = []
+    for item in items:
+        role = item.subject.removeprefix("role:")
+        label = AssignmentRole(role).label if role in AssignmentRole.values else role
+        rows.append({"reference": item.case.reference, "role": label, "due": item.due_on})
+    return rows
+
+
 @requires("oversight.dashboard")
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -118,6 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {"title": d.title, "share": share_text(d.share)} for d in figures.deadlines
             ],
             "verification": last_verification(),
+            "waiting": waiting_for_a_handler(),
             "heavy_vetting": flagged_checks(since=today - dt.timedelta(days=HEAVY_VETTING_DAYS)),
             "vetting_limit": settings.VETTING_DAILY_LIMIT,
             "vetting_days": HEAVY_VETTING_DAYS,

@@ -7,9 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redress.accounts.models import Role, User
-from redress.cases import independence
+from redress.cases import independence, schedule
 from redress.cases.actions.base import CaseError, _lock, _obj, _ref, _require
-from redress.cases.models import Assignment, AssignmentRole, Case, ConflictDeclaration
+from redress.cases.models import (
+    Assignment,
+    AssignmentEnd,
+    AssignmentRole,
+    Case,
+    ConflictDeclaration,
+    DeadlineKind,
+)
 from redress.directory.models import Office, Party, Person
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
@@ -54,6 +61,8 @@ def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -
         assignment, _created = Assignment.objects.get_or_create(
             case=locked, user=user, role=role, ended_at=None
         )
+        # A place the system emptied (a conflict arose, a handler left) is filled again.
+        schedule.meet(locked, DeadlineKind.REASSIGN, subject=f"role:{role}")
         append(
             actor=_ref(actor),
             action=Action.CASE_ASSIGNED,
@@ -73,7 +82,7 @@ def unassign(assignment: Assignment, *, actor: User | str, reasons: str) -> None
                 assignment.case, actor, {AssignmentRole.CASEWORKER, AssignmentRole.DECISION_MAKER}
             )
         Assignment.objects.filter(pk=assignment.pk, ended_at__isnull=True).update(
-            ended_at=timezone.now()
+            ended_at=timezone.now(), end_reason=AssignmentEnd.HANDED_OVER
         )
         append(
             actor=_ref(actor),
