@@ -15,4 +15,9 @@ ROWS = {
         "/staff/escrow/matches/1",
         {**roles_only(Role.ESCROW_COUNSELLOR), str(Role.ESCROW_COUNSELLOR): 404},
     ),
+    # A GET is refused (405) to those let through; everyone else is refused first.
+    "staff:escrow-contacted": (
+        "/staff/escrow/matches/1/entries/1/contacted",
+        {**roles_only(Role.ESCROW_COUNSELLOR), str(Role.ESCROW_COUNSELLOR): 405},
+    ),
 }

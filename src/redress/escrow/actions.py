@@ -1,4 +1,5 @@
-"""Escrow acts: start (with an emailed confirmation), lodge, match, open, withdraw, convert.
+"""Escrow acts: start (with an emailed confirmation), lodge, match, open, record contact,
+withdraw, convert.
 
 Escrow needs a verified identity (a confirmed email address or a staff account) so that matches
 count distinct people. Each act is ledgered with digests only.
@@ -14,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import nacl.exceptions
+import nacl.secret
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -174,9 +177,11 @@ def lodge(
     threshold = settings.ESCROW_THRESHOLD
     derived = protocol.derive(phi_for(respondent_identifier), threshold)
     x = protocol.x_for(identity)
-    payload = json.dumps({"report": report, "contact": contact})
-    sealed = protocol.seal_entry(payload, derived, x, bytes(key.public_key))
+    # Whom it is about goes in too: only the counsellor can read it, once entries match.
+    written = {"respondent": respondent_identifier, "report": report, "contact": contact}
+    sealed = protocol.seal_entry(json.dumps(written), derived, x, bytes(key.public_key))
     code = new_code()
+    own_copy = nacl.secret.SecretBox(copy_key(code)).encrypt(json.dumps(written).encode())
     with transaction.atomic():
         entry = EscrowEntry.objects.create(
             pointer=derived.pointer,
@@ -184,6 +189,7 @@ def lodge(
             counsellor=key,
             identity_digest=keyed("identity", identity.strip().lower()),
             code_digest=keyed("code", normalise_code(code)),
+            own_copy=bytes(own_copy),
         )
         append(
             actor="complainant",
@@ -232,7 +238,7 @@ def withdraw(entry: EscrowEntry) -> None:
     """Deleted at once: the sealed bundle is wiped; only the row's bare status remains."""
     with transaction.atomic():
         EscrowEntry.objects.filter(pk=entry.pk).update(
-            sealed=b"", status=Status.DELETED, withdrawn_at=timezone.now()
+            sealed=b"", own_copy=b"", status=Status.DELETED, withdrawn_at=timezone.now()
         )
         append(actor="complainant", action=Action.ESCROW_WITHDRAWN, obj=f"escrow:{entry.pk}")
 
@@ -255,7 +261,7 @@ def convert(
             details={"contact_email": email, "from_escrow": True},
         )
         EscrowEntry.objects.filter(pk=entry.pk).update(
-            status=Status.CONVERTED, case=case, sealed=b""
+            status=Status.CONVERTED, case=case, sealed=b"", own_copy=b""
         )
         append(
             actor="complainant",
@@ -266,11 +272,67 @@ def convert(
     return case
 
 
+def copy_key(code: str) -> bytes:
+    """The key of the complainant's own copy: from their code and the server's escrow key, so
+    neither a copy of the database nor the code alone opens it. The follow-up pages keep it in
+    a cookie of the complainant's browser, never in the session's row."""
+    return keyed("own-copy", normalise_code(code))
+
+
+@dataclass(frozen=True)
+class OwnCopy:
+    respondent: Person | None
+    report: str
+    contact: str
+
+
+def read_own_copy(entry: EscrowEntry, key: bytes) -> OwnCopy | None:
+    """What the complainant wrote, for going ahead without retyping; None when there is no copy
+    (an older entry, or one closed) or ``key`` does not open it."""
+    sealed = bytes(entry.own_copy)
+    if not sealed or entry.status not in (Status.HELD, Status.MATCHED):
+        return None
+    try:
+        data: dict[str, Any] = json.loads(nacl.secret.SecretBox(key).decrypt(sealed))
+    except (nacl.exceptions.CryptoError, ValueError, TypeError):
+        return None
+    return OwnCopy(
+        respondent=Person.objects.by_identifier(str(data.get("respondent", ""))),
+        report=str(data.get("report", "")),
+        contact=str(data.get("contact", "")),
+    )
+
+
+def record_contact(entry: EscrowEntry, *, counsellor: User) -> None:
+    """The counsellor reached this entry's complainant after a match. Once per entry; ledgered."""
+    match = entry.match
+    if (
+        match is None
+        or entry.status != Status.MATCHED
+        or match.counsellor.owner_id != counsellor.pk
+    ):
+        raise EscrowError(_("Only the counsellor of a match records contact with its entries."))
+    with transaction.atomic():
+        updated = EscrowEntry.objects.filter(pk=entry.pk, contacted_at__isnull=True).update(
+            contacted_at=timezone.now(), contacted_by=counsellor
+        )
+        if not updated:
+            raise EscrowError(_("Contact with this person is already recorded."))
+        append(
+            actor=f"user:{counsellor.pk}",
+            action=Action.ESCROW_CONTACT_RECORDED,
+            obj=f"escrow:{entry.pk}",
+        )
+
+
 @dataclass(frozen=True)
 class Opened:
     entry: EscrowEntry
     report: str
     contact: str
+    # Whom the entries are about, for the counsellor alone; None for entries lodged before
+    # that was sealed with them, or a person no longer in the directory.
+    respondent: Person | None = None
 
 
 def open_match(match: Match, *, counsellor: User, passphrase: str) -> list[Opened]:
@@ -296,5 +358,13 @@ def open_match(match: Match, *, counsellor: User, passphrase: str) -> list[Opene
     opened = []
     for entry, payload in zip(entries, payloads, strict=True):
         data: dict[str, Any] = json.loads(payload)
-        opened.append(Opened(entry=entry, report=data["report"], contact=data["contact"]))
+        identifier = data.get("respondent")
+        opened.append(
+            Opened(
+                entry=entry,
+                report=data["report"],
+                contact=data["contact"],
+                respondent=Person.objects.by_identifier(identifier) if identifier else None,
+            )
+        )
     return opened

@@ -58,6 +58,16 @@ class EscrowEntry(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The complainant's own copy of what they wrote and whom about, sealed under a key derived
+    # from their code (and the server's escrow key), so going ahead carries it over without
+    # retyping; wiped when the entry is deleted or becomes a complaint. Empty for entries
+    # lodged before copies were kept.
+    own_copy = models.BinaryField(default=b"", blank=True)
+    # The counsellor records when they reached the complainant after a match.
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"escrow entry {self.pk} ({self.status})"

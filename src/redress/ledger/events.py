@@ -97,6 +97,7 @@ class Action(StrEnum):
     ESCROW_MATCHED = "escrow.matched"
     ESCROW_OPENED = "escrow.opened"
     ESCROW_CONVERTED = "escrow.converted"
+    ESCROW_CONTACT_RECORDED = "escrow.contact_recorded"
     ESCROW_WITHDRAWN = "escrow.withdrawn"
     ESCROW_EVALUATED = "escrow.evaluated"
 

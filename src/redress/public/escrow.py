@@ -8,6 +8,8 @@ full complaint at any time.
 
 from __future__ import annotations
 
+import base64
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +27,9 @@ from redress.escrow import actions
 from redress.escrow.models import EscrowEntry, Status
 
 SESSION_KEY = "escrow_entry"
+# The key of the complainant's own copy of their entry (``actions.copy_key``) is kept in their
+# browser only, for the follow-up session's life: the session's row never holds it.
+COPY_COOKIE = "escrow_copy"
 
 
 class EntryForm(forms.Form):
@@ -157,7 +162,16 @@ def check(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = entry.pk
                 request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)
-                return redirect("public:escrow-status")
+                response = redirect("public:escrow-status")
+                response.set_cookie(
+                    COPY_COOKIE,
+                    base64.urlsafe_b64encode(actions.copy_key(form.cleaned_data["code"])).decode(),
+                    max_age=settings.FOLLOW_UP_SESSION_SECONDS,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Strict",
+                )
+                return response
     return render(
         request, "public/escrow/check.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -168,6 +182,21 @@ def _entry(request: HttpRequest) -> EscrowEntry | None:
     return EscrowEntry.objects.filter(pk=pk).first() if pk else None
 
 
+def _own_copy(request: HttpRequest, entry: EscrowEntry) -> actions.OwnCopy | None:
+    try:
+        key = base64.urlsafe_b64decode(request.COOKIES.get(COPY_COOKIE, ""))
+    except (ValueError, TypeError):
+        return None
+    return actions.read_own_copy(entry, key) if len(key) == 32 else None
+
+
+def _carried_over(copy: actions.OwnCopy | None) -> dict[str, str]:
+    """What the complainant wrote in their entry, to start the full complaint from."""
+    if copy is None:
+        return {}
+    return {"report": copy.report, "email": copy.contact}
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
@@ -175,10 +204,20 @@ def status(request: HttpRequest) -> HttpResponse:
     if entry is None:
         return redirect("public:escrow-check")
     searching = _searching(request)
-    form = ConvertForm(request.POST if request.method == "POST" and not searching else None)
+    copy = _own_copy(request, entry)
+    form = ConvertForm(
+        request.POST if request.method == "POST" and not searching else None,
+        initial=_carried_over(copy),
+    )
     chosen = request.POST.get("respondent", "") if form.is_bound else ""
     query = _query(request)
-    people = find_people(query)
+    people = list(find_people(query))
+    if copy is not None and copy.respondent is not None:
+        # The person the entry named is offered, chosen, without a search.
+        if not form.is_bound:
+            chosen = copy.respondent.identifier
+        if all(p.identifier != copy.respondent.identifier for p in people):
+            people.insert(0, copy.respondent)
     if form.is_bound and form.is_valid():
         person = Person.objects.by_identifier(chosen)
         if person is None:
@@ -195,7 +234,9 @@ def status(request: HttpRequest) -> HttpResponse:
             except actions.EscrowError as refused:
                 form.add_error(None, str(refused))
             else:
-                return redirect("public:escrow-status")
+                done = redirect("public:escrow-status")
+                done.delete_cookie(COPY_COOKIE, samesite="Strict")
+                return done
     return render(
         request,
         "public/escrow/status.html",
@@ -205,6 +246,7 @@ def status(request: HttpRequest) -> HttpResponse:
             "people": people,
             "chosen": chosen,
             "query": query,
+            "carried_over": copy is not None,
             "statuses": Status,
         },
         status=400 if form.errors else 200,
@@ -217,4 +259,6 @@ def delete(request: HttpRequest) -> HttpResponse:
     entry = _entry(request)
     if entry is not None and entry.status in (Status.HELD, Status.MATCHED):
         actions.withdraw(entry)
-    return redirect("public:escrow-status")
+    response = redirect("public:escrow-status")
+    response.delete_cookie(COPY_COOKIE, samesite="Strict")
+    return response

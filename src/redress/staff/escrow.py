@@ -1,6 +1,7 @@
 """The escrow counsellor's console: set up the key (its private half locked under a passphrase),
-see matches, open a match with the passphrase to read the matched entries and contact each
-complainant. Nothing else in Redress is open to this role."""
+see matches, open a match with the passphrase to read the matched entries and whom they are
+about, contact each complainant and record that contact was made. Nothing else in Redress is
+open to this role."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from redress.accounts.access import has_any_role, requires, rule
 from redress.accounts.models import Role, User
 from redress.escrow import actions
-from redress.escrow.models import CounsellorKey, Match
+from redress.escrow.models import CounsellorKey, EscrowEntry, Match, Status
 
 rule("escrow.counsel")(has_any_role(Role.ESCROW_COUNSELLOR))
 
@@ -77,9 +78,29 @@ def open_match(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except actions.EscrowError as refused:
             form.add_error("passphrase", str(refused))
+    about = next((item.respondent for item in opened if item.respondent is not None), None)
+    entries = match.entries.filter(status=Status.MATCHED).order_by("pk")
     return render(
         request,
         "staff/escrow/match.html",
-        {"match": match, "form": form, "opened": opened},
+        {"match": match, "form": form, "opened": opened, "about": about, "entries": entries},
         status=400 if form.errors else 200,
     )
+
+
+@requires("escrow.counsel")
+@require_POST
+def record_contact(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """The counsellor reached this entry's complainant: recorded once, and ledgered."""
+    user = request.user
+    assert isinstance(user, User)
+    found = EscrowEntry.objects.filter(pk=entry, match_id=pk, match__counsellor__owner=user).first()
+    if found is None:
+        raise Http404
+    try:
+        actions.record_contact(found, counsellor=user)
+    except actions.EscrowError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Contact recorded."))
+    return redirect("staff:escrow-match", pk=pk)

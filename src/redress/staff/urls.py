@@ -80,6 +80,11 @@ urlpatterns = [
     path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
     path("escrow", escrow.console, name="escrow"),
     path("escrow/matches/<int:pk>", escrow.open_match, name="escrow-match"),
+    path(
+        "escrow/matches/<int:pk>/entries/<int:entry>/contacted",
+        escrow.record_contact,
+        name="escrow-contacted",
+    ),
     path("vetting", vetting.checks, name="vetting"),
     path("vetting/new", vetting.new_check, name="vetting-new"),
     path("vetting/<int:pk>", vetting.check_result, name="vetting-check"),
