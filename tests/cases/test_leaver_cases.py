@@ -13,6 +13,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from redress.accounts import leaving
 from redress.accounts.models import Role
 from redress.accounts.signals import account_deactivated
 from redress.cases import actions, policy
@@ -109,3 +110,21 @@ def test_a_new_handler_meets_the_reassign_item() -> None:
         case, newcomer, AssignmentRole.INVESTIGATOR, actor=people[AssignmentRole.CASEWORKER]
     )
     assert case.deadlines.get(kind=DeadlineKind.REASSIGN).met_at is not None
+
+
+def test_closing_the_account_on_the_console_side_returns_its_cases(
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """End to end through ``accounts.leaving.deactivate``, which sends the signal."""
+    people = team()
+    case = new_case(people)
+    leaver = people[AssignmentRole.CASEWORKER]
+    admin = make_staff("gwen", Role.ADMINISTRATOR, totp=False, password=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        leaving.deactivate(leaver, actor=admin, reason="Left the organisation.")
+    ended = Assignment.objects.get(case=case, user=leaver)
+    assert ended.end_reason == AssignmentEnd.ACCOUNT_CLOSED
+    assert case.deadlines.filter(kind=DeadlineKind.REASSIGN, met_at__isnull=True).exists()
+    assert Entry.objects.filter(
+        action="case.unassigned", actor=f"user:{admin.pk}", object=f"case:{case.reference}"
+    ).exists()
