@@ -281,6 +281,28 @@ def test_withdrawn_link_is_refused_even_mid_enrolment(
     assert Action.ACCOUNT_INVITATION_WITHDRAWN.value in _actions()
 
 
+def test_the_link_of_a_closed_account_is_refused(
+    admin_client: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    link = _invite(admin_client, django_capture_on_commit_callbacks)
+    User.objects.filter(email=ADDRESS).update(is_active=False, deactivated_at=timezone.now())
+    response = Client().get(link)
+    assert response.status_code == 400
+    assert "This invitation was withdrawn" in response.content.decode()
+
+
+def test_an_invitation_withdrawn_can_be_made_again_for_the_same_account(
+    admin_client: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    _invite(admin_client, django_capture_on_commit_callbacks)
+    first = Invitation.objects.get()
+    admin_client.post(f"/staff/invitations/{first.pk}/withdraw")
+    link = _invite(admin_client, django_capture_on_commit_callbacks, roles=("investigator",))
+    assert User.objects.filter(email=ADDRESS).count() == 1
+    _enrol(link)
+    assert User.objects.get(email=ADDRESS).roles() == {"investigator"}
+
+
 def test_send_again_replaces_the_link_with_a_fresh_one(
     admin_client: Client, django_capture_on_commit_callbacks: Capture, later: Any
 ) -> None:

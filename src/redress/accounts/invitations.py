@@ -279,7 +279,7 @@ def find(secret: str) -> Invitation:
     """The invitation whose link carries ``secret``, if it still works.
 
     Raises ``InvitationRefused`` with one plain message for each reason: unknown (a forged or
-    mistyped link), already used, withdrawn, or expired.
+    mistyped link), already used, withdrawn (or its account closed meanwhile), or expired.
     """
     invitation = (
         Invitation.objects.filter(digest=_digest(secret)).select_related("user").first()
@@ -294,7 +294,8 @@ def find(secret: str) -> Invitation:
         raise InvitationRefused(
             _("This link has already been used. Sign in with your password instead.")
         )
-    if invitation.withdrawn_at is not None:
+    closed = not invitation.user.is_active or invitation.user.deactivated_at is not None
+    if invitation.withdrawn_at is not None or closed:
         raise InvitationRefused(
             _("This invitation was withdrawn. Ask your administrator for a new one.")
         )
