@@ -3,13 +3,15 @@ in the same transaction, and is refused for the last administrator and one's own
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from redress.accounts import leaving, roles, tokens
@@ -190,3 +192,50 @@ def test_a_closed_account_is_granted_nothing(admin: User) -> None:
     with pytest.raises(RoleRefused, match="closed"):
         roles.request(leaver, Role.OVERSIGHT, actor=admin, reason="Back")
     assert not RoleRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_closing_each_other_at_once_leave_one() -> None:
+    """The live administrators' grants are locked while one is closed (PostgreSQL); SQLite lets
+    one writer through at a time. Either way the scheme is never left without one."""
+    ada = make_staff("ada", Role.ADMINISTRATOR, password=None)
+    bea = make_staff("bea", Role.ADMINISTRATOR, password=None)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def close(actor: User, leaver: User) -> None:
+        try:
+            User.objects.exists()  # connected before the start
+            barrier.wait()
+            leaving.deactivate(leaver, actor=actor, reason="At once")
+            outcomes[actor.username] = "closed"
+        except RoleRefused as refused:
+            outcomes[actor.username] = refused.message
+        except DatabaseError:
+            outcomes[actor.username] = "waited too long"  # SQLite's single writer
+        finally:
+            connection.close()
+
+    def linger(**kwargs: Any) -> None:
+        time.sleep(0.5)  # after the check, before the commit: the other one must wait
+
+    threads = [
+        threading.Thread(target=close, args=(ada, bea)),
+        threading.Thread(target=close, args=(bea, ada)),
+    ]
+    account_deactivated.connect(linger, dispatch_uid="test.linger")
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        account_deactivated.disconnect(dispatch_uid="test.linger")
+    assert sorted(outcomes.values()).count("closed") == 1
+    if connection.vendor == "postgresql":
+        # The second waited for the first, then was refused in words (not by a deadlock).
+        assert "This is the last administrator. Their account cannot be closed." in (
+            outcomes.values()
+        )
+    assert User.objects.filter(is_active=True).count() == 1
+    assert RoleGrant.objects.filter(role=Role.ADMINISTRATOR, revoked_at__isnull=True).count() == 1
