@@ -1,6 +1,14 @@
 from django.urls import path
 
-from redress.public import escrow, followup, proof, report, statistics, views
+from redress.public import (
+    acknowledgement_page,
+    escrow,
+    followup,
+    proof,
+    report,
+    statistics,
+    views,
+)
 
 app_name = "public"
 
@@ -15,6 +23,16 @@ urlpatterns = [
     path("report/submit", report.submit, name="report-submit"),
     path("report/sent", report.sent, name="report-sent"),
     path("report/acknowledgement", report.acknowledgement, name="report-acknowledgement"),
+    path(
+        "report/acknowledgement/read",
+        acknowledgement_page.sent_page,
+        name="report-acknowledgement-page",
+    ),
+    path(
+        "report/acknowledgement/pdf",
+        acknowledgement_page.sent_pdf,
+        name="report-acknowledgement-pdf",
+    ),
     path("report/done", report.done, name="report-done"),
     path("report/<slug:slug>", report.step, name="report-step"),
     path("escrow", escrow.start, name="escrow-start"),
@@ -25,6 +43,8 @@ urlpatterns = [
     path("check", followup.check_code, name="report-check-code"),
     path("check/report", followup.status, name="report-status"),
     path("check/acknowledgement", proof.acknowledgement_file, name="report-proof-download"),
+    path("check/acknowledgement/read", acknowledgement_page.check_page, name="report-proof-page"),
+    path("check/acknowledgement/pdf", acknowledgement_page.check_pdf, name="report-proof-pdf"),
     path("check/proof", proof.renew, name="report-proof-renew"),
     path("check/withdraw", followup.withdraw, name="report-withdraw"),
     path("check/leave", followup.leave, name="report-leave"),
