@@ -375,3 +375,19 @@ def test_a_cancelled_passkey_prompt_is_not_counted_as_a_guess(settings: Any) -> 
     options = _options(client, "/staff/sign-in/passkey/options")
     response = client.post("/staff/sign-in/passkey", {"credential": key.sign(options)})
     assert response.status_code == 302
+
+
+def test_the_page_refuses_to_remove_the_last_second_factor() -> None:
+    user = _staff()
+    key, passkey = _added(user)
+    client = Client()
+    _password_step(client, user)
+    options = _options(client, "/staff/sign-in/passkey/options")
+    assert (
+        client.post("/staff/sign-in/passkey", {"credential": key.sign(options)}).status_code == 302
+    )
+    TOTPDevice.objects.filter(user=user).delete()  # the passkey is all that is left
+    response = client.post(f"/staff/passkeys/{passkey.pk}/remove")
+    assert response.status_code == 400
+    assert "This is your only second factor" in response.content.decode()
+    assert Passkey.objects.filter(pk=passkey.pk).exists()
