@@ -71,8 +71,7 @@ def test_an_open_investigation_shows_its_stage_and_nothing_else(member: Person) 
     )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "1 open investigation past assessment" in page
-    assert "investigation (1)" in page
+    assert "1 open investigation past its assessment (1 at investigation)" in page
     assert SECRET not in page
     assert case.reference not in page
 

@@ -18,6 +18,7 @@ from redress.vetting import access as _access  # noqa: F401  (registers the vett
 from redress.vetting.access import load_check
 from redress.vetting.actions import VettingError, run_check
 from redress.vetting.models import VettingCheck
+from redress.vetting.words import in_words
 
 
 class CheckForm(forms.Form):
@@ -87,4 +88,6 @@ def new_check(request: HttpRequest) -> HttpResponse:
 @requires("vetting.check", load=load_check)
 @require_GET
 def check_result(request: HttpRequest, pk: int, obj: VettingCheck) -> HttpResponse:
-    return render(request, "staff/vetting/result.html", {"check": obj, "result": obj.result})
+    return render(
+        request, "staff/vetting/result.html", {"check": obj, "words": in_words(obj.result)}
+    )

@@ -39,12 +39,33 @@ OPEN_INVESTIGATION = [
 ]
 
 
+# A finding whose case is at one of these stages may still change: "window" while it can be
+# appealed (from the decision until the appeal window ends), "lodged" while an appeal is being
+# decided.
+APPEAL_STATE = {
+    str(Stage.DECISION): "window",
+    str(Stage.APPEAL_WINDOW): "window",
+    str(Stage.APPEAL): "lodged",
+}
+
+
 class VettingError(Exception):
     """A check that cannot be made; the message says why."""
 
 
 def answer_for(subject: Person, on: dt.date) -> dict[str, Any]:
-    """What the register says about ``subject`` on ``on``: never any case content."""
+    """What the register says about ``subject`` on ``on``: never any case content.
+
+    A finding whose case is still in its appeal window (or under appeal) is a finding that can
+    still change: it is given once, as a finding marked so, and not counted again among the
+    open investigations.
+    """
+    live = live_findings(subject, on)
+    stages_of = dict(
+        Case.objects.filter(reference__in=[entry.case_reference for entry in live]).values_list(
+            "reference", "stage"
+        )
+    )
     findings = [
         {
             "category": entry.category,
@@ -52,11 +73,13 @@ def answer_for(subject: Person, on: dt.date) -> dict[str, Any]:
             "decided_on": entry.decided_on.isoformat(),
             "sanction": entry.sanction,
             "expires_on": entry.expires_on.isoformat(),
+            "appeal": APPEAL_STATE.get(stages_of.get(entry.case_reference, ""), ""),
         }
-        for entry in live_findings(subject, on)
+        for entry in live
     ]
     stages = (
         Case.objects.filter(respondent=subject, stage__in=[str(s) for s in OPEN_INVESTIGATION])
+        .exclude(reference__in=list(stages_of))
         .values("stage")
         .annotate(n=Count("id"))
         .order_by("stage")

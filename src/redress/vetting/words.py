@@ -1,0 +1,109 @@
+"""A vetting answer in words: what a vetting officer reads and prints, in English or Welsh.
+
+The answer itself (``actions.answer_for``) is data, stored and digested as it was given; this
+module only says it. Dates are written as GOV.UK writes them ("7 December 2026"); categories,
+decisions, sanctions and stages by their names, never their stored values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from redress.cases.models import Category, Decision, Sanction, Stage
+
+
+@dataclass(frozen=True)
+class Finding:
+    headline: str
+    sentences: list[str]
+
+
+@dataclass(frozen=True)
+class InWords:
+    as_of: str
+    nothing_recorded: bool
+    findings: list[Finding]
+    investigations: str
+
+
+def day(iso: str) -> str:
+    """``2026-12-07`` as "7 December 2026" in the active language."""
+    return date_format(dt.date.fromisoformat(iso), "j F Y")
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def finding_title(category: str, decision: str) -> str:
+    """ "Harassment: complaint upheld"."""
+    return _("%(category)s: complaint %(decision)s") % {
+        "category": _label(Category, category),
+        "decision": _label(Decision, decision).lower(),
+    }
+
+
+def sanction_words(sanction: str) -> str:
+    if not sanction or sanction == Sanction.NONE:
+        return _("No sanction was recorded.")
+    return _("The sanction was: %(sanction)s.") % {"sanction": _label(Sanction, sanction).lower()}
+
+
+def _finding(item: dict[str, Any]) -> Finding:
+    category = _label(Category, item["category"]).lower()
+    decision = _label(Decision, item["decision"]).lower()
+    headline = finding_title(item["category"], item["decision"])
+    sentences = [
+        _("A complaint of %(category)s was %(decision)s on %(day)s.")
+        % {"category": category, "decision": decision, "day": day(item["decided_on"])},
+        sanction_words(item.get("sanction") or ""),
+    ]
+    appeal = item.get("appeal", "")
+    if appeal == "window":
+        sentences.append(
+            _("The finding can still be appealed, so it may change. It is not counted again below.")
+        )
+    elif appeal == "lodged":
+        sentences.append(
+            _("The finding is under appeal, so it may change. It is not counted again below.")
+        )
+    sentences.append(
+        _("It stays on the register until %(day)s.") % {"day": day(item["expires_on"])}
+    )
+    return Finding(headline=headline, sentences=sentences)
+
+
+def _investigations(open_investigations: dict[str, Any]) -> str:
+    count = int(open_investigations.get("count", 0))
+    if not count:
+        return _("No open investigations past their assessment.")
+    stages = ", ".join(
+        ngettext("%(n)d at %(stage)s", "%(n)d at %(stage)s", n)
+        % {"n": n, "stage": _label(Stage, stage).lower()}
+        for stage, n in sorted(open_investigations.get("stages", {}).items())
+    )
+    return ngettext(
+        "%(n)d open investigation past its assessment (%(stages)s). It has not been decided "
+        "and says nothing about what will be found.",
+        "%(n)d open investigations past their assessment (%(stages)s). They have not been "
+        "decided and say nothing about what will be found.",
+        count,
+    ) % {"n": count, "stages": stages}
+
+
+def in_words(result: dict[str, Any]) -> InWords:
+    return InWords(
+        as_of=day(result["as_of"]),
+        nothing_recorded=bool(result.get("nothing_recorded")),
+        findings=[_finding(item) for item in result.get("findings", [])],
+        investigations=_investigations(result.get("open_investigations", {})),
+    )
