@@ -105,6 +105,7 @@ class Action(StrEnum):
     REGISTER_RECORDED = "register.recorded"
     REGISTER_CHANGED = "register.changed"
     REGISTER_WITHDRAWN = "register.withdrawn"
+    REGISTER_READ = "register.read"
     VETTING_CHECKED = "vetting.checked"
     VETTING_FLAGGED = "vetting.flagged"
 

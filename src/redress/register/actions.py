@@ -1,8 +1,10 @@
-"""Recording outcomes on the sanctions register, and reading what is live about a person."""
+"""Recording outcomes on the sanctions register, reading what is live about a person, and
+oversight's review of the whole register (ledgered, as every read of it is)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -91,4 +93,34 @@ def live_findings(person: Person, on: dt.date | None = None) -> list[RegisterEnt
     on = on or timezone.localdate()
     return list(
         RegisterEntry.objects.filter(person=person, withdrawn_at__isnull=True, expires_on__gt=on)
+    )
+
+
+# The most entries the review page lists in each part, newest first.
+REVIEW_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Review:
+    live: list[RegisterEntry]
+    ended: list[RegisterEntry]
+    on: dt.date
+
+
+def review(*, actor: str, on: dt.date | None = None) -> Review:
+    """The whole register as oversight reviews it: live entries, and those withdrawn or expired.
+
+    Reading the whole register tells the reader who has findings, so the read is ledgered like
+    a vetting check (``register.read``), with nothing of what was shown.
+    """
+    on = on or timezone.localdate()
+    entries = RegisterEntry.objects.select_related("person")
+    live = entries.filter(withdrawn_at__isnull=True, expires_on__gt=on)
+    ended = entries.exclude(pk__in=live.values("pk"))
+    with transaction.atomic():
+        append(actor=actor, action=Action.REGISTER_READ, obj="register:all")
+    return Review(
+        live=list(live.order_by("-decided_on", "pk")[:REVIEW_LIMIT]),
+        ended=list(ended.order_by("-decided_on", "pk")[:REVIEW_LIMIT]),
+        on=on,
     )
