@@ -11,6 +11,7 @@ import io
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -19,13 +20,16 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import mail, management
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress import cli
+from redress.accounts import invitations
 from redress.accounts.models import Invitation, Role, RoleGrant, RoleRequest, User
 from redress.accounts.second_factor import current_code
 from redress.cases.models import DirectoryLink
@@ -394,6 +398,38 @@ def test_a_member_of_the_directory_is_refused_a_handling_role_at_enrolment(
     assert not user.roles()
     assert not user.has_usable_password()
     assert Entry.objects.count() == entries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_acceptances_at_once_use_the_link_once(postgres_only: None) -> None:
+    admin = make_staff("ada", Role.ADMINISTRATOR)
+    invitation, secret = invitations.invite(ADDRESS, "Nia Parry", [Role.CASEWORKER], actor=admin)
+    code = current_code(invitations.enrolment_device(invitation))
+    hashed = make_password(PASSWORD)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def accept() -> None:
+        try:
+            start.wait()
+            invitations.accept(secret, password_hash=hashed, code=code)
+            outcomes.append("accepted")
+        except (invitations.InvitationRefused, invitations.WrongCode) as refused:
+            outcomes.append(type(refused).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) in (
+        ["InvitationRefused", "accepted"],
+        ["WrongCode", "accepted"],  # the second saw the code already spent
+    )
+    assert RoleGrant.objects.filter(user=invitation.user).count() == 1
+    assert Entry.objects.filter(action=Action.ACCOUNT_ENROLLED.value).count() == 1
 
 
 def test_the_ledger_records_each_act_without_the_address(
