@@ -238,3 +238,22 @@ def test_the_page_says_why_in_welsh_too(
     text = client.get(f"/staff/cases/{case.reference}").content.decode()
     assert "Nid oes gennych fynediad i'r achos hwn mwyach: cododd gwrthdaro buddiannau" in text
     assert "(Maen nhw&#x27;n perthyn i blaid yr atebydd)" in text
+
+
+def test_a_declared_conflict_also_returns_the_case_for_reassignment(
+    client: Client, setting: dict[str, Any], django_capture_on_commit_callbacks: Capture
+) -> None:
+    case: Case = setting["case"]
+    caseworker: User = setting["caseworker"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.declare_conflict(
+            caseworker, person=Person.objects.get(identifier="M-1"), reason="An old friend."
+        )
+    item = case.deadlines.get(kind=DeadlineKind.REASSIGN, met_at__isnull=True)
+    assert item.subject == "role:caseworker"
+    assert [m.to for m in mail.outbox] == [["oversight@example.org"]]
+    sign_in(client, caseworker)
+    refused = client.get(f"/staff/cases/{case.reference}")
+    assert refused.status_code == 403
+    assert "(They declared a conflict of interest)" in refused.content.decode()
+    assert case in assigned_cases(setting["investigator"])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from redress.accounts.models import Role, User
 from redress.cases import independence, schedule
+from redress.cases.actions import reassignment
 from redress.cases.actions.base import CaseError, _lock, _obj, _ref, _require
 from redress.cases.models import (
     Assignment,
@@ -72,8 +73,16 @@ def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -
     return assignment
 
 
-def unassign(assignment: Assignment, *, actor: User | str, reasons: str) -> None:
-    """End an assignment (a handler leaves, or a conflict came to light). History is kept."""
+def unassign(
+    assignment: Assignment,
+    *,
+    actor: User | str,
+    reasons: str,
+    why: AssignmentEnd = AssignmentEnd.HANDED_OVER,
+    note: str = "",
+) -> None:
+    """End an assignment (a handler leaves, or a conflict came to light). History is kept;
+    ``why`` and ``note`` stay on the assignment for the case page to tell its holder."""
     if not reasons.strip():
         raise CaseError(_("Give the reasons for taking them off the case."))
     with transaction.atomic():
@@ -82,7 +91,7 @@ def unassign(assignment: Assignment, *, actor: User | str, reasons: str) -> None
                 assignment.case, actor, {AssignmentRole.CASEWORKER, AssignmentRole.DECISION_MAKER}
             )
         Assignment.objects.filter(pk=assignment.pk, ended_at__isnull=True).update(
-            ended_at=timezone.now(), end_reason=AssignmentEnd.HANDED_OVER
+            ended_at=timezone.now(), end_reason=why, end_note=note[:1000]
         )
         append(
             actor=_ref(actor),
@@ -121,8 +130,19 @@ def declare_conflict(
         )
         # It counts at once: the declarer leaves every case it touches (a caseworker's case goes
         # back to the pool), with the ledger saying why.
+        # Each case it leaves waits for a new handler on a deadline, and oversight is told.
+        ended: list[reassignment.Ended] = []
         live = Assignment.objects.filter(user=user, ended_at__isnull=True).select_related("case")
         for assignment in live:
             if independence.conflicts(user, assignment.case):
-                unassign(assignment, actor=user, reasons=_("They declared a conflict of interest."))
+                unassign(
+                    assignment,
+                    actor=user,
+                    reasons=_("They declared a conflict of interest."),
+                    why=AssignmentEnd.CONFLICT,
+                    # In English, the message's own id: the case page words it for its reader.
+                    note="They declared a conflict of interest.",
+                )
+                ended.append(reassignment.await_new_handler(assignment.case, assignment.role))
+        reassignment.tell_oversight(ended)
     return declaration

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from redress.accounts.models import Role, User
 from redress.cases import independence, schedule
 from redress.cases.actions.base import _lock, _obj, _ref
-from redress.cases.models import Assignment, AssignmentEnd, DeadlineKind, Stage
+from redress.cases.models import Assignment, AssignmentEnd, Case, DeadlineKind, Stage
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 
@@ -74,12 +74,18 @@ def end_assignment(
         obj=_obj(case),
         digest=digest_of(f"user:{assignment.user_id}:{assignment.role}|{why}"),
     )
+    return await_new_handler(case, assignment.role)
+
+
+def await_new_handler(case: Case, role: str) -> Ended:
+    """Start the "reassign the case" item for the place in ``role`` (one at a time), unless the
+    case is closed. Call inside the transaction that emptied the place."""
     waiting = case.stage != Stage.CLOSED
     if waiting:
-        subject = reassign_subject(assignment.role)
+        subject = reassign_subject(role)
         if not schedule.open_items(case).filter(kind=DeadlineKind.REASSIGN, subject=subject):
             schedule.build(case, DeadlineKind.REASSIGN, subject=subject).save()
-    return Ended(reference=case.reference, role=assignment.role, waiting=waiting)
+    return Ended(reference=case.reference, role=role, waiting=waiting)
 
 
 def _reasons_in_english(user: User, assignment: Assignment) -> list[str]:
