@@ -15,6 +15,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -76,7 +77,7 @@ def test_the_page_says_what_was_received_when_and_how_to_check_it(client: Client
     assert "govuk-panel--confirmation" in page
     assert "govuk-summary-list" in page
     assert f'<dd class="govuk-summary-list__value" id="received">{received()}</dd>' in page
-    assert "http://127.0.0.1:8000/check" in page
+    assert f"{settings.SITE_URL}/check" in page
     assert code not in page
     assert code.replace("-", "") not in page
     assert 'href="/report/acknowledgement/pdf"' in page
@@ -99,7 +100,7 @@ def test_the_pdf_says_the_same_is_tagged_and_holds_no_code(client: Client, tmp_p
     text, info = pdf_text(bytes(response.content), tmp_path)
     assert reference in text
     assert received() in text
-    assert "http://127.0.0.1:8000/check" in text
+    assert f"{settings.SITE_URL}/check" in text
     assert "enter your receipt code" in text
     assert code not in text
     assert code.replace("-", "") not in text
