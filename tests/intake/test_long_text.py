@@ -9,19 +9,22 @@ import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.test import Client
 
 from redress.accounts.models import Role
 from redress.cases import actions
 from redress.cases.actions import CaseError
-from redress.cases.models import ConflictDeclaration
+from redress.cases.models import CaseRecord, ConflictDeclaration, RecordKind
 from redress.directory.importing import import_directory
 from redress.directory.models import Party, Person
 from redress.intake.models import Draft
 from redress.vetting.actions import VettingError, run_check
 from redress.vetting.models import VettingCheck
 from tests.factories import make_staff, sign_in
-from tests.intake.helpers import ANSWERS
+from tests.intake.helpers import ANSWERS, fill_report, receipt_on
+from tests.respond.conftest import START
+from tests.respond.journey import open_link, reported
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +134,32 @@ def test_in_welsh_the_limit_and_the_refusal_are_in_welsh(client: Client) -> None
     page = client.post("/report/what-happened", {"what_happened": TOO_LONG}).content.decode()
     assert "10,000 nod neu lai" in field_error(page, "what_happened")
     assert kept(page, "what_happened") == TOO_LONG
+
+
+def test_a_long_message_to_the_caseworker_comes_back_whole(client: Client) -> None:
+    fill_report(client)
+    client.post("/report/submit")
+    code = receipt_on(client.get("/report/sent").content.decode())
+    follow = Client()
+    assert follow.post("/check", {"code": code}).status_code == 302
+    response = follow.post("/check/report", {"send": "1", "body": TOO_LONG})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert field_error(page, "body") == "Error: Your message must be 10,000 characters or fewer"
+    assert kept(page, "body") == TOO_LONG
+    assert not MAXLENGTH.search(page)
+
+
+def test_a_respondents_long_answer_comes_back_whole() -> None:
+    with time_machine.travel(START, tick=False):
+        journey = reported()
+        journey.to_investigation()
+        journey.write_allegations()
+        respondent = open_link(journey.notify())
+        response = respondent.post("/respond/", {"act": "answer", "body": TOO_LONG * 2})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Your answer must be 20,000 characters or fewer" in page
+    assert TOO_LONG * 2 in html.unescape(page)
+    assert not MAXLENGTH.search(page)
+    assert not CaseRecord.objects.filter(kind=RecordKind.RESPONSE).exists()
