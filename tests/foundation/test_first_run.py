@@ -83,6 +83,16 @@ def test_a_command_without_a_database_says_so_and_makes_no_folder(tmp_path: Path
     assert not data.exists()
 
 
+def test_commands_that_need_no_database_still_run_without_one(tmp_path: Path) -> None:
+    data = tmp_path / "elsewhere"
+    for command in (["acknowledgement", "verifier"], ["totp_code", "--help"]):
+        done = subprocess.run(
+            [REDRESS, *command], env=environment(data), capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert "no database" not in done.stderr
+
+
 def test_a_folder_with_keys_but_no_tables_is_refused_the_same_way(tmp_path: Path) -> None:
     (tmp_path / "redress.sqlite3").touch()
     done = subprocess.run(

@@ -41,7 +41,8 @@ def needs_database(argv: list[str]) -> bool:
     command's help needs none)."""
     if len(argv) < 2 or argv[1] not in NEEDS_DATABASE:
         return False
-    return not {"-h", "--help"} & set(argv[2:])
+    # `redress acknowledgement verifier` only prints the standalone verifier.
+    return not {"-h", "--help", "verifier"} & set(argv[2:])
 
 
 def refusal(where: str) -> str:
