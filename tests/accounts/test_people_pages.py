@@ -204,3 +204,13 @@ def test_the_pages_speak_welsh(client: Client) -> None:
     client.cookies["django_language"] = "cy"
     assert "Adolygiad mynediad" in client.get("/staff/access-review").content.decode()
     assert "Cyfrifon staff" in client.get("/staff/people").content.decode()
+
+
+def test_the_home_page_names_ones_roles_by_their_labels() -> None:
+    maker = make_staff("dee", Role.DECISION_MAKER, Role.APPEALS_PANEL)
+    client = Client()
+    sign_in(client, maker)
+    page = client.get("/staff/").content.decode()
+    assert "<li>Decision-maker</li>" in page
+    assert "<li>Appeals panel</li>" in page
+    assert "decision_maker" not in page

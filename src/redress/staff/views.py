@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.access import allowed, requires
-from redress.accounts.models import User
+from redress.accounts.models import Role, User
 from redress.accounts.passkeys import has_passkey
 from redress.accounts.second_factor import confirm_device, current_code
 from redress.accounts.throttle import Throttle
@@ -182,8 +182,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/home.html",
-        {"roles": sorted(user.roles()), "areas": _areas_for(user)},
+        {"roles": _role_labels(user), "areas": _areas_for(user)},
     )
+
+
+def _role_labels(user: User) -> list[str]:
+    held = user.roles()
+    return sorted(str(label) for value, label in Role.choices if value in held)
 
 
 # The staff areas: (words, route name, the access rule that opens it). The home page lists the
