@@ -1,6 +1,7 @@
-"""News for the complainant: an act on a case announces it once its transaction commits, and
-the complainant's front door (intake, which holds their contact choices) decides whether and how
-to tell them. A rolled-back act announces nothing."""
+"""News for the parties: an act on a case announces it once its transaction commits, and each
+party's front door decides whether and how to tell them: intake for the complainant (it holds
+their contact choices), the respondent's pages for the respondent. A notice never says what the
+news is; a rolled-back act announces nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,23 @@ from redress.cases.models import Case
 case_updated = Signal()
 
 
+# Sent with ``case`` after an act that the respondent should hear about has committed.
+respondent_updated = Signal()
+
+
 def tell_complainant(case: Case) -> None:
     """Announce after commit that ``case`` has news for its complainant (never what it is)."""
     transaction.on_commit(lambda: case_updated.send(sender=Case, case=case))
+
+
+def tell_respondent(case: Case) -> None:
+    """Announce after commit that ``case`` has news for its respondent: only once they have been
+    told of the complaint (before that, there is nothing of it they may see)."""
+    if case.respondent_notified_at is not None:
+        transaction.on_commit(lambda: respondent_updated.send(sender=Case, case=case))
+
+
+def tell_both(case: Case) -> None:
+    """Both parties have news: a decision, or an appeal's outcome."""
+    tell_complainant(case)
+    tell_respondent(case)

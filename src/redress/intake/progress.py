@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from redress.cases import lifecycle, schedule
-from redress.cases.actions import appeal_closes_on
+from redress.cases.actions import appeal_closes_on, withdrawal_open
 from redress.cases.models import Case, DeadlineKind, RecordKind, Stage
 
 # What happens next at each stage, for the complainant.
@@ -41,7 +41,7 @@ NEXT = {
         "A decision has been made. You, or the person you complained about, may appeal."
     ),
     Stage.APPEAL: gettext_lazy("The decision is under appeal. The appeals panel will decide."),
-    Stage.CLOSED: gettext_lazy("Your case is closed. The outcome is below and in your messages."),
+    Stage.CLOSED: gettext_lazy("Your case is closed. The outcome is below."),
 }
 
 # The items a complainant is told the date of, in their words, listed soonest first.
@@ -86,6 +86,8 @@ class NextStep:
     dates: list[DueDate] = field(default_factory=list)
     can_comment: bool = False
     can_appeal: bool = False
+    # A report can be withdrawn until it is decided; after that its outcome stands.
+    can_withdraw: bool = False
 
 
 def next_step(case: Case) -> NextStep:
@@ -129,4 +131,5 @@ def next_step(case: Case) -> NextStep:
         dates=sorted(first.values(), key=lambda d: (d.due_on is None, d.due_on or dt.date.max)),
         can_comment=has_findings and stage == Stage.FINDINGS,
         can_appeal=appeal_closes is not None and schedule.today() <= appeal_closes,
+        can_withdraw=withdrawal_open(case),
     )

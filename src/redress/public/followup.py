@@ -168,6 +168,7 @@ def status(request: HttpRequest) -> HttpResponse:
         if pending
         else ("evidence-limit" if at_limit else "id_file"),
         "findings": case.records.filter(kind=RecordKind.FINDINGS) if step.show_findings else [],
+        "appeal": case_actions.appeal_told(case),
         "message_form": message_form,
         "comment_form": comment_form,
         "appeal_form": appeal_form,
@@ -357,9 +358,12 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     case = _case(request)
     if case is None:
         return redirect("public:report-check-code")
+    if not case_actions.withdrawal_open(case):
+        return redirect("public:report-status")  # withdrawn already, or decided: nothing to do
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        with contextlib.suppress(actions.ReportClosed):  # already withdrawn: nothing to do
+        # Withdrawn or decided meanwhile: the status page says where the report stands.
+        with contextlib.suppress(actions.ReportClosed, case_actions.CaseError):
             actions.withdraw(case, reason=form.cleaned_data["reason"])
         _discard_pending(request)  # a withdrawn report takes no more evidence
         return redirect("public:report-status")

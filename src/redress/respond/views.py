@@ -149,11 +149,11 @@ def _context(case: Case, **bound: Any) -> dict[str, Any]:
     stage = Stage(case.stage)
     decided = bool(case.decision) and lifecycle.order(stage) >= lifecycle.order(Stage.DECISION)
     appeal_closes = actions.appeal_closes_on(case) if stage == Stage.APPEAL_WINDOW else None
-    open_now = case.respondent_notified_at is not None and stage != Stage.CLOSED
     return {
         "case": case,
         "stage_words": str(STAGE_WORDS.get(stage, "")),
-        "records": _records(case),
+        "records": [r for r in _records(case) if r[1].kind != RecordKind.APPEAL_OUTCOME],
+        "appeal": actions.appeal_told(case),
         "dates": _dates(case) if case.respondent_notified_at else [],
         "evidence": case.attachments.filter(source=Source.RESPONDENT).order_by("added_at"),
         "decided": decided,
@@ -162,7 +162,7 @@ def _context(case: Case, **bound: Any) -> dict[str, Any]:
         "can_comment": case.respondent_notified_at is not None
         and stage == Stage.FINDINGS
         and case.records.filter(kind=RecordKind.FINDINGS).exists(),
-        "can_answer": open_now,
+        "can_answer": actions.answering_open(case),
         "answer_form": bound.get("answer") or forms.AnswerForm(auto_id="answer-%s"),
         "comment_form": bound.get("comment") or forms.CommentForm(auto_id="comment-%s"),
         "appeal_form": bound.get("appeal") or forms.AppealForm(auto_id="appeal-%s"),
@@ -194,7 +194,7 @@ def _act(case: Case, act: str, form: Any) -> str:
     if act == "appeal":
         actions.lodge_appeal(case, form.cleaned_data["grounds"], by=Source.RESPONDENT)
         return _("Your appeal has been lodged. The appeals panel will decide.")
-    if case.respondent_notified_at is None or case.stage == Stage.CLOSED:
+    if not actions.answering_open(case):
         raise CaseError(_("This case is not open for your answer."))
     upload = form.cleaned_data["file"]
     cleaned = clean(upload.read(MAX_BYTES + 1), filename=upload.name or "")

@@ -5,7 +5,13 @@ One module a topic; the public names are gathered here, so ``actions.assign(...)
 same wherever the act lives.
 """
 
-from redress.cases.actions.appeals import appeal_closes_on, decide_appeal, lodge_appeal
+from redress.cases.actions.appeals import (
+    AppealTold,
+    appeal_closes_on,
+    appeal_told,
+    decide_appeal,
+    lodge_appeal,
+)
 from redress.cases.actions.base import (
     COMPLAINANT,
     HANDLERS,
@@ -42,6 +48,7 @@ from redress.cases.actions.reading import read_content, read_evidence
 from redress.cases.actions.respondent import (
     INVITATION_LIFETIME,
     answer_as_respondent,
+    answering_open,
     invitation_digest,
     invitation_for,
     notify_respondent,
@@ -50,7 +57,7 @@ from redress.cases.actions.respondent import (
     resend_invitation,
 )
 from redress.cases.actions.transitions import transition
-from redress.cases.actions.withdrawal import withdraw
+from redress.cases.actions.withdrawal import withdraw, withdrawal_open
 
 __all__ = [
     "COMPLAINANT",
@@ -58,6 +65,7 @@ __all__ = [
     "INVITATION_LIFETIME",
     "MAX_COMPLAINANT_FILES",
     "RESPONDENT",
+    "AppealTold",
     "CaseError",
     "CaseFull",
     "IllegalTransition",
@@ -65,7 +73,9 @@ __all__ = [
     "SealedFile",
     "add_record",
     "answer_as_respondent",
+    "answering_open",
     "appeal_closes_on",
+    "appeal_told",
     "approve_risk_exception",
     "assign",
     "attach",
@@ -97,4 +107,5 @@ __all__ = [
     "transition",
     "unassign",
     "withdraw",
+    "withdrawal_open",
 ]

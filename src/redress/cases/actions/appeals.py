@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from redress.cases.models import (
     Appeal,
     AppealOutcome,
     Case,
+    CaseRecord,
     DeadlineKind,
     Decision,
     RecordKind,
@@ -35,7 +37,7 @@ from redress.cases.models import (
     Source,
     Stage,
 )
-from redress.cases.notices import tell_complainant
+from redress.cases.notices import tell_both, tell_complainant, tell_respondent
 
 
 def appeal_closes_on(case: Case) -> dt.date | None:
@@ -60,6 +62,11 @@ def lodge_appeal(case: Case, grounds: str, *, by: Source) -> Appeal:
         appeal = Appeal.objects.create(case=locked, by=by, grounds=record)
         _move(locked, Stage.APPEAL, by={str(by)}, actor=str(by), reasons=grounds)
         locked.save()
+        # The other party learns that the decision is under appeal.
+        if by == Source.RESPONDENT:
+            tell_complainant(locked)
+        else:
+            tell_respondent(locked)
     return appeal
 
 
@@ -97,5 +104,34 @@ def decide_appeal(
         locked.save()
         if outcome == AppealOutcome.ALLOWED:
             _record_on_register(locked, actor=_ref(actor))
-        tell_complainant(locked)
+        tell_both(locked)
     return locked
+
+
+@dataclass(frozen=True)
+class AppealTold:
+    """An appeal as the parties see it: who lodged it and when, and once decided, the outcome
+    and the panel's reasons (a record shared with both)."""
+
+    by: str
+    lodged_at: dt.datetime
+    outcome: str
+    outcome_words: str
+    reasons: CaseRecord | None
+
+
+def appeal_told(case: Case) -> AppealTold | None:
+    """The case's appeal for the parties' pages, or None when there is none."""
+    appeal = Appeal.objects.filter(case=case).first()
+    if appeal is None:
+        return None
+    reasons = None
+    if appeal.outcome:
+        reasons = case.records.filter(kind=RecordKind.APPEAL_OUTCOME).order_by("-pk").first()
+    return AppealTold(
+        by=appeal.by,
+        lodged_at=appeal.lodged_at,
+        outcome=appeal.outcome,
+        outcome_words=str(appeal.get_outcome_display()) if appeal.outcome else "",
+        reasons=reasons,
+    )

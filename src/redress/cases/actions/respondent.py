@@ -176,13 +176,21 @@ def record_respondent_read(case: Case) -> None:
     append(actor=RESPONDENT, action=Action.CASE_RESPONDENT_READ, obj=_obj(case))
 
 
+def answering_open(case: Case) -> bool:
+    """The respondent answers the allegations (and adds evidence) from being told of them until
+    the decision; after it, what is left to them is to comment or appeal."""
+    return case.respondent_notified_at is not None and lifecycle.order(
+        Stage(case.stage)
+    ) < lifecycle.order(Stage.DECISION)
+
+
 def answer_as_respondent(case: Case, body: str) -> CaseRecord:
     """The respondent's written answer to the allegations."""
     if not body.strip():
         raise CaseError(_("Write your answer before sending it."))
     with transaction.atomic():
         locked = _lock(case)
-        if locked.respondent_notified_at is None or locked.stage == Stage.CLOSED:
+        if not answering_open(locked):
             raise CaseError(_("This case is not open for your answer."))
         record = _record(locked, RecordKind.RESPONSE, body, source=Source.RESPONDENT, author=None)
         append(

@@ -20,7 +20,7 @@ from redress.cases.models import (
     Source,
     Stage,
 )
-from redress.cases.notices import tell_complainant
+from redress.cases.notices import tell_complainant, tell_respondent
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 from redress.register import actions as register
@@ -148,6 +148,8 @@ def transition(
         if to == Stage.DECISION:
             _record_on_register(locked, actor=_ref(actor))
         tell_complainant(locked)
+        if step.decides or to == Stage.CLOSED:
+            tell_respondent(locked)  # the outcome concerns them too, once they know of the case
     return locked
 
 
