@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "redress.intake",
     "redress.vetting",
     "redress.escrow",
+    "redress.retention",
     # Reporting
     "redress.reports",
     # Front doors
@@ -357,6 +358,7 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("redress.intake.tasks.expire_drafts", 600),
     ("redress.intake.tasks.remove_orphan_files", 6 * 3600),
     ("redress.cases.tasks.sweep", 300),
+    ("redress.retention.tasks.apply_schedule", 24 * 3600),
     ("redress.ledger.tasks.verify_chain", 3600),
     ("redress.ledger.tasks.log_checkpoint", LOG_CHECKPOINT_SECONDS),
 ]
@@ -400,6 +402,11 @@ FOLLOW_UP_SESSION_SECONDS = 1800
 # (sexual misconduct 10, harassment 7, bullying 5, other 5).
 REGISTER_RETENTION: dict[str, int] = json.loads(
     os.environ.get("REDRESS_REGISTER_RETENTION", "{}") or "{}"
+)
+# Years after closure before a closed case's content is shredded, as JSON over the defaults in
+# redress.retention.schedule: by outcome, each a number or {category: years, "*": years}.
+RETENTION_SCHEDULE: dict[str, object] = json.loads(
+    os.environ.get("REDRESS_RETENTION_SCHEDULE", "{}") or "{}"
 )
 # Vetting: more checks than this by one officer in a day are flagged to oversight; whether the
 # person checked is told (by email, when the directory has an address) that a check was made.

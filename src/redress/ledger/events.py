@@ -112,6 +112,12 @@ class Action(StrEnum):
     # The directory of people
     DIRECTORY_IMPORTED = "directory.imported"
 
+    # Retention of closed cases, and legal holds that stop it
+    RETENTION_SHREDDED = "retention.shredded"
+    HOLD_PLACED = "retention.hold_placed"
+    HOLD_REVIEWED = "retention.hold_reviewed"
+    HOLD_LIFTED = "retention.hold_lifted"
+
     # Keys, stored files and the ledger itself
     VAULT_KEY_SHREDDED = "vault.key_shredded"
     VAULT_KEK_ROTATED = "vault.kek_rotated"
