@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     ESCROW_COUNSELLOR = "escrow_counsellor", _("Escrow counsellor")
     VETTING_OFFICER = "vetting_officer", _("Vetting officer")
     OVERSIGHT = "oversight", _("Oversight")
+    DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data protection officer")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
