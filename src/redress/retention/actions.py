@@ -31,7 +31,13 @@ MAX_REASON = 1000
 
 
 class RetentionError(ValueError):
-    """A refused act, with a plain message for the person who asked."""
+    """A refused act, with a plain message for the person who asked; ``field`` names the
+    input it is about (``case``, ``person``, ``reason``, ``review_on``), for a form to show."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -131,17 +137,19 @@ def shredded(case: Case) -> bool:
 def _clean(text: str, *, empty: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise RetentionError(empty)
+        raise RetentionError(empty, field="reason")
     if len(text) > MAX_REASON:
-        raise RetentionError(_("Reasons must be %(n)d characters or fewer.") % {"n": MAX_REASON})
+        raise RetentionError(
+            _("Reasons must be %(n)d characters or fewer.") % {"n": MAX_REASON}, field="reason"
+        )
     return text
 
 
 def _check_review(review_on: dt.date | None) -> dt.date:
     if review_on is None:
-        raise RetentionError(_("Enter a review date."))
+        raise RetentionError(_("Enter a review date."), field="review_on")
     if review_on <= timezone.localdate():
-        raise RetentionError(_("The review date must be in the future."))
+        raise RetentionError(_("The review date must be in the future."), field="review_on")
     return review_on
 
 
@@ -160,7 +168,7 @@ def place_hold(
     case or person. Ledgered as ``retention.hold_placed``.
     """
     if (case is None) == (person is None):
-        raise RetentionError(_("Choose one case or one person to hold."))
+        raise RetentionError(_("Choose one case or one person to hold."), field="case")
     reason = _clean(reason, empty=_("Enter the reason for the hold."))
     review_on = _check_review(review_on)
     with transaction.atomic():
@@ -169,7 +177,8 @@ def place_hold(
             if shredded(locked_case):
                 raise RetentionError(
                     _("Case %(reference)s was already deleted under the retention policy.")
-                    % {"reference": locked_case.reference}
+                    % {"reference": locked_case.reference},
+                    field="case",
                 )
             existing = LegalHold.objects.filter(case=locked_case, lifted_at__isnull=True)
         else:
@@ -177,7 +186,10 @@ def place_hold(
             Person.objects.select_for_update().get(pk=person.pk)
             existing = LegalHold.objects.filter(person=person, lifted_at__isnull=True)
         if existing.exists():
-            raise RetentionError(_("There is already a live hold on it: review that one instead."))
+            raise RetentionError(
+                _("There is already a live hold on it: review that one instead."),
+                field="case" if case is not None else "person",
+            )
         hold = LegalHold.objects.create(
             case=case, person=person, reason=reason, placed_by=by, review_on=review_on
         )

@@ -200,6 +200,7 @@ AREAS = [
     (gettext_lazy("Your conflicts of interest"), "staff:conflicts", "case.queue"),
     (gettext_lazy("Vetting checks"), "staff:vetting", "vetting.use"),
     (gettext_lazy("Sanctions register"), "staff:register", "register.review"),
+    (gettext_lazy("Retention and legal holds"), "staff:retention", "retention.manage"),
     (gettext_lazy("Escrow matches"), "staff:escrow", "escrow.counsel"),
     (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
     (gettext_lazy("Tokens that act for you"), "staff:tokens-mine", "case.queue"),
