@@ -408,6 +408,17 @@ REGISTER_RETENTION: dict[str, int] = json.loads(
 RETENTION_SCHEDULE: dict[str, object] = json.loads(
     os.environ.get("REDRESS_RETENTION_SCHEDULE", "{}") or "{}"
 )
+# The record of processing (staff/record-of-processing): the lawful basis relied on and who
+# receives personal data, as the scheme states them; empty keeps the wording the service gives.
+# Recipients are separated by "|" since each may contain commas. Backups: how long they are kept,
+# in days (0: the service is not told, and the record says so).
+PROCESSING_LAWFUL_BASIS = os.environ.get("REDRESS_PROCESSING_LAWFUL_BASIS", "").strip()
+PROCESSING_RECIPIENTS: list[str] = [
+    item.strip()
+    for item in os.environ.get("REDRESS_PROCESSING_RECIPIENTS", "").split("|")
+    if item.strip()
+]
+BACKUP_RETENTION_DAYS = int(os.environ.get("REDRESS_BACKUP_RETENTION_DAYS", "0"))
 # Vetting: more checks than this by one officer in a day are flagged to oversight; whether the
 # person checked is told (by email, when the directory has an address) that a check was made.
 VETTING_DAILY_LIMIT = int(os.environ.get("REDRESS_VETTING_DAILY_LIMIT", "20"))

@@ -9,6 +9,7 @@ from redress.staff import (
     oversight,
     passkeys,
     people,
+    processing,
     register,
     retention,
     single_sign_on,
@@ -84,6 +85,8 @@ urlpatterns = [
     path("retention/holds/<int:pk>/lift", retention.lift, name="retention-hold-lift"),
     path("statistics", statistics.statistics, name="statistics"),
     path("statistics.csv", statistics.statistics_csv, name="statistics-csv"),
+    path("record-of-processing", processing.record, name="record-of-processing"),
+    path("record-of-processing.csv", processing.record_csv, name="record-of-processing-csv"),
     path("escrow", escrow.console, name="escrow"),
     path("escrow/matches/<int:pk>", escrow.open_match, name="escrow-match"),
     path(

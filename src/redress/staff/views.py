@@ -197,6 +197,7 @@ AREAS = [
     (gettext_lazy("Your cases"), "staff:queue", "case.queue"),
     (gettext_lazy("Oversight: deadlines and the ledger"), "staff:oversight", "oversight.dashboard"),
     (gettext_lazy("Statistics and the annual report"), "staff:statistics", "reports.read"),
+    (gettext_lazy("Record of processing"), "staff:record-of-processing", "processing.read"),
     (gettext_lazy("Your conflicts of interest"), "staff:conflicts", "case.queue"),
     (gettext_lazy("Vetting checks"), "staff:vetting", "vetting.use"),
     (gettext_lazy("Sanctions register"), "staff:register", "register.review"),
