@@ -287,10 +287,11 @@ def case_context(
         "is_appeals_panel": str(AssignmentRole.APPEALS_PANEL) in roles,
         "deadlines": deadline_rows(case),
         "timeline": timeline(case),
-        "messages_on_case": case.messages.select_related("author"),
+        # Each body is opened with its data key: fetched with the row, not one query a row.
+        "messages_on_case": case.messages.select_related("author", "data_key"),
         "attachments": case.attachments.all(),
         "page_kinds": [kind for kind in ("pdf", "docx") if pages.can_render(kind)],
-        "records": case.records.select_related("author"),
+        "records": case.records.select_related("author", "data_key"),
         "measures": measures,
         "assignments": assignments,
         "exceptions": exceptions,
