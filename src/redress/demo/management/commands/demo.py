@@ -30,7 +30,7 @@ from redress.cases.models import (
 )
 from redress.cases.sweep import sweep
 from redress.core import paths
-from redress.demo import data
+from redress.demo import closed, data
 from redress.directory.models import Office, Party, Person, PersonKind
 from redress.escrow import actions as escrow
 from redress.escrow.models import CounsellorKey
@@ -121,6 +121,7 @@ class Command(BaseCommand):
                 user=User.objects.get(username=username), defaults={"person": person}
             )
         self._cases()
+        closed.load()
         counsellor = User.objects.get(username="counsellor")
         if not CounsellorKey.objects.filter(owner=counsellor, active=True).exists():
             escrow.create_counsellor_key(counsellor, data.DEMO_ESCROW_PASSPHRASE)
