@@ -64,6 +64,8 @@ def test_retention_figures_follow_the_settings(settings: Any) -> None:
     assert "30 minutes" in after
     assert "15 minutes" not in after
     assert "35 days" in after
+    settings.LEDGER_SIGNING_KEY = ""
+    assert "no signing key is set" in client.get("/staff/record-of-processing").content.decode()
 
 
 def test_the_case_schedule_follows_the_retention_setting(settings: Any) -> None:

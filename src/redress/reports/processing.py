@@ -171,7 +171,7 @@ def _register() -> Activity:
                 for value, label in Category.choices
             ),
             (_("Vetting checks"), _("Kept with the register; no automatic expiry.")),
-            (_("Directory entries"), _("Kept while the person holds office.")),
+            (_("Directory entries"), _("No automatic expiry is configured.")),
         ],
         recipients=[_("Bodies that ask for a vetting check")],
         security=[_("Every check is ledgered, and heavy use is flagged to oversight.")],
@@ -188,7 +188,7 @@ def _escrow() -> Activity:
         categories=[_("Escrow entries: sealed report and contact, readable only on a match")],
         retention=[
             (_("Escrow links not yet completed"), _duration(timedelta(hours=PENDING_HOURS))),
-            (_("Escrow entries"), _("Until withdrawn, or matched and acted on.")),
+            (_("Escrow entries"), _("No automatic expiry is configured.")),
         ],
         recipients=[_("The escrow counsellor, only when a match is found")],
         security=[_("Entries are sealed to the counsellor's key; the server cannot read them.")],
@@ -213,9 +213,15 @@ def _staff() -> Activity:
             (_("Ledger"), _("Kept for good: it holds no content.")),
         ],
         recipients=[_("Nobody outside the scheme")],
-        security=[_("Sign-in needs a second factor; the ledger is hash-chained and signed.")],
+        security=[_("Sign-in needs a second factor."), _ledger_security()],
         tables=_tables(User, RoleGrant, Passkey, Entry),
     )
+
+
+def _ledger_security() -> str:
+    if getattr(settings, "LEDGER_SIGNING_KEY", ""):
+        return _("The ledger is hash-chained, and its checkpoints are signed.")
+    return _("The ledger is hash-chained; no signing key is set, so checkpoints are not signed.")
 
 
 def backups() -> str:
