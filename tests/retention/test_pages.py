@@ -10,7 +10,10 @@ import time_machine
 from django.test import Client
 
 from redress.accounts.models import Role
+from redress.cases import actions as cases
+from redress.cases.models import AssignmentRole
 from redress.ledger.models import Entry
+from redress.retention import actions
 from redress.retention.models import LegalHold
 from tests.factories import make_staff, sign_in
 from tests.retention.helpers import SECRET, closed_case, person
@@ -90,8 +93,6 @@ def test_bad_holds_are_refused_in_the_page(oversight: Client, form: dict, messag
     with time_machine.travel(NOW, tick=True):
         case = closed_case("not_taken_forward", dt.date(2020, 1, 6))
         if message == "already deleted":
-            from redress.retention import actions
-
             actions.apply(actor="system:test")
         before = Entry.objects.count()
         data = {key: value.replace("{ref}", case.reference) for key, value in form.items()}
@@ -116,3 +117,18 @@ def test_the_page_speaks_welsh(oversight: Client) -> None:
     oversight.get("/language/cy?next=/")
     page = oversight.get("/staff/retention", HTTP_ACCEPT_LANGUAGE="cy")
     assert "Daliadau cyfreithiol" in page.content.decode()
+
+
+def test_a_handler_still_sees_the_skeleton_of_a_shredded_case(client: Client) -> None:
+    caseworker = make_staff("carl", Role.CASEWORKER)
+    with time_machine.travel(NOW, tick=True):
+        case = closed_case("not_taken_forward", dt.date(2020, 1, 6))
+        cases.assign(case, caseworker, AssignmentRole.CASEWORKER, actor="system:test")
+        actions.apply(actor="system:test")
+        sign_in(client, caseworker)
+        page = client.get(f"/staff/cases/{case.reference}")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Deleted under the retention policy" in text
+    assert SECRET not in text
+    assert "A further thing happened" not in text
