@@ -8,6 +8,7 @@ import io
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
@@ -15,6 +16,7 @@ from django.test import override_settings
 from redress.cases.models import Case, Stage
 from redress.ledger.models import Entry
 from redress.retention import actions
+from redress.retention.tasks import apply_schedule
 from redress.vault.actions import Shredded, clear_key_cache
 from tests.factories import make_staff
 from tests.retention.helpers import SECRET, closed_case, person
@@ -167,3 +169,11 @@ def test_the_command_applies_the_schedule_and_refuses_bad_dates(cases) -> None:
         call_command("retention", "--dry-run", "--as-of", "2024-13-01")
     with pytest.raises(CommandError):
         call_command("retention", "--as-of", "2030-01-01")
+
+
+def test_the_worker_applies_the_schedule_daily(cases) -> None:
+    assert ("redress.retention.tasks.apply_schedule", 24 * 3600) in settings.PERIODIC_TASKS
+    with time_machine.travel(TODAY, tick=False):
+        assert apply_schedule.call() == {"shredded": 3}
+        assert apply_schedule.call() == {"shredded": 0}
+    assert _unreadable(cases["ntf"])
