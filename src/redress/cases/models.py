@@ -202,6 +202,18 @@ class Attachment(models.Model):
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     # The name the complainant's file had can identify them ("IMG_2024 Jane's phone.jpg").
     original_name = EncryptedTextField(key_field="data_key", null=True, blank=True)
+    # What the sanitiser removed and what the file still shows, as JSON of its English labels
+    # (``cases.actions.Cleaning``); sealed, since a removed file's own name can identify too.
+    # Null for files added before it was kept.
+    cleaning = EncryptedTextField(key_field="data_key", null=True, blank=True)
+    # The member of staff who added a file with ``source`` staff; null for the parties' files.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["added_at", "pk"]

@@ -28,6 +28,7 @@ from redress.cases.actions import complainant_files as complainant_files
 from redress.cases.models import Attachment, Case, Category, Identity, Message, Source
 from redress.directory.models import Person
 from redress.intake import contact, receipts
+from redress.intake.cleaning import cleaning_of, cleaning_of_staged, kept_as_uploaded
 from redress.intake.models import Draft, Receipt
 from redress.intake.sandbox import CleanedFile, clean
 from redress.intake.steps import missing_steps
@@ -230,6 +231,7 @@ def _file(
                 size=item["size"],
                 kept_original=item["kept_original"],
                 original_name=item["original_name"],
+                cleaning=cleaning_of_staged(item),
             )
             for item in answers.get("evidence", [])
         ],
@@ -308,9 +310,10 @@ def add_evidence(case: Case, cleaned: CleanedFile, *, original_name: str) -> Att
         cleaned.data,
         kind=cleaned.kind,
         original_name=original_name,
-        kept_original=bool(cleaned.found) and not cleaned.removed,
+        kept_original=kept_as_uploaded(cleaned),
         source=Source.COMPLAINANT,
         actor=COMPLAINANT,
+        cleaning=cleaning_of(cleaned),
     )
 
 

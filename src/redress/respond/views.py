@@ -37,6 +37,7 @@ from redress.cases.models import (
 from redress.core.deferred import run_after
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
+from redress.intake.cleaning import cleaning_of
 from redress.intake.filetypes import MAX_BYTES
 from redress.intake.sandbox import clean
 from redress.intake.upload_words import UploadRefused
@@ -206,6 +207,7 @@ def _act(case: Case, act: str, form: Any) -> str:
         kept_original=False,
         source=Source.RESPONDENT,
         actor=lifecycle.RESPONDENT,
+        cleaning=cleaning_of(cleaned),
     )
     return _("Your evidence has been added.")
 

@@ -36,6 +36,7 @@ from redress.cases.models import (
     Stage,
 )
 from redress.intake import pages
+from redress.intake.cleaning import cleaning_of, kept_as_uploaded
 from redress.intake.filetypes import KINDS, MAX_BYTES
 from redress.intake.sandbox import clean
 from redress.intake.upload_words import UploadRefused
@@ -149,9 +150,10 @@ def evidence(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
             cleaned.data,
             kind=cleaned.kind,
             original_name=upload.name or "",
-            kept_original=bool(cleaned.found) and not cleaned.removed,
+            kept_original=kept_as_uploaded(cleaned),
             source=Source.STAFF,
             actor=user,
+            cleaning=cleaning_of(cleaned),
         )
         return _("The evidence is on the case file.")
 

@@ -58,6 +58,7 @@ from redress.cases.actions.respondent import (
 )
 from redress.cases.actions.transitions import transition
 from redress.cases.actions.withdrawal import withdraw, withdrawal_open
+from redress.cases.cleaning import Cleaning
 
 __all__ = [
     "COMPLAINANT",
@@ -68,6 +69,7 @@ __all__ = [
     "AppealTold",
     "CaseError",
     "CaseFull",
+    "Cleaning",
     "IllegalTransition",
     "ReportClosed",
     "SealedFile",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from redress.accounts.models import User
 from redress.cases.actions.base import CaseError, _lock, _obj, _ref, live_roles
+from redress.cases.cleaning import Cleaning
 from redress.cases.models import Attachment, Case, Source, Stage
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
@@ -46,6 +47,8 @@ class SealedFile:
     size: int
     kept_original: bool
     original_name: str
+    # What the sanitiser removed and what the file still shows; None when it was not recorded.
+    cleaning: Cleaning | None = None
 
 
 def complainant_files(case: Case) -> int:
@@ -72,8 +75,13 @@ def attach(
     kept_original: bool,
     source: Source,
     actor: User | str,
+    cleaning: Cleaning | None = None,
 ) -> Attachment:
     """Add evidence, already checked and cleaned by the front door, sealed with the case's key.
+
+    ``cleaning`` is the sanitiser's account of what it removed and what the file still shows,
+    kept for the staff who read the evidence (None: not recorded). A member of staff who adds a
+    file is kept as ``added_by``.
 
     Refuses (``CaseError``) a member of staff not assigned to the case, and a closed case for
     handlers and the respondent; for the complainant,
@@ -91,8 +99,9 @@ def attach(
             if isinstance(actor, User) and not live_roles(locked, actor):
                 raise CaseError(_("Only the case's handlers can add evidence."))
             _refuse_unless_open(locked, source, count=True)
-            sealed = SealedFile(stored, kind, len(data), kept_original, original_name)
-            attachment = _save(locked, sealed, source=source)
+            sealed = SealedFile(stored, kind, len(data), kept_original, original_name, cleaning)
+            added_by = actor if isinstance(actor, User) else None
+            attachment = _save(locked, sealed, source=source, added_by=added_by)
             append(
                 actor=_ref(actor),
                 action=Action.CASE_EVIDENCE_ADDED,
@@ -112,8 +121,9 @@ def staged(case: Case, files: Iterable[SealedFile]) -> list[Attachment]:
     return [_attachment(case, sealed, source=Source.COMPLAINANT) for sealed in files]
 
 
-def _save(case: Case, sealed: SealedFile, *, source: Source) -> Attachment:
+def _save(case: Case, sealed: SealedFile, *, source: Source, added_by: User | None) -> Attachment:
     attachment = _attachment(case, sealed, source=source)
+    attachment.added_by = added_by
     attachment.save()
     return attachment
 
@@ -129,4 +139,6 @@ def _attachment(case: Case, sealed: SealedFile, *, source: Source) -> Attachment
         source=source,
     )
     attachment.original_name = sealed.original_name[:200]
+    if sealed.cleaning is not None:
+        attachment.cleaning = sealed.cleaning.to_json()
     return attachment
