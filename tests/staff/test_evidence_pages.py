@@ -40,7 +40,7 @@ def _with_pdf(page_count: int = 3) -> tuple[Client, Case, int]:
 def test_a_pdf_is_shown_as_its_pages_and_every_read_is_ledgered() -> None:
     client, case, pk = _with_pdf(3)
     url = f"/staff/cases/{case.reference}/evidence/{pk}/pages"
-    assert "view as pages" in client.get(f"/staff/cases/{case.reference}").content.decode()
+    assert "View as pages" in client.get(f"/staff/cases/{case.reference}").content.decode()
     page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()

@@ -39,7 +39,7 @@ def _with_docx() -> tuple[Client, Case, int]:
 def test_a_word_file_is_shown_as_its_pages() -> None:
     client, case, pk = _with_docx()
     url = f"/staff/cases/{case.reference}/evidence/{pk}/pages"
-    assert "view as pages" in client.get(f"/staff/cases/{case.reference}").content.decode()
+    assert "View as pages" in client.get(f"/staff/cases/{case.reference}").content.decode()
     page = client.get(url)
     assert page.status_code == 200
     assert "The document has 1 page." in page.content.decode()

@@ -46,6 +46,7 @@ from redress.intake.forms import date_in_words
 from redress.ledger.models import Entry
 from redress.staff import case_forms
 from redress.staff.actor_words import ActorWords
+from redress.staff.evidence_details import evidence_rows
 from redress.vault.errors import Shredded
 
 _OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
@@ -289,7 +290,7 @@ def case_context(
         "timeline": timeline(case),
         # Each body is opened with its data key: fetched with the row, not one query a row.
         "messages_on_case": case.messages.select_related("author", "data_key"),
-        "attachments": case.attachments.all(),
+        "attachments": evidence_rows(case),
         "page_kinds": [kind for kind in ("pdf", "docx") if pages.can_render(kind)],
         "records": case.records.select_related("author", "data_key"),
         "measures": measures,
