@@ -1,10 +1,12 @@
 """Evidence on the staff case page: each file's name as given (escaped, hidden characters shown),
-its type, size, when and by whom it was added, what cleaning removed and what it still shows."""
+its type, size, when and by whom it was added, what cleaning removed and what it still shows;
+downloads saved under a harmless form of the name, ending in the file's real type."""
 
 from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +19,7 @@ from redress.cases.models import AssignmentRole, Attachment, Case, Source
 from redress.intake import actions as intake_actions
 from redress.intake.cleaning import cleaning_of
 from redress.intake.sandbox import clean
-from redress.staff.evidence_details import name_as_given
+from redress.staff.evidence_details import download_name, name_as_given
 from tests.intake import samples
 from tests.intake.test_hostile_files import pdf_open_action_and_attachment
 from tests.staff.test_console import _case, _signed_in
@@ -166,6 +168,61 @@ def test_the_wizards_files_keep_what_was_removed() -> None:
     assert "tea room.jpg" in words
     assert "location (GPS)" in words
     assert "by the complainant" in words
+
+
+def test_the_download_is_named_safely_with_its_real_type() -> None:
+    client, _user, case = _handled()
+    cleaned = clean(samples.jpeg(), filename="photo.jpg")
+    attachment = actions.attach(
+        case,
+        cleaned.data,
+        kind=cleaned.kind,
+        original_name=HOSTILE,
+        kept_original=False,
+        source=Source.COMPLAINANT,
+        actor="complainant",
+    )
+    response = client.get(f"/staff/cases/{case.reference}/evidence/{attachment.pk}")
+    assert response.status_code == 200
+    header = response["Content-Disposition"]
+    # "/" ends a path: only what follows the last one is kept, as Django does with uploads.
+    assert header == "attachment; filename=\"script_gpj.jpg\"; filename*=UTF-8''script_%20gpj.jpg"
+    fallback = re.search(r'filename="([^"]*)"', header)
+    assert fallback
+    assert re.fullmatch(r"[A-Za-z0-9._-]+\.jpg", fallback.group(1))
+    full = unquote(header.split("filename*=UTF-8''")[1])
+    assert full.endswith(".jpg")
+    assert "/" not in full
+    assert "\u202e" not in full
+
+
+@pytest.mark.parametrize(
+    ("given", "kind", "ascii_name", "full"),
+    [
+        ("Tŷ'r Cyngor.pdf", "pdf", "Ty_r_Cyngor.pdf", "Tŷ'r Cyngor.pdf"),
+        ("../../etc/passwd", "text", "passwd.txt", "passwd.txt"),
+        ("C:\\Users\\sam\\report.docx", "pdf", "report.pdf", "report.pdf"),
+        ("notes.final version", "text", "notes.final_version.txt", "notes.final version.txt"),
+        ('<b>"x"</b>?.jpg', "jpeg", "b.jpg", "b_.jpg"),
+        (".hidden.jpg", "jpeg", "hidden.jpg", "hidden.jpg"),
+        ("line\nbreak\x00.png", "png", "line_break.png", "line break.png"),
+        ("", "mp3", "evidence-{pk}.mp3", "evidence-{pk}.mp3"),
+        ("日本語.txt", "text", "evidence-{pk}.txt", "日本語.txt"),
+    ],
+)
+def test_download_names(given: str, kind: str, ascii_name: str, full: str) -> None:
+    _client, _user, case = _handled()
+    attachment = actions.attach(
+        case,
+        b"x",
+        kind=kind,
+        original_name=given,
+        kept_original=False,
+        source=Source.COMPLAINANT,
+        actor="complainant",
+    )
+    pk = attachment.pk
+    assert download_name(attachment) == (ascii_name.format(pk=pk), full.format(pk=pk))
 
 
 def test_every_hidden_character_is_marked_not_only_direction_controls() -> None:

@@ -42,6 +42,7 @@ from redress.intake.sandbox import clean
 from redress.intake.upload_words import UploadRefused
 from redress.staff import case_forms
 from redress.staff.cases import case_context
+from redress.staff.evidence_details import content_disposition
 
 Act = Callable[[dict[str, Any]], str]
 
@@ -168,11 +169,10 @@ def evidence_file(request: HttpRequest, reference: str, pk: int, obj: Case) -> H
         raise Http404
     data = actions.read_evidence(obj, attachment, actor=_user(request))
 
-    content_type, extension, _label = KINDS.get(
-        attachment.kind, ("application/octet-stream", "bin", "")
-    )
+    content_type = KINDS.get(attachment.kind, ("application/octet-stream", "", ""))[0]
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="evidence-{attachment.pk}{extension}"'
+    # Saved under a harmless form of the name it was given, ending in its real type.
+    response["Content-Disposition"] = content_disposition(attachment)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
