@@ -11,38 +11,24 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from redress.core.routes import public
-from redress.reports import periods, presentation
-from redress.reports.figures import compute
-
-
-def _year_form(request: HttpRequest) -> periods.YearForm:
-    return periods.YearForm(request.GET or {"year": timezone.localdate().year})
+from redress.reports.pages import csv_download, page_context, year_form
 
 
 @public
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
-    form = _year_form(request)
-    context: dict[str, object] = {"form": form}
-    if form.is_valid():
-        year = form.cleaned_data["year"]
-        context |= presentation.context(compute(*periods.year(year), sign=False)) | {"year": year}
-    status = 200 if form.is_valid() else 400
+    context, status = page_context(request.GET, sign=False)
     return render(request, "public/statistics.html", context, status=status)
 
 
 @public
 @require_GET
 def statistics_csv(request: HttpRequest) -> HttpResponse:
-    form = _year_form(request)
-    if not form.is_valid():
-        return render(request, "public/statistics.html", {"form": form}, status=400)
-    year = form.cleaned_data["year"]
-    figures = compute(*periods.year(year), sign=False)
-    response = HttpResponse(presentation.as_csv(figures), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="statistics-{year}.csv"'
-    return response
+    download = csv_download(request.GET, sign=False, name="statistics")
+    if download is None:
+        context = {"form": year_form(request.GET)}
+        return render(request, "public/statistics.html", context, status=400)
+    return download
