@@ -8,10 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.browser.conftest import assert_no_axe_violations, axe_page, chromium, page_without_js
+from tests.browser.conftest import assert_no_axe_violations
 from tests.intake.helpers import fill_report
-
-__all__ = ["axe_page", "chromium", "page_without_js"]  # the browser fixtures, used here too
 
 
 def sent_in(live_server: Any, page: Any) -> None:
