@@ -139,11 +139,14 @@ INSTALLED_APPS = [
     "redress.register",
     # Workflow
     "redress.cases",
+    "redress.helpline",
+    "redress.disclosure",
     # Capabilities
     "redress.intake",
     "redress.vetting",
     "redress.escrow",
     "redress.retention",
+    "redress.subjectaccess",
     # Reporting
     "redress.reports",
     # Front doors
