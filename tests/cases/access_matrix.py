@@ -28,6 +28,7 @@ ROWS = {
     "staff:case-risk-decide": (f"{CASE}/risk/1", staff_only(403)),
     "staff:case-notify": (f"{CASE}/notify", staff_only(403)),
     "staff:case-appeal": (f"{CASE}/appeal", staff_only(403)),
+    "staff:case-decide": (f"{CASE}/decision", staff_only(403)),
     # The case API answers tokens, not sessions (its own matrix is in api_access_matrix).
     "api:case_queue": ("/api/cases", same_for_all(401)),
     "api:case_detail": ("/api/cases/R-0000-0000", same_for_all(401)),
