@@ -313,6 +313,11 @@ CONTENT_SECURITY_POLICY = {
 EXIT_URL = os.environ.get("REDRESS_EXIT_URL", "https://www.bbc.co.uk/weather")
 SERVICE_NAME = os.environ.get("REDRESS_SERVICE_NAME", "Redress")
 SCHEME_NAME = os.environ.get("REDRESS_SCHEME_NAME", "the Independent Complaints Scheme")
+# Who else a person may report to (public/outside.py): a JSON list of {"name", "deals_with",
+# "contact", "url"} (with "name_cy" and so on for Welsh); empty names bodies open to anyone.
+OUTSIDE_BODIES: list[dict[str, str]] = json.loads(
+    os.environ.get("REDRESS_OUTSIDE_BODIES", "[]") or "[]"
+)
 
 # Sign-in throttling: failures per account and per client before a lock-out, and its length.
 SIGN_IN_MAX_FAILURES = int(os.environ.get("REDRESS_SIGN_IN_MAX_FAILURES", "5"))
