@@ -442,6 +442,13 @@ MATCHING_KEY = os.environ.get("REDRESS_MATCHING_KEY", "")
 ESCROW_THRESHOLD = int(os.environ.get("REDRESS_ESCROW_THRESHOLD", "2"))
 # Shown to respondents: where to find confidential welfare support (a sentence, or empty).
 RESPONDENT_SUPPORT = os.environ.get("REDRESS_RESPONDENT_SUPPORT", "")
+# The helpline: working days a support request has before the adviser's first contact, and the
+# support services advisers refer people to, as JSON {key: name} replacing the defaults in
+# redress.helpline.services (empty keeps them).
+SUPPORT_FIRST_CONTACT_DAYS = int(os.environ.get("REDRESS_SUPPORT_FIRST_CONTACT_DAYS", "2"))
+SUPPORT_SERVICES: dict[str, str] = json.loads(
+    os.environ.get("REDRESS_SUPPORT_SERVICES", "{}") or "{}"
+)
 # Key-encryption keys from the environment instead of the key folder (vault/keks.py): the
 # current one, and those rotated out that still open older data keys (comma separated). Each is
 # 32 bytes as hex or base64; checked when first used.

@@ -118,6 +118,13 @@ class Action(StrEnum):
     HOLD_REVIEWED = "retention.hold_reviewed"
     HOLD_LIFTED = "retention.hold_lifted"
 
+    # The helpline: support requests from either party, contact, referrals
+    SUPPORT_REQUESTED = "helpline.support_requested"
+    SUPPORT_CONTACTED = "helpline.contacted"
+    SUPPORT_REFERRED = "helpline.referred"
+    SUPPORT_REFERRAL_OUTCOME = "helpline.referral_outcome"
+    SUPPORT_CLOSED = "helpline.closed"
+
     # Keys, stored files and the ledger itself
     VAULT_KEY_SHREDDED = "vault.key_shredded"
     VAULT_KEK_ROTATED = "vault.kek_rotated"

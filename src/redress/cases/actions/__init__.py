@@ -25,6 +25,7 @@ from redress.cases.actions.case_file import (
     comment_on_findings,
     receive_message_from_complainant,
     send_message_to_complainant,
+    send_support_message_to_complainant,
 )
 from redress.cases.actions.creation import new_reference, receive
 from redress.cases.actions.evidence import (
@@ -106,6 +107,7 @@ __all__ = [
     "review_measure",
     "review_risk_exception",
     "send_message_to_complainant",
+    "send_support_message_to_complainant",
     "transition",
     "unassign",
     "withdraw",

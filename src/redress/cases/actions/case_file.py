@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from redress.accounts.models import User
+from redress.accounts.models import Role, User
 from redress.cases import schedule
 from redress.cases.actions.base import (
     COMPLAINANT,
@@ -80,6 +80,32 @@ def send_message_to_complainant(case: Case, body: str, *, actor: User) -> Messag
         message = _message(locked, body, Direction.TO_COMPLAINANT, author=actor)
         if schedule.meet(locked, DeadlineKind.FEEDBACK):
             schedule.start(locked, DeadlineKind.FEEDBACK)
+        append(
+            actor=_ref(actor),
+            action=Action.CASE_MESSAGE_SENT,
+            obj=_obj(locked),
+            digest=digest_of(body),
+        )
+        tell_complainant(locked)
+    return message
+
+
+def send_support_message_to_complainant(case: Case, body: str, *, actor: User) -> Message:
+    """A support adviser's message to the complainant on their channel: the helpline's one way
+    to reach someone who may be anonymous. Not a handler's update, so no deadline is met.
+
+    Only ``helpline.actions.record_contact`` calls this, inside its transaction, after checking
+    under lock that the complainant has an open support request; here the actor must hold the
+    support adviser role. The complainant is told by email, without what it says, as for any
+    message.
+    """
+    if not body.strip():
+        raise CaseError(_("Write the message before sending it."))
+    if not actor.has_role(Role.SUPPORT_ADVISER):
+        raise CaseError(_("Only a support adviser can do this."))
+    with transaction.atomic():
+        locked = _lock(case)
+        message = _message(locked, body, Direction.TO_COMPLAINANT, author=actor)
         append(
             actor=_ref(actor),
             action=Action.CASE_MESSAGE_SENT,
