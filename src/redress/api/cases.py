@@ -11,14 +11,14 @@ from typing import Any
 
 from django.db.models import F
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from redress.accounts import acting
 from redress.accounts.models import ApiToken, Scope, User
 from redress.api.auth import TokenScope
 from redress.api.errors import FieldErrors
-from redress.cases import actions, lifecycle
+from redress.cases import actions, lifecycle, schedule
 from redress.cases.access import assigned_cases, lost_access, with_due_dates
 from redress.cases.models import Deadline, Decision, Sanction, Stage
 
@@ -31,6 +31,13 @@ class CaseOut(Schema):
     category: str
     received_at: dt.datetime
     next_due: dt.date | None
+    working_days_left: int | None = Field(
+        description=(
+            "Working days from today to next_due in the scheme's calendar (weekends and bank "
+            "holidays never count): 0 on the due date, negative once overdue. Null when "
+            "nothing is due or the case is on hold."
+        )
+    )
     overdue: bool
     on_hold: bool
 
@@ -38,6 +45,13 @@ class CaseOut(Schema):
 class DeadlineOut(Schema):
     kind: str
     due_on: dt.date
+    working_days_left: int = Field(
+        description=(
+            "Working days from today to due_on in the scheme's calendar: 0 on the due date, "
+            "negative once overdue. For a paused item, the working days it will have when "
+            "its clock restarts."
+        )
+    )
     overdue: bool
     paused: bool
 
@@ -70,6 +84,11 @@ def _out(case: Any) -> dict[str, Any]:
         "category": case.category,
         "received_at": case.received_at,
         "next_due": case.next_due,
+        "working_days_left": (
+            None
+            if case.next_due is None or case.held_since is not None
+            else schedule.working_days_left(case.next_due)
+        ),
         "overdue": case.overdue,
         "on_hold": case.held_since is not None,
     }
@@ -116,6 +135,11 @@ def _detail(request: HttpRequest, case: Any) -> dict[str, Any]:
             {
                 "kind": d.kind,
                 "due_on": d.due_on,
+                "working_days_left": (
+                    d.paused_remaining
+                    if d.paused_remaining is not None
+                    else schedule.working_days_left(d.due_on)
+                ),
                 "overdue": d.overdue_at is not None,
                 "paused": d.paused_remaining is not None,
             }

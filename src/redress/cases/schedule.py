@@ -32,6 +32,7 @@ OWNERS: dict[DeadlineKind, AssignmentRole] = {
     DeadlineKind.RISK_REVIEW: AssignmentRole.DECISION_MAKER,
     # The caseworker assigns the other roles; a caseworker's own place is filled from the pool.
     DeadlineKind.REASSIGN: AssignmentRole.CASEWORKER,
+    DeadlineKind.ASSIGN_APPEALS_PANEL: AssignmentRole.CASEWORKER,
 }
 
 # Working days each item gets, by the policy's field of the same name.
@@ -47,6 +48,7 @@ _POLICY_FIELD: dict[DeadlineKind, str] = {
     DeadlineKind.HOLD_REVIEW: "hold_review",
     DeadlineKind.RISK_REVIEW: "risk_review",
     DeadlineKind.REASSIGN: "reassign",
+    DeadlineKind.ASSIGN_APPEALS_PANEL: "assign_appeals_panel",
 }
 
 
@@ -131,6 +133,35 @@ def working_days_between(start: dt.date, end: dt.date, nation: str) -> int:
         if is_working_day(day, nation):
             count += 1
     return count
+
+
+def working_days_left(
+    due_on: dt.date, on: dt.date | None = None, *, nation: str | None = None
+) -> int:
+    """Working days from ``on`` (today) to ``due_on``, in the scheme's nation's calendar.
+
+    Deadlines are set in working days, so what is left and how late an item is are counted the
+    same way: weekends and the nation's bank holidays never count. Positive: the working days
+    after ``on`` up to and including the due date (1 the working day before). 0 on the due date.
+    Negative once overdue: minus the working days after the due date up to and including ``on``
+    (-1 the next working day; still 0 over a weekend straight after a Friday due date).
+    """
+    on = on or today()
+    nation = nation or policies.current().nation
+    if on <= due_on:
+        return working_days_between(on, due_on, nation)
+    return -working_days_between(due_on, on, nation)
+
+
+def working_days_overdue(
+    due_on: dt.date, on: dt.date | None = None, *, nation: str | None = None
+) -> int:
+    """Working days an item due on ``due_on`` is late on ``on`` (today); 0 until it is late.
+
+    What the staff pages and the API show as "working days overdue": the working days after the
+    due date up to and including ``on``, never a calendar count.
+    """
+    return max(0, -working_days_left(due_on, on, nation=nation))
 
 
 def pause(items: QuerySet[Deadline]) -> int:

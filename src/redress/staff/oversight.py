@@ -24,6 +24,7 @@ from redress.cases.models import (
     DeadlineKind,
     Stage,
 )
+from redress.cases.schedule import working_days_overdue
 from redress.ledger.models import Checkpoint, Head, Verification
 from redress.reports import periods
 from redress.reports.figures import compute
@@ -125,7 +126,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "reference": item.case.reference,
                     "item": item.get_kind_display(),
                     "due": item.due_on,
-                    "days": (today - item.due_on).days,
+                    "days": working_days_overdue(item.due_on, today),
                 }
                 for item in escalations
             ],

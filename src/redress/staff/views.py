@@ -27,6 +27,7 @@ from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
 from redress.ledger.append import append
 from redress.ledger.events import Action
+from redress.staff.cases import owned_overdue
 from redress.staff.forms import CodeForm, SignInForm
 
 WRONG_CODE = gettext_lazy("The code is not right. Check your authenticator app and try again")
@@ -182,7 +183,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/home.html",
-        {"roles": _role_labels(user), "areas": _areas_for(user)},
+        {
+            "roles": _role_labels(user),
+            "areas": _areas_for(user),
+            "overdue": owned_overdue(user) if allowed(user, "case.queue") else [],
+        },
     )
 
 
