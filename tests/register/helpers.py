@@ -3,6 +3,8 @@ that a finding is on the sanctions register. The register's tests and vetting's 
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from redress.cases import actions
 from redress.cases.models import (
     AssignmentRole,
@@ -13,6 +15,7 @@ from redress.cases.models import (
     Sanction,
     Stage,
 )
+from redress.cases.sanctions import Terms
 from redress.directory.models import Person, PersonKind
 from tests.cases.helpers import team
 
@@ -47,5 +50,6 @@ def upheld_case(member: Person) -> tuple[Case, dict]:  # type: ignore[type-arg]
         reasons="Proved.",
         decision=Decision.UPHELD,
         sanction=Sanction.SUSPENSION,
+        terms=Terms(starts_on=timezone.localdate(), months=3),
     )
     return case, people

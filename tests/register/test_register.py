@@ -63,7 +63,7 @@ def test_the_ledger_names_neither_the_person_nor_what_was_found(member: Person) 
     recorded = Entry.objects.get(action="register.recorded")
     content = (
         f"{entry.case_reference}|{entry.category}|{entry.decision}|{entry.sanction}|"
-        f"{entry.decided_on}"
+        f"{entry.decided_on}|{entry.sanction_starts_on}|3|{entry.sanction_ends_on}|"
     )
     assert recorded.digest != digest_of(content)
     assert recorded.digest == keyed_digest_of("register", content)

@@ -86,6 +86,13 @@ class Case(models.Model):
     decision_reasons = EncryptedTextField(key_field="data_key", null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     sanction = models.CharField(max_length=32, choices=Sanction.choices, blank=True)
+    # The sanction's terms (``cases.sanctions``): the length is entered in months and the end
+    # worked out from it. The conditions are part of the decision, sealed like its reasons and
+    # shredded with the case; the register keeps its own copy, written for it, for its years.
+    sanction_starts_on = models.DateField(null=True, blank=True)
+    sanction_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    sanction_ends_on = models.DateField(null=True, blank=True)
+    sanction_conditions = EncryptedTextField(key_field="data_key", null=True, blank=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     # When the first steps were taken: what the published time-to-stage figures count.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -236,6 +243,7 @@ class DeadlineKind(models.TextChoices):
     HOLD_REVIEW = "hold_review", _("Hold review")
     RISK_REVIEW = "risk_review", _("Risk exception review")
     REASSIGN = "reassign", _("Reassign the case")
+    ASSIGN_APPEALS_PANEL = "assign_appeals_panel", _("Assign the appeals panel")
 
 
 class Deadline(models.Model):

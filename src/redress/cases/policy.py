@@ -37,6 +37,8 @@ class Policy:
     risk_review: int = 10
     # A case whose handler lost access (a conflict arose, they left) gets a new one within this.
     reassign: int = 2
+    # Once an appeal is lodged, the caseworker has this long to assign the appeals panel.
+    assign_appeals_panel: int = 3
     # An overdue item escalates to oversight this many working days after its due date.
     escalate_after: int = 5
 

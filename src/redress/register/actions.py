@@ -20,6 +20,23 @@ FINDINGS = frozenset({"upheld", "partly_upheld"})
 DEFAULT_RETENTION_YEARS = {"sexual_misconduct": 10, "harassment": 7, "bullying": 5, "other": 5}
 
 
+@dataclass(frozen=True)
+class SanctionTerms:
+    """A sanction's terms as the register keeps them: from, for how many months, until, and
+    the conditions the decision-maker wrote for the register."""
+
+    starts_on: dt.date | None = None
+    months: int | None = None
+    ends_on: dt.date | None = None
+    conditions: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.starts_on or ''}|{self.months or ''}|{self.ends_on or ''}|{self.conditions}"
+
+
+NO_TERMS = SanctionTerms()
+
+
 def retention_years(category: str) -> int:
     """How long a finding of ``category`` stays on the register (settings over the defaults)."""
     policy = {**DEFAULT_RETENTION_YEARS, **getattr(settings, "REGISTER_RETENTION", {})}
@@ -42,11 +59,13 @@ def record_outcome(
     sanction: str,
     decided_on: dt.date,
     actor: str,
+    terms: SanctionTerms = NO_TERMS,
 ) -> RegisterEntry | None:
     """Make the register reflect the latest decision of ``case_reference``.
 
-    Upheld or partly upheld: a live entry (made, or changed in place). Anything else (for
-    example an appeal that overturns the finding): the live entry, if any, is withdrawn at once.
+    Upheld or partly upheld: a live entry (made, or changed in place, terms and all). Anything
+    else (for example an appeal that overturns the finding): the live entry, if any, is
+    withdrawn at once.
     Runs inside the caller's transaction; each change is ledgered without content.
     """
     with transaction.atomic():
@@ -72,6 +91,10 @@ def record_outcome(
         entry.category = category
         entry.decision = decision
         entry.sanction = sanction
+        entry.sanction_starts_on = terms.starts_on
+        entry.sanction_months = terms.months
+        entry.sanction_ends_on = terms.ends_on
+        entry.sanction_conditions = terms.conditions
         entry.decided_on = decided_on
         entry.expires_on = _expiry(decided_on, retention_years(category))
         entry.save()
@@ -82,7 +105,8 @@ def record_outcome(
             # a digest of so few possible values) what it was.
             obj=f"register:{entry.pk}",
             digest=keyed_digest_of(
-                "register", f"{case_reference}|{category}|{decision}|{sanction}|{decided_on}"
+                "register",
+                f"{case_reference}|{category}|{decision}|{sanction}|{decided_on}|{terms}",
             ),
         )
         return entry

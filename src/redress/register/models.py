@@ -26,6 +26,12 @@ class RegisterEntry(models.Model):
     category = models.CharField(max_length=32)
     decision = models.CharField(max_length=32)
     sanction = models.CharField(max_length=32, blank=True)
+    # The sanction's terms: from, for how many months, until; and its conditions as the
+    # decision-maker wrote them for the register (never the complainant's name).
+    sanction_starts_on = models.DateField(null=True, blank=True)
+    sanction_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    sanction_ends_on = models.DateField(null=True, blank=True)
+    sanction_conditions = models.CharField(max_length=500, blank=True)
     decided_on = models.DateField()
     expires_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redress.accounts.models import User
-from redress.cases import schedule
+from redress.cases import sanctions, schedule
 from redress.cases.actions.base import (
     CaseError,
     IllegalTransition,
@@ -24,10 +24,12 @@ from redress.cases.actions.transitions import (
     _decide,
     _move,
     _record_on_register,
+    terms_of,
 )
 from redress.cases.models import (
     Appeal,
     AppealOutcome,
+    AssignmentRole,
     Case,
     CaseRecord,
     DeadlineKind,
@@ -61,6 +63,10 @@ def lodge_appeal(case: Case, grounds: str, *, by: Source) -> Appeal:
         record = _record(locked, RecordKind.APPEAL_GROUNDS, grounds, source=by, author=None)
         appeal = Appeal.objects.create(case=locked, by=by, grounds=record)
         _move(locked, Stage.APPEAL, by={str(by)}, actor=str(by), reasons=grounds)
+        # The caseworker finds the appeals panel, unless one is on the case already.
+        panel = locked.assignments.filter(role=AssignmentRole.APPEALS_PANEL, ended_at=None)
+        if not panel.exists():
+            schedule.start(locked, DeadlineKind.ASSIGN_APPEALS_PANEL)
         locked.save()
         # The other party learns that the decision is under appeal.
         if by == Source.RESPONDENT:
@@ -78,9 +84,12 @@ def decide_appeal(
     reasons: str,
     decision: Decision | None = None,
     sanction: Sanction | None = None,
+    terms: sanctions.Terms = sanctions.NO_TERMS,
 ) -> Case:
-    """The appeals panel decides; the case closes. An allowed appeal changes the decision (and
-    with it the sanctions register, at once). An opted-in complainant is told there is news."""
+    """The appeals panel decides; the case closes. An allowed appeal changes the decision, or
+    only the sanction or its terms, and with it the sanctions register at once: an overturned
+    finding is withdrawn, a varied one changed in place. An opted-in complainant is told there
+    is news."""
     if not reasons.strip():
         raise IllegalTransition(_("Give the reasons for the appeal's outcome."))
     with transaction.atomic():
@@ -89,10 +98,14 @@ def decide_appeal(
         if appeal is None or appeal.outcome:
             raise IllegalTransition(_("There is no appeal waiting for a decision."))
         if outcome == AppealOutcome.ALLOWED:
-            fitting = _FITTING_DECISIONS[Stage.DECISION]
-            if decision is None or decision not in fitting or decision == locked.decision:
+            if decision is None or decision not in _FITTING_DECISIONS[Stage.DECISION]:
                 raise IllegalTransition(_("An allowed appeal needs the changed decision."))
-            _decide(locked, decision, sanction, reasons)
+            before = (locked.decision, locked.sanction, terms_of(locked))
+            _decide(locked, decision, sanction, terms, reasons)
+            if (locked.decision, locked.sanction, terms_of(locked)) == before:
+                raise IllegalTransition(
+                    _("An allowed appeal must change the decision, the sanction or its terms.")
+                )
         _move(
             locked, Stage.CLOSED, by=live_roles(locked, actor), actor=_ref(actor), reasons=reasons
         )

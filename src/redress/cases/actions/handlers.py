@@ -64,6 +64,8 @@ def assign(case: Case, user: User, role: AssignmentRole, *, actor: User | str) -
         )
         # A place the system emptied (a conflict arose, a handler left) is filled again.
         schedule.meet(locked, DeadlineKind.REASSIGN, subject=f"role:{role}")
+        if role == AssignmentRole.APPEALS_PANEL:
+            schedule.meet(locked, DeadlineKind.ASSIGN_APPEALS_PANEL)
         append(
             actor=_ref(actor),
             action=Action.CASE_ASSIGNED,

@@ -8,8 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from redress.accounts.models import User
-from redress.cases import lifecycle, schedule
-from redress.cases.actions.base import IllegalTransition, _lock, _obj, _record, _ref, live_roles
+from redress.cases import lifecycle, sanctions, schedule
+from redress.cases.actions.base import (
+    CaseError,
+    IllegalTransition,
+    _lock,
+    _obj,
+    _record,
+    _ref,
+    live_roles,
+)
 from redress.cases.models import (
     Case,
     DeadlineKind,
@@ -109,6 +117,7 @@ def transition(
     reasons: str,
     decision: Decision | None = None,
     sanction: Sanction | None = None,
+    terms: sanctions.Terms = sanctions.NO_TERMS,
 ) -> Case:
     """Move ``case`` to stage ``to``: checked against the lifecycle table and the actor's live
     assignment, with reasons recorded, deadlines updated and ledgered in the same transaction.
@@ -116,8 +125,10 @@ def transition(
     Refuses (IllegalTransition, with a message for the person who asked): a move the table does
     not list; an actor not assigned to the case in a role allowed to make it; empty reasons; a
     deciding move without a decision, or with one that does not fit the move; an upheld decision
-    without a sanction (which may be "no sanction"); closing before the appeal window has run;
-    closing a case that has no decision; any move while the case is on hold.
+    without a sanction (which may be "no sanction"), or with terms that do not fit it
+    (``cases.sanctions``); any sanction or terms for a decision that upholds nothing; closing
+    before the appeal window has run; closing a case that has no decision; any move while the
+    case is on hold.
 
     An opted-in complainant is told by email that there is news once the move is committed.
     """
@@ -131,7 +142,7 @@ def transition(
         if step.decides:
             if decision is None or decision not in _FITTING_DECISIONS[Stage(to)]:
                 raise IllegalTransition(_("Record the decision for this step."))
-            _decide(locked, decision, sanction, reasons)
+            _decide(locked, decision, sanction, terms, reasons)
         elif to == Stage.CLOSED and not locked.decision:
             raise IllegalTransition(_("A case cannot be closed without a decision and reasons."))
         if locked.stage == Stage.APPEAL_WINDOW and to == Stage.CLOSED:
@@ -160,19 +171,48 @@ _FITTING_DECISIONS: dict[Stage, set[Decision]] = {
 }
 
 
-def _decide(case: Case, decision: Decision, sanction: Sanction | None, reasons: str) -> None:
+def _decide(
+    case: Case,
+    decision: Decision,
+    sanction: Sanction | None,
+    terms: sanctions.Terms,
+    reasons: str,
+) -> None:
     """Put the decision on the locked ``case``. An upheld finding needs a sanction (which may be
-    "no sanction"); no other decision may carry one, or the respondent and the register would
-    show a sanction for nothing found."""
+    "no sanction") with terms that fit it; no other decision may carry one, or the respondent
+    and the register would show a sanction for nothing found."""
     found = decision in register.FINDINGS
     if found and not sanction:
         raise IllegalTransition(_("Record the sanction, or that there is none."))
-    if not found and sanction and sanction != Sanction.NONE:
+    if not found and ((sanction and sanction != Sanction.NONE) or not terms.empty):
         raise IllegalTransition(_("A sanction can follow only a finding that is upheld."))
+    if found:
+        try:
+            terms = sanctions.check(
+                sanction or "",
+                terms,
+                received_on=timezone.localdate(case.received_at),
+                today=schedule.today(),
+            )
+        except ValueError as refused:
+            raise CaseError(str(refused)) from None
     case.decision = decision
     case.decision_reasons = reasons
     case.decided_at = timezone.now()
     case.sanction = (sanction or "") if found else ""
+    case.sanction_starts_on = terms.starts_on
+    case.sanction_months = terms.months
+    case.sanction_ends_on = terms.ends_on
+    case.sanction_conditions = terms.conditions or None
+
+
+def terms_of(case: Case) -> sanctions.Terms:
+    """The terms of the sanction recorded on ``case`` (a read of its sealed conditions)."""
+    return sanctions.Terms(
+        starts_on=case.sanction_starts_on,
+        months=case.sanction_months,
+        conditions=case.sanction_conditions or "",
+    )
 
 
 def _record_on_register(case: Case, *, actor: str) -> None:
@@ -185,6 +225,12 @@ def _record_on_register(case: Case, *, actor: str) -> None:
         category=case.category,
         decision=case.decision,
         sanction=case.sanction,
+        terms=register.SanctionTerms(
+            starts_on=case.sanction_starts_on,
+            months=case.sanction_months,
+            ends_on=case.sanction_ends_on,
+            conditions=case.sanction_conditions or "",
+        ),
         decided_on=timezone.localdate(case.decided_at or timezone.now()),
         actor=actor,
     )
