@@ -131,6 +131,20 @@ class Action(StrEnum):
     STORAGE_ORPHANS_REMOVED = "storage.orphans_removed"
     LEDGER_VERIFIED = "ledger.verified"
 
+    # Subject access, erasure and rectification requests, answered by the data protection officer
+    DATA_REQUEST_RECORDED = "subjectaccess.recorded"
+    DATA_REQUEST_EXTENDED = "subjectaccess.extended"
+    DATA_REQUEST_SEARCHED = "subjectaccess.searched"
+    DATA_REQUEST_CASE_READ = "subjectaccess.case_read"
+    DATA_REQUEST_REDACTION_MARKED = "subjectaccess.redaction_marked"
+    DATA_REQUEST_REDACTION_REMOVED = "subjectaccess.redaction_removed"
+    DATA_REQUEST_CONSENT_RECORDED = "subjectaccess.consent_recorded"
+    DATA_REQUEST_ASSEMBLED = "subjectaccess.assembled"
+    DATA_REQUEST_APPROVED = "subjectaccess.approved"
+    DATA_REQUEST_RELEASED = "subjectaccess.released"
+    DATA_REQUEST_DOWNLOADED = "subjectaccess.downloaded"
+    DATA_REQUEST_REFUSED = "subjectaccess.refused"
+
     @classmethod
     def record_added(cls, kind: str) -> Action:
         """The member for a record of ``kind`` put on a case file; ValueError if unknown."""
