@@ -1,0 +1,244 @@
+"""Removing areas from PDF pages: every page is drawn as a picture, the areas are painted over
+in its pixels, and a new PDF is made from those pictures alone.
+
+Why every page, not only those with areas: a PDF can hold words the officer never sees when
+reviewing it, and so could never decide to remove: text in white on white, text under a
+picture or outside the visible page, layers switched off, a picture stored with one page but
+drawn on none, annotations, form fields, attachments, scripts, bookmarks, metadata and the
+earlier versions an edited file keeps. Copying a page through keeps all of that; a drawn page
+holds only what is seen. So the output holds nothing but the pixels of each page as a viewer
+shows it, with the areas solid black, and nothing else of the original is carried over: no
+Info dictionary, no XMP, no attachments, no JavaScript or actions, no annotations or links, no
+outline, no text layer. The cost is that the pages are pictures: they cannot be searched or
+read aloud by a screen reader, and the file is larger. Where the words are needed, the answer
+gives them as text, redacted with ``redaction.text``.
+
+Coordinates: an ``Area`` is in PDF points (1/72 inch) measured from the TOP-LEFT corner of the
+page as a viewer shows it, that is after the page's crop box and rotation are applied, x to the
+right and y downwards, as an officer marks it on a drawn page. (PDF's own coordinates start at
+the bottom-left of the unrotated page; these do not.) Drawn at ``RESOLUTION_DPI``, a point is
+``RESOLUTION_DPI / 72`` pixels; each area is widened to whole pixels, never narrowed.
+
+Pages are drawn by poppler's ``pdftoppm`` (and counted by ``pdfinfo``) in a child process that
+reads the document from a pipe and writes the picture to a pipe, under limits on CPU time,
+memory, files and time, with an empty environment, as the pages shown to staff are: whatever
+the document holds is never run, and this process parses only poppler's PNG output and writes
+the new PDF with pikepdf.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pikepdf
+from django.utils.translation import gettext as _
+from PIL import Image, ImageChops
+
+from redress.redaction.errors import BadArea, OverlappingRedactions, RedactionError
+
+RESOLUTION_DPI = 150
+PAGE_LIMIT = 300
+# The most pixels a drawn page may have (an A0 poster is about 35 million at 150 dpi).
+MAX_PAGE_PIXELS = 50_000_000
+TIMEOUT_SECONDS = 30
+CPU_SECONDS = 20
+MEMORY_BYTES = 1024 * 1024 * 1024
+MAX_PICTURE_BYTES = 64 * 1024 * 1024
+
+_PAGES = re.compile(rb"^Pages:\s+(\d+)\s*$", re.MULTILINE)
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A rectangle of page ``page`` (from 1) to remove, and why.
+
+    ``x0``, ``y0`` (top-left corner) and ``x1``, ``y1`` (bottom-right) are in points from the
+    top-left corner of the page as a viewer shows it (crop box and rotation applied); see the
+    module.
+    """
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    reason: str
+    exemption: str
+
+
+def redact_pdf(data: bytes, areas: Sequence[Area]) -> bytes:
+    """A new PDF of ``data``'s pages as pictures, each area painted solid black.
+
+    The output holds nothing of the original but the pixels seen on its pages outside the
+    areas: no text, metadata, attachments, scripts, annotations or links. Refuses
+    (``RedactionError``) a document whose pages cannot be drawn, that has more than
+    ``PAGE_LIMIT`` pages or a page too large to draw; (``BadArea``) an area on a page that does
+    not exist, empty, or reaching outside its page; and (``OverlappingRedactions``) two areas
+    on one page that overlap (areas that only touch are accepted).
+    """
+    pages = _page_count(data)
+    if pages > PAGE_LIMIT:
+        raise RedactionError(
+            _("The document has more than %(limit)s pages, too many to have parts removed here.")
+            % {"limit": PAGE_LIMIT}
+        )
+    by_page: dict[int, list[Area]] = {}
+    for area in areas:
+        if not isinstance(area.page, int) or not 1 <= area.page <= pages:
+            raise BadArea(
+                _(
+                    "An area marked for removal is on a page the document does not have. "
+                    "Draw it again on one of its pages."
+                )
+            )
+        by_page.setdefault(area.page, []).append(area)
+    for page, marked in by_page.items():
+        _refuse_overlaps(page, marked)
+    output = pikepdf.new()
+    for page in range(1, pages + 1):
+        picture = _drawn_page(data, page)
+        _paint(picture, page, by_page.get(page, []))
+        _add_page(output, picture)
+    written = io.BytesIO()
+    output.save(written, deterministic_id=True)
+    return written.getvalue()
+
+
+def _refuse_overlaps(page: int, areas: list[Area]) -> None:
+    for one, other in itertools.combinations(areas, 2):
+        if one.x0 < other.x1 and other.x0 < one.x1 and one.y0 < other.y1 and other.y0 < one.y1:
+            raise OverlappingRedactions(
+                _(
+                    "Two areas marked for removal on page %(page)s overlap. "
+                    "Draw them again so that none overlaps."
+                )
+                % {"page": page}
+            )
+
+
+def _paint(picture: Image.Image, page: int, areas: list[Area]) -> None:
+    """Paint each area black on the drawn ``picture`` of ``page``, widened to whole pixels.
+
+    An area may reach up to a pixel past the drawn page's edge, which poppler rounds; past
+    that it is refused.
+    """
+    scale = RESOLUTION_DPI / 72
+    for area in areas:
+        x0, y0, x1, y1 = (area.x0 * scale, area.y0 * scale, area.x1 * scale, area.y1 * scale)
+        inside = 0 <= x0 < x1 <= picture.width + 1 and 0 <= y0 < y1 <= picture.height + 1
+        if not inside:
+            raise BadArea(
+                _(
+                    "An area marked for removal on page %(page)s is empty or reaches outside "
+                    "the page. Draw it again inside the page."
+                )
+                % {"page": page}
+            )
+        box = (
+            math.floor(x0),
+            math.floor(y0),
+            min(math.ceil(x1), picture.width),
+            min(math.ceil(y1), picture.height),
+        )
+        picture.paste(0 if picture.mode == "L" else (0, 0, 0), box)
+
+
+def _add_page(output: pikepdf.Pdf, picture: Image.Image) -> None:
+    """Add a page to ``output`` the size the picture was drawn at, showing only the picture."""
+    width = picture.width * 72 / RESOLUTION_DPI
+    height = picture.height * 72 / RESOLUTION_DPI
+    # Left uncompressed here: pikepdf compresses every stream when it saves.
+    image = pikepdf.Stream(output, picture.tobytes())
+    image.Type = pikepdf.Name.XObject
+    image.Subtype = pikepdf.Name.Image
+    image.Width = picture.width
+    image.Height = picture.height
+    image.ColorSpace = pikepdf.Name.DeviceGray if picture.mode == "L" else pikepdf.Name.DeviceRGB
+    image.BitsPerComponent = 8
+    page = output.add_blank_page(page_size=(width, height))
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Page=image))
+    page.Contents = pikepdf.Stream(
+        output, f"q {width:.4f} 0 0 {height:.4f} 0 0 cm /Page Do Q".encode()
+    )
+
+
+def _drawn_page(data: bytes, page: int) -> Image.Image:
+    """Page ``page`` drawn by poppler, as RGB pixels (grey where the page has no colour)."""
+    resolution, number = str(RESOLUTION_DPI), str(page)
+    drawn = _run(
+        ["pdftoppm", "-png", "-r", resolution, "-f", number, "-l", number, "-singlefile", "-"],
+        data,
+    )
+    if not drawn.startswith(_PNG):
+        raise RedactionError(_unreadable())
+    try:
+        with Image.open(io.BytesIO(drawn)) as opened:
+            if opened.width * opened.height > MAX_PAGE_PIXELS:
+                raise RedactionError(
+                    _("Page %(page)s is too large to have parts removed here.") % {"page": page}
+                )
+            picture = opened.convert("RGB")
+    except RedactionError:
+        raise
+    except Exception:  # poppler's output could not be decoded, whatever Pillow raises
+        raise RedactionError(_unreadable()) from None
+    red, green, blue = picture.split()
+    grey = ImageChops.difference(red, green).getbbox() is None
+    if grey and ImageChops.difference(green, blue).getbbox() is None:
+        return red  # a third of the size, the same pixels
+    return picture
+
+
+def _page_count(data: bytes) -> int:
+    found = _PAGES.search(_run(["pdfinfo", "-"], data))
+    if found is None:
+        raise RedactionError(_unreadable())
+    return int(found.group(1))
+
+
+def _unreadable() -> str:
+    return _("The document's pages could not be drawn, so nothing could be removed from it.")
+
+
+def _run(command: list[str], document: bytes) -> bytes:
+    """``command``'s output, run under limits with ``document`` on its standard input."""
+    tool = shutil.which(command[0])
+    prlimit = shutil.which("prlimit")
+    if tool is None or prlimit is None:
+        raise RedactionError(
+            _("Parts of documents cannot be removed on this server: the tools are missing.")
+        )
+    limited = [
+        prlimit,
+        f"--cpu={CPU_SECONDS}",
+        f"--as={MEMORY_BYTES}",
+        "--fsize=0",
+        "--core=0",
+        "--nofile=16",
+        "--",
+        tool,
+        *command[1:],
+    ]
+    try:
+        finished = subprocess.run(  # noqa: S603 - fixed tools found on PATH, no shell
+            limited,
+            input=document,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=TIMEOUT_SECONDS,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C"},
+            check=False,
+        )
+    except (subprocess.TimeoutExpired, OSError):
+        raise RedactionError(_unreadable()) from None
+    if finished.returncode != 0 or len(finished.stdout) > MAX_PICTURE_BYTES:
+        raise RedactionError(_unreadable())
+    return finished.stdout
