@@ -22,11 +22,16 @@ def may_answer(user: Any, request: SupportRequest) -> bool:
     if not isinstance(user, User) or not user.is_active or not user.has_role(Role.SUPPORT_ADVISER):
         return False
     respondent = request.case.respondent_id
-    return respondent is None or not DirectoryLink.objects.filter(
-        user=user, person_id=respondent
-    ).exists()
+    return (
+        respondent is None
+        or not DirectoryLink.objects.filter(user=user, person_id=respondent).exists()
+    )
 
 
 @rule("helpline.request")
 def may_open(actor: Any, obj: Any) -> bool:
-    return adviser(actor, obj) and isinstance(obj, SupportRequest) and may_answer(actor, obj)
+    """An adviser may open a request they may answer; asked with no request (one that does not
+    exist), an adviser is told so and anyone else learns nothing."""
+    if not adviser(actor, obj):
+        return False
+    return obj is None or (isinstance(obj, SupportRequest) and may_answer(actor, obj))
