@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import engines
+from django.template.loader import select_template
 from django.utils.translation import gettext as _
 
+from redress.core.error_pages import error_templates
 from redress.core.uploads import RequestBodyTooLarge
 
 if TYPE_CHECKING:
@@ -165,8 +167,9 @@ class SecurityHeadersMiddleware:
 
 NUL = "\x00"
 
-# The project's 400 page with a GOV.UK error summary saying what was wrong.
-_REFUSAL_PAGE = """{% extends "errors/400.html" %}{% load i18n %}
+# The project's 400 page (the staff one on staff paths) with a GOV.UK error summary saying
+# what was wrong.
+_REFUSAL_PAGE = """{% extends layout %}{% load i18n %}
 {% block before_content %}{{ block.super }}
 <div class="govuk-error-summary" data-module="govuk-error-summary">
   <div role="alert">
@@ -194,7 +197,8 @@ def _refuse(request: HttpRequest, status: int, problem: str, detail: str) -> Htt
     """A JSON ``{"detail": ...}`` under /api/ (the API's error shape), else the 400 page."""
     if _is_api(request):
         return JsonResponse({"detail": detail}, status=status)
-    page = _refusal_page().render({"errors": [problem]}, request)
+    layout = select_template(error_templates(request, "400.html"))
+    page = _refusal_page().render({"errors": [problem], "layout": layout}, request)
     return HttpResponse(page, status=status)
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import select_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from redress.core.context_processors import service
+from redress.core.error_pages import error_templates
 from redress.core.routes import public
 from redress.core.text import MESSAGE, UnencodableText
 
@@ -52,38 +56,49 @@ def set_language(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def _api_error(status: int, detail: str | None) -> HttpResponse:
+    messages = {
+        400: "Bad request",
+        403: "Forbidden",
+        404: "Not found",
+        500: "Server error",
+    }
+    return JsonResponse({"detail": detail or messages[status]}, status=status)
+
+
 def _error(
-    request: HttpRequest, status: int, template: str, *, detail: str | None = None
+    request: HttpRequest, status: int, name: str, *, detail: str | None = None
 ) -> HttpResponse:
     if request.path.startswith("/api/"):
-        messages = {
-            400: "Bad request",
-            403: "Forbidden",
-            404: "Not found",
-            500: "Server error",
-        }
-        return JsonResponse({"detail": detail or messages[status]}, status=status)
-    return render(request, template, {"detail": detail}, status=status)
+        return _api_error(status, detail)
+    return render(request, error_templates(request, name), {"detail": detail}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Text that cannot be stored is said plainly; other refusals keep the general words.
     detail = str(MESSAGE) if isinstance(exception, UnencodableText) else None
-    return _error(request, 400, "errors/400.html", detail=detail)
+    return _error(request, 400, "400.html", detail=detail)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "errors/403.html")
+    return _error(request, 403, "403.html")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "errors/404.html")
+    return _error(request, 404, "404.html")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "errors/500.html")
+    """The page for a fault, drawn without the context processors: they read the session and
+    the signed-in user from the database, which may be what failed. Only settings, the request
+    and a CSRF token (from the cookie, for the staff sign-out form) reach the template."""
+    if request.path.startswith("/api/"):
+        return _api_error(500, None)
+    context = {**service(request), "request": request, "csrf_token": get_token(request)}
+    page = select_template(error_templates(request, "500.html")).render(context)
+    return HttpResponse(page, status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """The form was stale or forged: say so plainly, without technical detail."""
-    return render(request, "errors/csrf.html", status=403)
+    return render(request, error_templates(request, "csrf.html"), status=403)
