@@ -159,3 +159,13 @@ def test_other_formats_and_moving_pictures_are_refused() -> None:
     with pytest.raises(RedactionError) as refused:
         redact_image(moving.getvalue(), [])
     assert "moving" in refused.value.message
+
+
+def test_a_sixteen_bit_grey_png_keeps_its_shades_outside_the_boxes() -> None:
+    source = io.BytesIO()
+    Image.new("I;16", (40, 30), 40_000).save(source, "PNG")
+    output, mime = redact_image(source.getvalue(), [_box(0, 0, 10, 10)])
+    reopened = Image.open(io.BytesIO(output))
+    assert mime == "image/png"
+    assert reopened.getpixel((20, 20)) == 40_000 // 256
+    assert _box_pixels(output, _box(0, 0, 10, 10)) == {0}

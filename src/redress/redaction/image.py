@@ -106,18 +106,23 @@ def _upright(data: bytes) -> tuple[Image.Image, str]:
             raise RedactionError(_("A moving picture cannot have parts removed here."))
         try:
             opened.load()
-            upright = ImageOps.exif_transpose(opened)
+            upright = _paintable(ImageOps.exif_transpose(opened), kind)
         except Exception:  # a truncated or corrupt picture, whatever the decoder raises
             raise RedactionError(unreadable) from None
-    return upright.convert(_paintable_mode(upright, kind)), "JPEG" if kind == "MPO" else kind
+    return upright, "JPEG" if kind == "MPO" else kind
 
 
-def _paintable_mode(picture: Image.Image, kind: str) -> str:
+def _paintable(picture: Image.Image, kind: str) -> Image.Image:
+    """``picture`` as grey (L), RGB, or RGBA for a PNG that has transparency."""
     if picture.mode in ("L", "RGB") or (kind == "PNG" and picture.mode == "RGBA"):
-        return picture.mode
+        return picture
+    if picture.mode in ("1", "I", "I;16", "I;16B", "I;16L"):
+        if picture.mode != "1":  # 16-bit grey: keep the top 8 bits, not the clipped bottom
+            picture = picture.convert("I").point(lambda value: value / 256)
+        return picture.convert("L")
     if kind == "PNG" and (picture.mode in ("LA", "PA") or "transparency" in picture.info):
-        return "RGBA"
-    return "RGB"
+        return picture.convert("RGBA")
+    return picture.convert("RGB")
 
 
 def _solid(mode: str) -> int | tuple[int, ...]:
