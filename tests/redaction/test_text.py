@@ -61,6 +61,17 @@ def test_overlapping_spans_are_always_refused(data: st.DataObject) -> None:
     assert "overlap" in refused.value.message
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet="sSßxXzZ é\u0301\u0308", max_size=40),
+    st.text(alphabet="sSßxXzZ", min_size=1, max_size=4),
+)
+def test_once_every_match_is_removed_the_name_is_found_no_more(text: str, needle: str) -> None:
+    found = find_spans(text, needle)
+    redacted = redact_text(text, [_span(start, end) for start, end in found])
+    assert find_spans(redacted, needle) == []
+
+
 def test_the_mark_does_not_tell_how_long_the_removed_words_were() -> None:
     short = redact_text("Dear Al, thanks", [_span(5, 7)])
     long_ = redact_text("Dear Alexandra-Montgomery, thanks", [_span(5, 25)])
