@@ -56,9 +56,9 @@ def test_a_later_receipt_is_never_due_earlier(received: dt.date) -> None:
 
 
 def test_more_than_two_months_or_a_negative_count_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="0 to 2 months"):
         due_on(dt.date(2027, 1, 1), 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         add_months(dt.date(2027, 1, 1), -1)
 
 

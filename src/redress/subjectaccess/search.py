@@ -1,0 +1,328 @@
+"""Finding every case in which a person appears, by reading each case's sealed content.
+
+Where a person appears: as **respondent** (the case names them from the directory, or its
+description of the respondent names them), as **complainant** (the contact details given with
+the report are theirs), as **witness** (the witnesses answer names them, or the case lists them
+from the directory among the people involved) and **named in text** (the narrative or another
+answer names them). Names and email addresses match ignoring case, accents and runs of
+spaces; a name matches as whole words, so "Ann" is not found in "Annual".
+
+How "every read is ledgered" is kept at the scale of a search over every case.
+``cases.actions.read_content`` writes one ledger entry per case read; a search reads every
+case, and 100,000 entries for one request would bury the ledger, hold its lock for minutes and
+say nothing an auditor could not learn from one. So a search writes:
+
+- one ``subjectaccess.searched`` entry whose digest is the SHA-256 of the newline-joined
+  references of every case whose content was decrypted, in the order read. The list itself is
+  kept beside the request (``SearchRun.references_read``): an auditor hashes it and compares,
+  so no read can be added to or dropped from the list without the ledger disagreeing;
+- one ``subjectaccess.case_read`` entry per case in which the person was found, because the
+  content of those cases is copied into the request and will be shown to staff and released.
+
+Reads happen before the entries are written, but nothing read leaves this module until the
+entries, the findings and the search record are committed in one transaction: if the ledger
+refuses, the request keeps nothing and nobody sees anything, as with ``read_content``.
+Content whose data key was shredded cannot be read and is counted, not listed.
+
+What is not searched yet: messages, case records and evidence files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from redress.accounts import acting
+from redress.accounts.models import User
+from redress.cases.models import Case
+from redress.directory.models import Person
+from redress.ledger.append import append, digest_of
+from redress.ledger.events import Action
+from redress.redaction.text import find_spans
+from redress.subjectaccess.models import (
+    Capacity,
+    ComplainantConsent,
+    DataRequest,
+    Exemption,
+    Finding,
+    Redaction,
+    SearchRun,
+    State,
+)
+
+CONTACT_KEYS = ("contact_name", "contact_email", "contact_phone")
+# Stored as written; translated where shown.
+COMPLAINANT_IDENTITY = gettext_noop("The complainant's identity")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_CHUNK = 2000
+
+
+def fold(text: str) -> str:
+    """``text`` as compared: case-folded, compatibility-decomposed, without accents, with every
+    run of white space one space. ASCII text skips the Unicode steps (the common, fast case)."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    return " ".join(folded.split())
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who is searched for: a name, and an email address and directory entry when known."""
+
+    name: str
+    email: str = ""
+    person: Person | None = None
+
+    def matcher(self) -> Matcher:
+        return Matcher(fold(self.name), fold(self.email))
+
+
+class Matcher:
+    """Tests folded text for a folded name (as whole words) or email address."""
+
+    def __init__(self, name: str, email: str) -> None:
+        self.name = name
+        self.email = email
+        self._name = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") if name else None
+
+    def found_in(self, text: str | None) -> bool:
+        if not text:
+            return False
+        folded = fold(text)
+        return bool(
+            (self._name is not None and self._name.search(folded))
+            or (self.email and self.email in folded)
+        )
+
+    def is_same(self, name: str | None, email: str | None) -> bool:
+        return bool(
+            (self.email and email and fold(email) == self.email)
+            or (self.name and name and fold(name) == self.name)
+        )
+
+
+@dataclass
+class Appearance:
+    """One field of one case in which the person appears, held in memory until committed."""
+
+    case: Case
+    role: Capacity
+    field: str
+    text: str
+    protected: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    findings: int
+    cases_read: int
+    cases_unreadable: int
+
+
+def contact_text(details: dict[str, Any]) -> str:
+    """The contact answers of a report as lines of text, as they go into an answer."""
+    labels = {"contact_name": "Name", "contact_email": "Email", "contact_phone": "Phone"}
+    return "\n".join(f"{labels[k]}: {details[k]}" for k in CONTACT_KEYS if details.get(k))
+
+
+def appearances_in(
+    case: Case, matcher: Matcher, *, person_id: int | None, involved: bool
+) -> list[Appearance]:
+    """Where the person appears in ``case`` (whose content is decrypted here), each field once.
+
+    ``involved`` says the case lists the person from the directory among the people involved.
+    """
+    narrative = case.narrative or ""
+    description = case.respondent_description or ""
+    details: dict[str, Any] = json.loads(case.details or "{}")
+    found: dict[str, Appearance] = {}
+
+    def add(role: Capacity, name: str, text: str) -> None:
+        found.setdefault(name, Appearance(case, role, name, text))
+
+    if matcher.is_same(details.get("contact_name"), details.get("contact_email")):
+        add(Capacity.COMPLAINANT, "contact_details", contact_text(details))
+        add(Capacity.COMPLAINANT, "narrative", narrative)
+    if (person_id is not None and case.respondent_id == person_id) or matcher.found_in(description):
+        add(Capacity.RESPONDENT, "respondent_description", description)
+        add(Capacity.RESPONDENT, "narrative", narrative)
+    witnesses = details.get("witnesses")
+    if isinstance(witnesses, str) and matcher.found_in(witnesses):
+        add(Capacity.WITNESS, "details.witnesses", witnesses)
+    if involved:
+        add(Capacity.WITNESS, "named_people", "")
+    if matcher.found_in(narrative):
+        add(Capacity.NAMED_IN_TEXT, "narrative", narrative)
+    for key, value in sorted(details.items()):
+        if key in CONTACT_KEYS or key == "witnesses" or not isinstance(value, str):
+            continue
+        if matcher.found_in(value):
+            add(Capacity.NAMED_IN_TEXT, f"details.{key}", value)
+    appearances = list(found.values())
+    if appearances and all(a.role != Capacity.COMPLAINANT for a in appearances):
+        protected = [str(details[k]) for k in CONTACT_KEYS if details.get(k)]
+        for appearance in appearances:
+            appearance.protected = protected
+    return appearances
+
+
+def identity_spans(text: str, identifiers: Iterable[str]) -> list[tuple[int, int]]:
+    """Every place in ``text`` where one of a complainant's identifiers appears: the whole
+    name, each part of it of three letters or more as a whole word, the email address, and
+    the phone number however its digits are spaced. Overlapping places are merged."""
+    spans: list[tuple[int, int]] = []
+    for identifier in identifiers:
+        identifier = identifier.strip()
+        digits = re.sub(r"\D", "", identifier)
+        if len(digits) >= 6 and not re.search(r"[^\d\s+()\-.]", identifier):
+            pattern = r"[\s()\-.]*".join(digits)
+            spans += [m.span() for m in re.finditer(pattern, text)]
+            continue
+        spans += find_spans(text, identifier)
+        if "@" not in identifier:
+            for part in identifier.split():
+                if len(part) >= 3:
+                    spans += [s for s in find_spans(text, part) if _whole_word(text, *s)]
+    return _merged(spans)
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not text[start - 1].isalnum()) and (
+        end == len(text) or not text[end].isalnum()
+    )
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _readable_cases() -> Iterator[Case]:
+    return Case.objects.select_related("data_key").order_by("pk").iterator(chunk_size=_CHUNK)
+
+
+def scan(subject: Subject) -> tuple[list[Appearance], list[str], int]:
+    """Read every readable case and return where ``subject`` appears, the references read in
+    order, and how many cases could not be read (their key was shredded). Writes nothing:
+    only ``search`` below may keep or show what this returns."""
+    matcher = subject.matcher()
+    person_id = subject.person.pk if subject.person is not None else None
+    involved: set[int] = set()
+    if person_id is not None:
+        through = Case.named_people.through.objects.filter(person_id=person_id)
+        involved = set(through.values_list("case_id", flat=True))
+    appearances: list[Appearance] = []
+    read: list[str] = []
+    unreadable = 0
+    for case in _readable_cases():
+        if case.data_key.shredded_at is not None:
+            unreadable += 1
+            continue
+        read.append(case.reference)
+        appearances += appearances_in(
+            case, matcher, person_id=person_id, involved=case.pk in involved
+        )
+    return appearances, read, unreadable
+
+
+class SearchRefused(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def search(request: DataRequest, *, actor: User) -> SearchResult:
+    """Search every case for the request's subject and keep what was found, replacing any
+    earlier search's findings and redactions; ledgered as the module docstring says.
+
+    Refused unless the request is open or searched (not yet assembled)."""
+    if request.state not in (State.OPEN, State.SEARCHED):
+        raise SearchRefused(_("This request's answer is already assembled; it cannot be searched."))
+    person = None
+    if request.subject_identifier:
+        person = Person.objects.by_identifier(request.subject_identifier)
+    subject = Subject(request.subject_name, request.subject_email, person)
+    appearances, read, unreadable = scan(subject)
+    consented = set(
+        ComplainantConsent.objects.filter(request=request).values_list("case_id", flat=True)
+    )
+    obj = f"subjectaccess.request:{request.pk}"
+    with transaction.atomic():
+        locked = DataRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.state not in (State.OPEN, State.SEARCHED):
+            raise SearchRefused(_("This request's answer is already assembled."))
+        listing = "\n".join(read)
+        SearchRun.objects.create(
+            request=locked,
+            by=actor,
+            references_read=listing,
+            cases_read=len(read),
+            cases_unreadable=unreadable,
+            digest=digest_of(listing),
+        )
+        append(
+            actor=acting.ref(actor),
+            action=Action.DATA_REQUEST_SEARCHED,
+            obj=obj,
+            digest=digest_of(listing),
+        )
+        for reference in sorted({a.case.reference for a in appearances}):
+            append(
+                actor=acting.ref(actor),
+                action=Action.DATA_REQUEST_CASE_READ,
+                obj=f"case:{reference}",
+                digest=digest_of(obj),
+            )
+        Redaction.objects.filter(finding__request=locked).delete()
+        Finding.objects.filter(request=locked).delete()
+        for appearance in appearances:
+            _keep(locked, appearance, redact=appearance.case.pk not in consented)
+        locked.state = State.SEARCHED
+        locked.searched_at = timezone.now()
+        locked.save(update_fields=["state", "searched_at"])
+    request.state, request.searched_at = locked.state, locked.searched_at
+    return SearchResult(len(appearances), len(read), unreadable)
+
+
+def _keep(request: DataRequest, appearance: Appearance, *, redact: bool) -> None:
+    finding = Finding(
+        request=request,
+        data_key=request.data_key,
+        case=appearance.case,
+        role=appearance.role,
+        field=appearance.field,
+    )
+    finding.text = appearance.text
+    finding.protected = json.dumps(appearance.protected) if appearance.protected else ""
+    finding.save()
+    if not redact:
+        return
+    redactions = []
+    for start, end in identity_spans(appearance.text, appearance.protected):
+        redaction = Redaction(
+            finding=finding,
+            data_key=request.data_key,
+            start=start,
+            end=end,
+            exemption=Exemption.OTHER_INDIVIDUALS,
+            automatic=True,
+        )
+        redaction.reason = COMPLAINANT_IDENTITY
+        redactions.append(redaction)
+    Redaction.objects.bulk_create(redactions)
