@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import shutil
 import subprocess
 
 import pikepdf
@@ -15,8 +16,13 @@ import pypdf
 import pytest
 from PIL import Image
 
+from redress.redaction import pdf as pdf_redaction
 from redress.redaction.errors import BadArea, OverlappingRedactions, RedactionError
-from redress.redaction.pdf import RESOLUTION_DPI, Area, redact_pdf
+from redress.redaction.pdf import RESOLUTION_DPI, Area, can_redact_pdf, redact_pdf
+
+pytestmark = pytest.mark.skipif(
+    not can_redact_pdf() or not shutil.which("pdftotext"), reason="poppler-utils are not installed"
+)
 
 SECRET = "Zoe Hart"
 TRACES = (b"zoe", b"hart")
@@ -279,3 +285,13 @@ def test_what_cannot_be_drawn_is_refused_in_words(data: bytes) -> None:
     with pytest.raises(RedactionError) as refused:
         redact_pdf(data, [])
     assert "could not be drawn" in refused.value.message
+
+
+def test_without_the_tools_that_draw_pages_a_pdf_is_refused_in_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf_redaction.shutil, "which", lambda _tool: None)
+    assert not can_redact_pdf()
+    with pytest.raises(RedactionError) as refused:
+        redact_pdf(_one_page(), [])
+    assert "tools are missing" in refused.value.message

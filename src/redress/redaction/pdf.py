@@ -74,6 +74,11 @@ class Area:
     exemption: str
 
 
+def can_redact_pdf() -> bool:
+    """Whether this server has the tools that draw pages, without which ``redact_pdf`` refuses."""
+    return all(shutil.which(tool) for tool in ("pdftoppm", "pdfinfo", "prlimit"))
+
+
 def redact_pdf(data: bytes, areas: Sequence[Area]) -> bytes:
     """A new PDF of ``data``'s pages as pictures, each area painted solid black.
 
