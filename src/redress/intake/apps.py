@@ -12,7 +12,10 @@ class IntakeConfig(AppConfig):
         # An act on a case announces news after commit; the complainant hears of it here, where
         # their contact choices are kept.
         from redress.cases.notices import case_updated
-        from redress.intake import contact
+        from redress.intake import (
+            access,  # noqa: F401  (registers intake.take_report)
+            contact,
+        )
 
         def tell(sender: Any, *, case: Any, **kwargs: Any) -> None:
             contact.notify_update(case)

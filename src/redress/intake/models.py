@@ -6,8 +6,10 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from redress.cases.models import Case
+from redress.accounts.models import User
+from redress.cases.models import Case, Message
 from redress.vault.fields import EncryptedTextField
 from redress.vault.models import DataKey
 
@@ -59,3 +61,37 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"receipt for {self.case}"
+
+
+class TakenHow(models.TextChoices):
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+
+
+class TakenState(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting the reporter's confirmation")
+    CONFIRMED = "confirmed", _("Confirmed by the reporter")
+    CORRECTED = "corrected", _("Corrected by the reporter")
+
+
+class TakenReport(models.Model):
+    """A report a member of staff wrote down for the reporter, given by phone or in person.
+
+    The reporter checks the record with their receipt code, and confirms it or corrects it
+    (EU Directive 2019/1937, Art. 18(2)-(4)); until then it awaits their confirmation. A
+    correction is the reporter's own message on the case, which ``correction`` points to.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="taken_report")
+    taken_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    how = models.CharField(max_length=16, choices=TakenHow.choices)
+    taken_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=16, choices=TakenState.choices, default=TakenState.AWAITING)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction = models.OneToOneField(
+        Message, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"report taken for {self.case}"

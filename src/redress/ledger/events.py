@@ -91,6 +91,15 @@ class Action(StrEnum):
     RECEIPT_REISSUED = "receipt.reissued"
     RECEIPT_EMAIL_VERIFIED = "receipt.email_verified"
 
+    # Reports taken by staff by phone or in person, and the reporter's check of the record
+    REPORT_TAKEN_BY_PHONE = "report.taken_by_phone"
+    REPORT_TAKEN_IN_PERSON = "report.taken_in_person"
+    REPORT_RECEIPT_READ_OUT = "report.receipt_read_out"
+    REPORT_RECEIPT_EMAILED = "report.receipt_emailed"
+    REPORT_RECORD_SHOWN = "report.record_shown"
+    REPORT_RECORD_CONFIRMED = "report.record_confirmed"
+    REPORT_RECORD_CORRECTED = "report.record_corrected"
+
     # Escrow and the matching key service
     ESCROW_KEY_CREATED = "escrow.key_created"
     ESCROW_LODGED = "escrow.lodged"
