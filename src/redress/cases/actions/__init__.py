@@ -57,7 +57,7 @@ from redress.cases.actions.respondent import (
     records_for_respondent,
     resend_invitation,
 )
-from redress.cases.actions.transitions import transition
+from redress.cases.actions.transitions import fitting_decisions, transition
 from redress.cases.actions.withdrawal import withdraw, withdrawal_open
 from redress.cases.cleaning import Cleaning
 
@@ -86,6 +86,7 @@ __all__ = [
     "complainant_files",
     "decide_appeal",
     "declare_conflict",
+    "fitting_decisions",
     "invitation_digest",
     "invitation_for",
     "live_roles",

@@ -171,6 +171,12 @@ _FITTING_DECISIONS: dict[Stage, set[Decision]] = {
 }
 
 
+def fitting_decisions(to: Stage) -> list[Decision]:
+    """The decisions a deciding move to ``to`` may record, in the order a page offers them."""
+    fitting = _FITTING_DECISIONS.get(Stage(to), set())
+    return [decision for decision in Decision if decision in fitting]
+
+
 def _decide(
     case: Case,
     decision: Decision,
