@@ -139,7 +139,7 @@ def redacted(original: bytes) -> bytes:
 def _drawn(document: bytes, page: int) -> Image.Image:
     pages = ["-f", str(page), "-l", str(page), "-singlefile"]
     picture = subprocess.run(
-        ["pdftoppm", "-png", "-r", str(RESOLUTION_DPI), *pages, "-"],
+        ["pdftoppm", "-cropbox", "-r", str(RESOLUTION_DPI), *pages, "-"],
         input=document,
         capture_output=True,
         check=True,
@@ -151,7 +151,8 @@ def _pixels(picture: Image.Image, area: tuple[float, float, float, float]) -> se
     scale = RESOLUTION_DPI / 72
     x0, y0, x1, y1 = (value * scale for value in area)
     box = (math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1))
-    return set(picture.crop(box).get_flattened_data())
+    part = picture.crop(box)
+    return {colour for _, colour in part.getcolors(part.width * part.height) or []}
 
 
 def test_the_original_holds_the_name_in_text_metadata_notes_and_under_the_areas(
@@ -254,6 +255,32 @@ def test_overlapping_areas_on_a_page_are_refused_and_touching_ones_accepted() ->
     assert _pixels(_stored(redacted, 1), (0, 0, 200, 100)) == {(0, 0, 0)}
 
 
+def test_areas_are_measured_from_the_corner_of_the_page_a_viewer_shows() -> None:
+    # The page is 600 by 800 points, but a viewer shows only its crop box, 300 by 400 points
+    # from (100, 100) up: the name written at (150, 400) appears 50 points from the left and
+    # about 100 from the top, and the words written outside the crop box are not shown.
+    pdf = pikepdf.new()
+    _page(
+        pdf,
+        f"BT /F1 24 Tf 150 400 Td ({SECRET}) Tj ET BT /F1 24 Tf 450 700 Td (Not shown) Tj ET",
+        CropBox=[100, 100, 400, 500],
+    )
+    written = io.BytesIO()
+    pdf.save(written)
+    name = (40.0, 70.0, 200.0, 110.0)
+    assert len(_pixels(_drawn(written.getvalue(), 1), name)) > 1
+
+    redacted = redact_pdf(written.getvalue(), [_area(1, *name)])
+
+    with pikepdf.open(io.BytesIO(redacted)) as output:
+        width, height = (float(n) for n in output.pages[0].MediaBox[2:])
+    assert abs(width - 300) < 1
+    assert abs(height - 400) < 1
+    assert _pixels(_stored(redacted, 1), name) == {(0, 0, 0)}
+    with pytest.raises(BadArea):
+        redact_pdf(written.getvalue(), [_area(1, 350, 10, 420, 50)])  # on the page, not shown
+
+
 def test_an_area_may_reach_the_very_edge_of_the_page() -> None:
     redacted = redact_pdf(_one_page(), [_area(1, 0, 0, A4[0], A4[1])])
     assert _pixels(_stored(redacted, 1), (0, 0, A4[0], A4[1])) == {(0, 0, 0)}
@@ -278,6 +305,20 @@ def test_areas_on_missing_pages_empty_or_outside_the_page_are_refused(
     with pytest.raises(BadArea) as refused:
         redact_pdf(_one_page(), [_area(*area)])
     assert refused.value.message
+
+
+def test_documents_too_long_or_pages_too_large_to_draw_are_refused_before_drawing() -> None:
+    long_document, poster = pikepdf.new(), pikepdf.new()
+    for _ in range(pdf_redaction.PAGE_LIMIT + 1):
+        long_document.add_blank_page(page_size=A4)
+    poster.add_blank_page(page_size=A4)
+    poster.add_blank_page(page_size=(14_400, 14_400))  # 200 inches square
+    for document, words in ((long_document, "pages, too many"), (poster, "Page 2 is too large")):
+        written = io.BytesIO()
+        document.save(written)
+        with pytest.raises(RedactionError) as refused:
+            redact_pdf(written.getvalue(), [])
+        assert words in refused.value.message
 
 
 @pytest.mark.parametrize("data", [b"", b"%PDF-1.7\nnot really", b"\x89PNG\r\n\x1a\n"])

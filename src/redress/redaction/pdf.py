@@ -19,11 +19,12 @@ right and y downwards, as an officer marks it on a drawn page. (PDF's own coordi
 the bottom-left of the unrotated page; these do not.) Drawn at ``RESOLUTION_DPI``, a point is
 ``RESOLUTION_DPI / 72`` pixels; each area is widened to whole pixels, never narrowed.
 
-Pages are drawn by poppler's ``pdftoppm`` (and counted by ``pdfinfo``) in a child process that
-reads the document from a pipe and writes the picture to a pipe, under limits on CPU time,
-memory, files and time, with an empty environment, as the pages shown to staff are: whatever
-the document holds is never run, and this process parses only poppler's PNG output and writes
-the new PDF with pikepdf.
+Pages are measured by poppler's ``pdfinfo`` and drawn by its ``pdftoppm`` (crop box only,
+``-cropbox``) in a child process that reads the document from a pipe and writes to a pipe, under
+limits on CPU time, memory, files and time, with an empty environment, as the pages shown to
+staff are: whatever the document holds is never run, and this process reads only poppler's
+answers and writes the new PDF with pikepdf. Every area is checked against the measured pages,
+and a document too long or a page too large to draw is refused, before any page is drawn.
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ MAX_PAGE_PIXELS = 50_000_000
 TIMEOUT_SECONDS = 30
 CPU_SECONDS = 20
 MEMORY_BYTES = 1024 * 1024 * 1024
-MAX_PICTURE_BYTES = 64 * 1024 * 1024
+# A drawn page is three bytes a pixel, after a short header.
+MAX_PICTURE_BYTES = 3 * MAX_PAGE_PIXELS + 64
 
 _PAGES = re.compile(rb"^Pages:\s+(\d+)\s*$", re.MULTILINE)
-_PNG = b"\x89PNG\r\n\x1a\n"
+_SIZE = re.compile(rb"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", re.MULTILINE)
+_ROTATION = re.compile(rb"^Page\s+(\d+) rot:\s+(\d+)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -87,17 +90,13 @@ def redact_pdf(data: bytes, areas: Sequence[Area]) -> bytes:
     (``RedactionError``) a document whose pages cannot be drawn, that has more than
     ``PAGE_LIMIT`` pages or a page too large to draw; (``BadArea``) an area on a page that does
     not exist, empty, or reaching outside its page; and (``OverlappingRedactions``) two areas
-    on one page that overlap (areas that only touch are accepted).
+    on one page that overlap (areas that only touch are accepted). Every area is checked
+    before any page is drawn.
     """
-    pages = _page_count(data)
-    if pages > PAGE_LIMIT:
-        raise RedactionError(
-            _("The document has more than %(limit)s pages, too many to have parts removed here.")
-            % {"limit": PAGE_LIMIT}
-        )
+    sizes = _page_sizes(data)
     by_page: dict[int, list[Area]] = {}
     for area in areas:
-        if not isinstance(area.page, int) or not 1 <= area.page <= pages:
+        if not isinstance(area.page, int) or not 1 <= area.page <= len(sizes):
             raise BadArea(
                 _(
                     "An area marked for removal is on a page the document does not have. "
@@ -106,18 +105,32 @@ def redact_pdf(data: bytes, areas: Sequence[Area]) -> bytes:
             )
         by_page.setdefault(area.page, []).append(area)
     for page, marked in by_page.items():
-        _refuse_overlaps(page, marked)
+        _check_areas(page, marked, sizes[page - 1])
     output = pikepdf.new()
-    for page in range(1, pages + 1):
+    for page in range(1, len(sizes) + 1):
         picture = _drawn_page(data, page)
-        _paint(picture, page, by_page.get(page, []))
+        _paint(picture, by_page.get(page, []))
         _add_page(output, picture)
     written = io.BytesIO()
     output.save(written, deterministic_id=True)
     return written.getvalue()
 
 
-def _refuse_overlaps(page: int, areas: list[Area]) -> None:
+def _check_areas(page: int, areas: list[Area], size: tuple[float, float]) -> None:
+    """Refuse an empty area, one outside a page of ``size`` points, or two that overlap.
+
+    An area may reach a pixel past the page's edge: poppler rounds the page up to whole pixels.
+    """
+    width, height = (measure + 72 / RESOLUTION_DPI for measure in size)
+    for area in areas:
+        if not (0 <= area.x0 < area.x1 <= width and 0 <= area.y0 < area.y1 <= height):
+            raise BadArea(
+                _(
+                    "An area marked for removal on page %(page)s is empty or reaches outside "
+                    "the page. Draw it again inside the page."
+                )
+                % {"page": page}
+            )
     for one, other in itertools.combinations(areas, 2):
         if one.x0 < other.x1 and other.x0 < one.x1 and one.y0 < other.y1 and other.y0 < one.y1:
             raise OverlappingRedactions(
@@ -129,29 +142,15 @@ def _refuse_overlaps(page: int, areas: list[Area]) -> None:
             )
 
 
-def _paint(picture: Image.Image, page: int, areas: list[Area]) -> None:
-    """Paint each area black on the drawn ``picture`` of ``page``, widened to whole pixels.
-
-    An area may reach up to a pixel past the drawn page's edge, which poppler rounds; past
-    that it is refused.
-    """
+def _paint(picture: Image.Image, areas: list[Area]) -> None:
+    """Paint each (checked) area black on the drawn ``picture``, widened to whole pixels."""
     scale = RESOLUTION_DPI / 72
     for area in areas:
-        x0, y0, x1, y1 = (area.x0 * scale, area.y0 * scale, area.x1 * scale, area.y1 * scale)
-        inside = 0 <= x0 < x1 <= picture.width + 1 and 0 <= y0 < y1 <= picture.height + 1
-        if not inside:
-            raise BadArea(
-                _(
-                    "An area marked for removal on page %(page)s is empty or reaches outside "
-                    "the page. Draw it again inside the page."
-                )
-                % {"page": page}
-            )
         box = (
-            math.floor(x0),
-            math.floor(y0),
-            min(math.ceil(x1), picture.width),
-            min(math.ceil(y1), picture.height),
+            math.floor(area.x0 * scale),
+            math.floor(area.y0 * scale),
+            min(math.ceil(area.x1 * scale), picture.width),
+            min(math.ceil(area.y1 * scale), picture.height),
         )
         picture.paste(0 if picture.mode == "L" else (0, 0, 0), box)
 
@@ -176,23 +175,19 @@ def _add_page(output: pikepdf.Pdf, picture: Image.Image) -> None:
 
 
 def _drawn_page(data: bytes, page: int) -> Image.Image:
-    """Page ``page`` drawn by poppler, as RGB pixels (grey where the page has no colour)."""
+    """Page ``page``'s crop box drawn by poppler, as RGB pixels (grey where it has no colour).
+
+    Drawn as PPM, which is only the pixels: encoding a PNG of a photograph takes poppler
+    seconds a page, and this takes a tenth of a second.
+    """
     resolution, number = str(RESOLUTION_DPI), str(page)
-    drawn = _run(
-        ["pdftoppm", "-png", "-r", resolution, "-f", number, "-l", number, "-singlefile", "-"],
-        data,
-    )
-    if not drawn.startswith(_PNG):
+    pages = ["-f", number, "-l", number, "-singlefile"]
+    drawn = _run(["pdftoppm", "-cropbox", "-r", resolution, *pages, "-"], data)
+    if not drawn.startswith(b"P6\n"):
         raise RedactionError(_unreadable())
     try:
         with Image.open(io.BytesIO(drawn)) as opened:
-            if opened.width * opened.height > MAX_PAGE_PIXELS:
-                raise RedactionError(
-                    _("Page %(page)s is too large to have parts removed here.") % {"page": page}
-                )
             picture = opened.convert("RGB")
-    except RedactionError:
-        raise
     except Exception:  # poppler's output could not be decoded, whatever Pillow raises
         raise RedactionError(_unreadable()) from None
     red, green, blue = picture.split()
@@ -202,11 +197,36 @@ def _drawn_page(data: bytes, page: int) -> Image.Image:
     return picture
 
 
-def _page_count(data: bytes) -> int:
-    found = _PAGES.search(_run(["pdfinfo", "-"], data))
-    if found is None:
+def _page_sizes(data: bytes) -> list[tuple[float, float]]:
+    """Each page's (width, height) in points as shown: its crop box, turned by its rotation.
+
+    Refuses a document with more than ``PAGE_LIMIT`` pages, or a page too large to draw.
+    """
+    described = _run(["pdfinfo", "-f", "1", "-l", str(PAGE_LIMIT), "-"], data)
+    count = _PAGES.search(described)
+    if count is None:
         raise RedactionError(_unreadable())
-    return int(found.group(1))
+    if int(count.group(1)) > PAGE_LIMIT:
+        raise RedactionError(
+            _("The document has more than %(limit)s pages, too many to have parts removed here.")
+            % {"limit": PAGE_LIMIT}
+        )
+    turns = {int(page): int(degrees) for page, degrees in _ROTATION.findall(described)}
+    sizes: list[tuple[float, float]] = []
+    for number, width, height in _SIZE.findall(described):
+        page = int(number)
+        shown = (float(width), float(height))
+        if turns.get(page, 0) % 180 == 90:
+            shown = (shown[1], shown[0])
+        pixels = math.prod(math.ceil(measure * RESOLUTION_DPI / 72) for measure in shown)
+        if pixels > MAX_PAGE_PIXELS:
+            raise RedactionError(
+                _("Page %(page)s is too large to have parts removed here.") % {"page": page}
+            )
+        sizes.append(shown)
+    if len(sizes) != int(count.group(1)):
+        raise RedactionError(_unreadable())
+    return sizes
 
 
 def _unreadable() -> str:
