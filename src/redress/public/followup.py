@@ -24,7 +24,7 @@ from redress.cases.models import Attachment, Case, RecordKind, Source
 from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint, client_network
 from redress.core.routes import public
-from redress.intake import acknowledgement, actions, contact
+from redress.intake import acknowledgement, actions, contact, taken
 from redress.intake.filetypes import MAX_BYTES, PARSED_KINDS
 from redress.intake.forms import (
     AppealForm,
@@ -95,6 +95,8 @@ def check_code(request: HttpRequest) -> HttpResponse:
                 earlier = actions.last_read(case)
                 request.session[LAST_READ] = earlier.isoformat() if earlier else None
                 request.session.set_expiry(settings.FOLLOW_UP_SESSION_SECONDS)
+                if taken.awaiting(case):  # a report taken by staff: its record comes first
+                    return redirect("public:report-confirm-record")
                 return redirect("public:report-status")
     return render(
         request, "public/followup/check.html", {"form": form}, status=400 if form.errors else 200
@@ -156,6 +158,7 @@ def status(request: HttpRequest) -> HttpResponse:
     at_limit = None if pending else _full(case)
     context = {
         "case": case,
+        "record_awaiting": taken.awaiting(case),
         "next": step,
         "messages_on_case": case.messages.all(),
         "attachments": case.attachments.filter(source=Source.COMPLAINANT),

@@ -8,6 +8,7 @@ from redress.public import (
     proof,
     report,
     statistics,
+    taken_report,
     views,
 )
 
@@ -48,6 +49,7 @@ urlpatterns = [
     path("check/acknowledgement/read", acknowledgement_page.check_page, name="report-proof-page"),
     path("check/acknowledgement/pdf", acknowledgement_page.check_pdf, name="report-proof-pdf"),
     path("check/proof", proof.renew, name="report-proof-renew"),
+    path("check/record", taken_report.confirm_record, name="report-confirm-record"),
     path("check/withdraw", followup.withdraw, name="report-withdraw"),
     path("check/leave", followup.leave, name="report-leave"),
     path("check/lost-code", followup.lost_code, name="report-lost-code"),
