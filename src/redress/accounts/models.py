@@ -83,7 +83,7 @@ class RoleGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} as {self.role}"
+        return f"{self.user} as {self.get_role_display()}"
 
 
 class RoleRequest(models.Model):
@@ -114,7 +114,7 @@ class RoleRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role} for {self.user}"
+        return f"{self.get_role_display()} for {self.user}"
 
 
 class Invitation(models.Model):

@@ -159,7 +159,7 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} as {self.role} on {self.case}"
+        return f"{self.user} as {self.get_role_display()} on {self.case}"
 
 
 class Direction(models.TextChoices):
