@@ -14,7 +14,7 @@ import subprocess
 import pikepdf
 import pypdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from redress.redaction import pdf as pdf_redaction
 from redress.redaction.errors import BadArea, OverlappingRedactions, RedactionError
@@ -279,6 +279,25 @@ def test_areas_are_measured_from_the_corner_of_the_page_a_viewer_shows() -> None
     assert _pixels(_stored(redacted, 1), name) == {(0, 0, 0)}
     with pytest.raises(BadArea):
         redact_pdf(written.getvalue(), [_area(1, 350, 10, 420, 50)])  # on the page, not shown
+
+
+def test_a_photographic_page_is_stored_small_with_its_area_black() -> None:
+    width, height = 600, 400  # pixels, drawn as 288 by 192 points at 150 dpi
+    noise = [Image.effect_noise((width, height), 60) for _ in range(3)]
+    photograph = Image.merge("RGB", noise).filter(ImageFilter.GaussianBlur(1))
+    source = io.BytesIO()
+    photograph.save(source, "PDF", resolution=RESOLUTION_DPI)
+    area = (40.0, 40.0, 140.0, 100.0)
+
+    redacted = redact_pdf(source.getvalue(), [_area(1, *area)])
+
+    with pikepdf.open(io.BytesIO(redacted)) as pdf:
+        assert pdf.pages[0].Resources.XObject.Page.Filter == pikepdf.Name.DCTDecode
+    assert len(redacted) * 4 < width * height * 3
+    # JPEG shades the area's border with its neighbours' colours; inside it is black.
+    inside = 16 * 72 / RESOLUTION_DPI
+    border = (area[0] + inside, area[1] + inside, area[2] - inside, area[3] - inside)
+    assert _pixels(_stored(redacted, 1), border) == {(0, 0, 0)}
 
 
 def test_an_area_may_reach_the_very_edge_of_the_page() -> None:

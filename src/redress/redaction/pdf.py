@@ -35,6 +35,7 @@ import math
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,9 @@ from PIL import Image, ImageChops
 from redress.redaction.errors import BadArea, OverlappingRedactions, RedactionError
 
 RESOLUTION_DPI = 150
+# A page is stored as JPEG, at this quality, when that is this many times smaller.
+JPEG_QUALITY = 90
+PHOTOGRAPH_SAVING = 4
 PAGE_LIMIT = 300
 # The most pixels a drawn page may have (an A0 poster is about 35 million at 150 dpi).
 MAX_PAGE_PIXELS = 50_000_000
@@ -159,8 +163,9 @@ def _add_page(output: pikepdf.Pdf, picture: Image.Image) -> None:
     """Add a page to ``output`` the size the picture was drawn at, showing only the picture."""
     width = picture.width * 72 / RESOLUTION_DPI
     height = picture.height * 72 / RESOLUTION_DPI
-    # Left uncompressed here: pikepdf compresses every stream when it saves.
-    image = pikepdf.Stream(output, picture.tobytes())
+    stored, encoding = _encoded(picture)
+    image = pikepdf.Stream(output, stored)
+    image.Filter = encoding
     image.Type = pikepdf.Name.XObject
     image.Subtype = pikepdf.Name.Image
     image.Width = picture.width
@@ -172,6 +177,21 @@ def _add_page(output: pikepdf.Pdf, picture: Image.Image) -> None:
     page.Contents = pikepdf.Stream(
         output, f"q {width:.4f} 0 0 {height:.4f} 0 0 cm /Page Do Q".encode()
     )
+
+
+def _encoded(picture: Image.Image) -> tuple[bytes, pikepdf.Name]:
+    """The page's pixels as stored, and how: losslessly, so that the areas are exactly black,
+    unless the page is mostly photograph, where JPEG is a tenth of the size.
+
+    A JPEG's blocks that straddle an area's edge may shade its border: they hold only black
+    and the pixels beside the area, which are shown anyway, never what was under it.
+    """
+    lossless = zlib.compress(picture.tobytes())
+    photograph = io.BytesIO()
+    picture.save(photograph, "JPEG", quality=JPEG_QUALITY)
+    if len(photograph.getvalue()) * PHOTOGRAPH_SAVING < len(lossless):
+        return photograph.getvalue(), pikepdf.Name.DCTDecode
+    return lossless, pikepdf.Name.FlateDecode
 
 
 def _drawn_page(data: bytes, page: int) -> Image.Image:
