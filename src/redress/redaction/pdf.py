@@ -181,7 +181,7 @@ def _add_page(output: pikepdf.Pdf, picture: Image.Image) -> None:
 
 def _encoded(picture: Image.Image) -> tuple[bytes, pikepdf.Name]:
     """The page's pixels as stored, and how: losslessly, so that the areas are exactly black,
-    unless the page is mostly photograph, where JPEG is a tenth of the size.
+    unless JPEG is ``PHOTOGRAPH_SAVING`` times smaller, as it is for a photograph.
 
     A JPEG's blocks that straddle an area's edge may shade its border: they hold only black
     and the pixels beside the area, which are shown anyway, never what was under it.
