@@ -76,3 +76,17 @@ def test_the_api_counts_working_days_left(late_case: Case) -> None:
         "acknowledge": -12,
         "assess": -2,
     }
+
+
+def test_an_item_on_a_held_case_is_paused_not_counting(late_case: Case) -> None:
+    worker = make_staff("cw", Role.CASEWORKER)
+    actions.assign(late_case, worker, AssignmentRole.CASEWORKER, actor="system:test")
+    with time_machine.travel(SEEN):
+        sweep()
+        actions.put_on_hold(late_case, actor=worker, reason="A police investigation")
+    with time_machine.travel(SEEN + dt.timedelta(days=14)):
+        client = Client()
+        sign_in(client, worker)
+        home = client.get("/staff/").content.decode()
+    assert "Paused" in home
+    assert "working days overdue" not in home
