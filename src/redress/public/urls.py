@@ -2,6 +2,7 @@ from django.urls import path
 
 from redress.public import (
     acknowledgement_page,
+    data_request,
     escrow,
     followup,
     outside,
@@ -55,4 +56,5 @@ urlpatterns = [
     path("check/lost-code", followup.lost_code, name="report-lost-code"),
     path("check/verify-email/<str:token>", followup.verify_email, name="report-verify-email"),
     path("check/recover/<str:token>", followup.recover, name="report-recover"),
+    path("data-request/<str:token>", data_request.download, name="data-request"),
 ]
