@@ -162,6 +162,17 @@ CASES = [
     ),
 ]
 
+# Who the confidential complainants are (fictional), sealed apart from their cases, by the
+# respondent's identifier in CASES.
+SEALED_IDENTITIES = {
+    "M-1001": {
+        "name": "Carys Pendleford",
+        "email": "carys.pendleford@example.org",
+        "phone": "01632 960 118",
+    },
+    "M-3003": {"name": "Dafydd Orrell", "email": "dafydd.orrell@example.org"},
+}
+
 # Written by the demo caseworker for the case under investigation: what the respondent sees.
 ALLEGATIONS = (
     "It is alleged that between March and September you made repeated comments about a member of "

@@ -6,6 +6,7 @@ identified in the ledger: their acts are recorded with the actor ``complainant``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from redress.cases.actions import ReportClosed as ReportClosed
 from redress.cases.actions import complainant_files as complainant_files
 from redress.cases.models import Attachment, Case, Category, Identity, Message, Source
 from redress.directory.models import Person
+from redress.disclosure import actions as disclosure
 from redress.intake import contact, receipts
 from redress.intake.cleaning import cleaning_of, cleaning_of_staged, kept_as_uploaded
 from redress.intake.models import Draft, Receipt
@@ -157,6 +159,8 @@ def remove_evidence(draft: Draft, stored_name: str) -> None:
 
 def _details(answers: dict[str, Any]) -> dict[str, Any]:
     keys = DETAIL_ANSWERS if _anonymous(answers) else DETAIL_ANSWERS + CONTACT_ANSWERS
+    if answers.get("identity") == Identity.CONFIDENTIAL:  # sealed apart: ``disclosure.seal``
+        answers = {k: v for k, v in answers.items() if k not in disclosure.ANSWERS}
     return {k: answers[k] for k in keys if answers.get(k) not in (None, "")}
 
 
@@ -184,7 +188,11 @@ def submit_answers(
 ) -> Submission:
     """A complete report that arrives in one piece (the API): the same case, receipt and ledger
     entry as ``submit``, through the same writer, without the draft a wizard needs."""
-    return _file(answers, data_key=None, actor=actor, draft=None, client=client)
+    # A confidential complainant's identity is sealed apart in the case's transaction; any other
+    # report stays one statement (on PostgreSQL) and one commit.
+    confidential = answers.get("identity") == Identity.CONFIDENTIAL
+    with transaction.atomic() if confidential else contextlib.nullcontext():
+        return _file(answers, data_key=None, actor=actor, draft=None, client=client)
 
 
 def _file(
@@ -238,6 +246,8 @@ def _file(
         beside=keep_receipt,
         actor=actor,
     )
+    if case.identity == Identity.CONFIDENTIAL:
+        disclosure.seal(case, disclosure.from_answers(answers), actor=actor)
     email_sent = contact.send_verification(receipt, email, client=client) if email else None
     if draft is not None:
         draft.case = case

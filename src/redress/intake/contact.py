@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from redress.accounts.throttle import email_allowed
 from redress.cases.models import Case
+from redress.disclosure import actions as disclosure
 from redress.intake import receipts
 from redress.intake.models import Receipt
 from redress.ledger.append import append
@@ -66,8 +67,9 @@ def send_verification(receipt: Receipt, email: str, *, client: str | None = None
 
 
 def _contact_email(case: Case) -> str | None:
-    # The address itself is sealed in the case's details; the receipt holds only its digest.
-    email = json.loads(case.details or "{}").get("contact_email")
+    # The address itself is sealed in the case's details, or a confidential complainant's in
+    # their identity, sealed apart; the receipt holds only its digest.
+    email = json.loads(case.details or "{}").get("contact_email") or disclosure.contact_email(case)
     return str(email) if email else None
 
 

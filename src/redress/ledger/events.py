@@ -127,6 +127,17 @@ class Action(StrEnum):
     HOLD_REVIEWED = "retention.hold_reviewed"
     HOLD_LIFTED = "retention.hold_lifted"
 
+    # A confidential complainant's sealed identity, and the steps to read or disclose it
+    IDENTITY_SEALED = "disclosure.identity_sealed"
+    IDENTITY_ASKED = "disclosure.asked"
+    IDENTITY_APPROVED = "disclosure.approved"
+    IDENTITY_REFUSED = "disclosure.refused"
+    IDENTITY_EXCEPTION_RECORDED = "disclosure.exception_recorded"
+    IDENTITY_EXCEPTION_LIFTED = "disclosure.exception_lifted"
+    IDENTITY_NOTICE_SENT = "disclosure.notice_sent"
+    IDENTITY_READ = "disclosure.read"
+    IDENTITY_DISCLOSED = "disclosure.disclosed"
+
     # The helpline: support requests from either party, contact, referrals
     SUPPORT_REQUESTED = "helpline.support_requested"
     SUPPORT_CONTACTED = "helpline.contacted"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from redress.accounts.models import User
 from redress.cases.models import Attachment, Case, CaseRecord, InterimMeasure, Message, Stage
 from redress.directory.models import Person
+from redress.disclosure.actions import keys_of as identity_keys_of
 from redress.ledger.append import append, digest_of, keyed_digest_of
 from redress.ledger.events import Action
 from redress.retention.models import LegalHold
@@ -127,6 +128,8 @@ def _keys_of(case: Case) -> list[DataKey]:
     ids = {case.data_key_id}
     for model in (Message, Attachment, CaseRecord, InterimMeasure):
         ids.update(model.objects.filter(case=case).values_list("data_key_id", flat=True))
+    # A confidential complainant's identity is sealed under a key of its own: it goes too.
+    ids.update(key.pk for key in identity_keys_of(case))
     return list(DataKey.objects.filter(pk__in=ids, shredded_at__isnull=True).order_by("pk"))
 
 

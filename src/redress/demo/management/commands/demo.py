@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from redress.accounts.models import RoleGrant, User
-from redress.cases import actions, schedule
+from redress.cases import actions, sanctions, schedule
 from redress.cases.models import (
     Assignment,
     AssignmentRole,
@@ -32,6 +32,7 @@ from redress.cases.sweep import sweep
 from redress.core import paths
 from redress.demo import closed, data
 from redress.directory.models import Office, Party, Person, PersonKind
+from redress.disclosure import actions as disclosure
 from redress.escrow import actions as escrow
 from redress.escrow.models import CounsellorKey
 
@@ -146,6 +147,8 @@ class Command(BaseCommand):
                 respondent=Person.objects.by_identifier(identifier),
                 actor="system:demo",
             )
+            if identifier in data.SEALED_IDENTITIES:  # a confidential complainant
+                disclosure.seal(case, data.SEALED_IDENTITIES[identifier], actor="system:demo")
             if how_far == "received":
                 continue  # in the pool, for a caseworker to take
             actions.assign(case, caseworker, AssignmentRole.CASEWORKER, actor="system:demo")
@@ -204,6 +207,11 @@ class Command(BaseCommand):
                 reasons="Demo: the changes were a response to the safety concern.",
                 decision=Decision.UPHELD,
                 sanction=Sanction.TRAINING,
+                terms=sanctions.Terms(
+                    starts_on=timezone.localdate(),
+                    months=3,
+                    conditions="Demo: a course on answering safety reports.",
+                ),
             )
             actions.transition(
                 case, Stage.APPEAL_WINDOW, actor=maker, reasons="Demo: both parties told."
