@@ -212,7 +212,7 @@ def test_the_administrators_list_and_the_case_timeline_name_the_token(
     assert _step(secret, case, "acknowledged").status_code == 200
     handler = Client()
     sign_in(handler, worker)
-    page = handler.get(f"/staff/cases/{case.reference}").content.decode()
+    page = handler.get(f"/staff/cases/{case.reference}/history").content.decode()
     assert "Casey Worker (through the token “Case system”)" in page
 
 

@@ -181,7 +181,7 @@ def test_the_road_through_the_console(
     client.post(f"{url}/hold", {"step": "resume", "reasons": "Police finished."})
     case.refresh_from_db()
     assert case.held_since is None
-    page = maker_client.get(url).content.decode()
+    page = maker_client.get(f"{url}/history").content.decode()
     assert "Timeline" in page
     assert "Respondent told of the allegations" in page
 
@@ -193,6 +193,8 @@ def test_an_unassigned_handler_is_refused_everywhere_on_a_case() -> None:
     for path in ("", "/move", "/message", "/record", "/notify", "/hold", "/evidence/1"):
         method = client.get if path in ("", "/evidence/1") else client.post
         assert method(url + path).status_code == 403
+    for path in ("/move", "/message", "/notify", "/history", "/messages", "/file"):
+        assert client.get(url + path).status_code == 403
 
 
 def test_evidence_upload_and_download_are_ledgered() -> None:

@@ -10,31 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from redress.accounts.models import User
 from redress.cases.models import (
-    AppealOutcome,
     AssignmentRole,
-    Decision,
     MeasureKind,
     RecordKind,
-    Sanction,
     Stage,
 )
 from redress.core.lengths import say_how_long
 from redress.directory.models import Office, Party
 
 REASONS = {"required": _("Give your reasons")}
-DECIDING = [
-    (str(d.value), d.label)
-    for d in (
-        Decision.UPHELD,
-        Decision.PARTLY_UPHELD,
-        Decision.NOT_UPHELD,
-        Decision.NOT_TAKEN_FORWARD,
-        Decision.RESOLVED_INFORMALLY,
-    )
-]
 
 
 class MoveForm(forms.Form):
+    """A move that records no decision: the decision has its own page."""
+
     to = forms.ChoiceField(
         label=_("Move the case to"),
         choices=[],
@@ -49,18 +38,6 @@ class MoveForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages=REASONS,
-    )
-    decision = forms.ChoiceField(
-        label=_("Decision (only for a deciding step)"),
-        choices=DECIDING,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    sanction = forms.ChoiceField(
-        label=_("Sanction (only with an upheld or partly upheld decision)"),
-        choices=Sanction.choices,
-        required=False,
-        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args: Any, stages: list[Stage] | None = None, **kwargs: Any) -> None:
@@ -101,6 +78,14 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Write the record")},
     )
+
+    def __init__(self, *args: Any, kinds: list[RecordKind] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            # Only the kinds this handler may write now are offered.
+            self.fields["kind"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in STAFF_RECORDS if value in kinds
+            ]
 
 
 class EvidenceForm(forms.Form):
@@ -189,31 +174,8 @@ class ReasonsForm(forms.Form):
     )
 
 
-class AppealDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome of the appeal"),
-        choices=AppealOutcome.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the outcome")},
-    )
-    reasons = forms.CharField(
-        label=_("Reasons"),
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages=REASONS,
-    )
-    decision = forms.ChoiceField(
-        label=_("Changed decision (only when the appeal is allowed)"),
-        choices=DECIDING[:3],
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    sanction = forms.ChoiceField(
-        label=_("Sanction (only with an upheld or partly upheld decision)"),
-        choices=Sanction.choices,
-        required=False,
-        widget=forms.RadioSelect,
-    )
+class ApproveForm(forms.Form):
+    """An act with nothing to type: its page asks, and the button confirms."""
 
 
 class RiskReviewForm(forms.Form):
@@ -269,7 +231,6 @@ say_how_long(
     ReviewForm,
     AssignForm,
     ReasonsForm,
-    AppealDecisionForm,
     RiskReviewForm,
     ConflictForm,
 )

@@ -1,8 +1,8 @@
-"""The caseworker's queue and case page. Cases are reached only through ``cases.access``.
+"""The caseworker's queue, the case overview and the pages of its sections. Cases are reached
+only through ``cases.access``.
 
-Reading the case page is ledgered (``read_content``). The acts on a case post to
-``staff.casework``; when one is refused, the case page is shown again with the refusal and
-what was typed.
+Reading any page of a case is ledgered (``read_content``). The overview lists what the viewer
+can do now (``staff.case_tasks``); each act has its own page in ``staff.casework``.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from redress.accounts.access import is_staff_signed_in, requires
 from redress.accounts.models import User
-from redress.cases import lifecycle
+from redress.cases import schedule
 from redress.cases.access import (
     cases_for,
     load_case,
@@ -32,21 +32,22 @@ from redress.cases.access import (
     unassigned_pool,
     with_due_dates,
 )
-from redress.cases.actions import appeal_closes_on, live_roles, read_content
+from redress.cases.actions import read_content
 from redress.cases.models import (
-    Assignment,
     AssignmentRole,
     Case,
     Deadline,
+    DeadlineKind,
     Identity,
     Stage,
 )
 from redress.intake import pages
 from redress.intake.forms import date_in_words
 from redress.ledger.models import Entry
-from redress.staff import case_forms
+from redress.staff import case_tasks
 from redress.staff.actor_words import ActorWords
 from redress.staff.evidence_details import evidence_rows
+from redress.staff.templatetags.working_days import working_days_words
 from redress.vault.errors import Shredded
 
 _OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
@@ -225,16 +226,81 @@ def support_words(details: dict[str, Any]) -> str:
     return {"yes": _("Yes"), "no": _("No")}.get(answer, answer)
 
 
-def case_context(
-    request: HttpRequest, case: Case, user: User, **bound: forms.Form
-) -> dict[str, Any]:
-    """Everything the case page shows; ``bound`` replaces a form with the one just refused."""
-    try:
-        content = read_content(case, actor=user)
-        shredded = False
-    except Shredded:
-        content, shredded = {}, True
-    roles = live_roles(case, user)
+# What happens next at each stage when the viewer has nothing to do, and the item it is due by.
+NEXT_STEP: dict[Stage, tuple[Any, DeadlineKind | None]] = {
+    Stage.RECEIVED: (
+        gettext_lazy("The caseworker will acknowledge the report."),
+        DeadlineKind.ACKNOWLEDGE,
+    ),
+    Stage.ACKNOWLEDGED: (
+        gettext_lazy("The caseworker will assess the report."),
+        DeadlineKind.ASSESS,
+    ),
+    Stage.ASSESSED: (
+        gettext_lazy("The caseworker will decide how the case goes on."),
+        DeadlineKind.SUBSTANTIVE_ANSWER,
+    ),
+    Stage.NOT_TAKEN_FORWARD: (gettext_lazy("The caseworker will close the case."), None),
+    Stage.INFORMAL_RESOLUTION: (
+        gettext_lazy(
+            "The caseworker will record how the matter was resolved, or open an investigation."
+        ),
+        DeadlineKind.SUBSTANTIVE_ANSWER,
+    ),
+    Stage.INVESTIGATION: (
+        gettext_lazy("The investigator will send findings."),
+        DeadlineKind.INVESTIGATION,
+    ),
+    Stage.FINDINGS: (gettext_lazy("The decision-maker will decide."), DeadlineKind.DECIDE),
+    Stage.DECISION: (gettext_lazy("The decision-maker will open the appeal window."), None),
+    Stage.APPEAL_WINDOW: (
+        gettext_lazy("The parties may appeal until the window closes; then the case closes."),
+        DeadlineKind.APPEAL_WINDOW,
+    ),
+    Stage.APPEAL: (gettext_lazy("The appeals panel will decide the appeal."), DeadlineKind.APPEAL),
+    Stage.CLOSED: (
+        gettext_lazy(
+            "The case is closed. Its records are kept until the retention policy deletes them."
+        ),
+        None,
+    ),
+}
+# How many of each kind of thing the overview shows before linking to the rest.
+LATEST = 3
+
+
+def next_step(case: Case, open_rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What happens next, by whom, and when it is due (in working days)."""
+    words, kind = NEXT_STEP[Stage(case.stage)]
+    if case.held_since is not None:
+        words = _("The case is on hold. The caseworker will review the hold.")
+        kind = DeadlineKind.HOLD_REVIEW
+    due = next((row for row in open_rows if row["item"].kind == kind), None)
+    return {"words": str(words), "due": due}
+
+
+def open_deadline_rows(case: Case) -> list[dict[str, Any]]:
+    """The case's open items, each with its due date and how far off it is in working days."""
+    today = schedule.today()
+    rows = []
+    for item in case.deadlines.filter(_OPEN).order_by("due_on", "pk"):
+        if item.paused_remaining is not None:
+            left = item.paused_remaining
+            words = _("Paused: %(left)s") % {
+                "left": ngettext("%(n)s working day left", "%(n)s working days left", left)
+                % {"n": left}
+            }
+            tag = "grey"
+        else:
+            words = working_days_words(item.due_on)
+            tag = "red" if item.due_on < today else "blue"
+        rows.append({"item": item, "words": words, "tag": tag})
+    return rows
+
+
+def _visible_details(case: Case, content: dict[str, Any], roles: set[str]) -> dict[str, Any]:
+    """The report's details, without a confidential complainant's contact for anyone but their
+    caseworker."""
     details: dict[str, Any] = {}
     if content.get("details"):
         details = json.loads(content["details"] or "{}")
@@ -244,37 +310,34 @@ def case_context(
     if not contact_visible:
         for key in ("contact_name", "contact_email", "contact_phone"):
             details.pop(key, None)
-    stages = [m.to for m in lifecycle.MOVES[Stage(case.stage)] if m.by & roles]
+    return details
 
-    def form(name: str, factory: Any) -> Any:
-        # Each form keeps its own element ids, so many forms can share one page.
-        return bound.get(name) or factory(auto_id=f"{name}-%s")
 
-    forms_on_page: dict[str, Any] = {
-        "move_form": form("move", lambda **kw: case_forms.MoveForm(stages=stages, **kw)),
-        "message_form": form("message", case_forms.MessageForm),
-        "record_form": form("record", case_forms.RecordForm),
-        "evidence_form": form("evidence", case_forms.EvidenceForm),
-        "measure_form": form("measure", case_forms.MeasureForm),
-        "assign_form": form("assign", case_forms.AssignForm),
-        "hold_form": form("hold", case_forms.ReasonsForm),
-        "risk_form": form("risk", case_forms.ReasonsForm),
-        "appeal_form": form("appeal", case_forms.AppealDecisionForm),
-    }
+def read_case(case: Case, user: User) -> tuple[dict[str, Any], bool]:
+    """The case's content, the read ledgered; and whether the retention policy deleted it."""
+    try:
+        return read_content(case, actor=user), False
+    except Shredded:
+        return {}, True
+
+
+def case_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]:
+    """Everything the case overview shows: the summary, the open items, what the viewer can do
+    now (or what happens next), and the latest of each section, linking to the rest."""
+    content, shredded = read_case(case, user)
+    s = case_tasks.situation(case, user)
+    details = _visible_details(case, content, s.roles)
+    deadlines = open_deadline_rows(case)
+    tasks = case_tasks.offers(s)
     reviews = {d.subject: d.due_on for d in case.deadlines.filter(_OPEN, kind="interim_review")}
-    measures = list(case.measures.all())
-    for measure in measures:
+    for measure in s.measures:
         measure.next_review = reviews.get(f"measure:{measure.pk}")  # type: ignore[attr-defined]
-        measure.review_form = form(f"review-{measure.pk}", case_forms.ReviewForm)  # type: ignore[attr-defined]
-    assignments = list(
-        Assignment.objects.filter(case=case, ended_at__isnull=True).select_related("user")
-    )
-    for assignment in assignments:
-        assignment.end_form = form(f"end-{assignment.pk}", case_forms.ReasonsForm)  # type: ignore[attr-defined]
-    exceptions = list(case.risk_exceptions.select_related("record").order_by("-pk"))
-    for exception in exceptions:
-        exception.review_form = form(f"exception-{exception.pk}", case_forms.RiskReviewForm)  # type: ignore[attr-defined]
-    refused = next((f for f in bound.values() if f.errors), None)
+    links = case_tasks.end_links(s)
+    for assignment in s.assignments:
+        assignment.end_link = links.get(assignment.pk)  # type: ignore[attr-defined]
+    messages_on_case = case.messages.select_related("author", "data_key")
+    records = case.records.select_related("author", "data_key")
+    attachments = evidence_rows(case)
     return {
         "case": case,
         "content": content,
@@ -282,25 +345,23 @@ def case_context(
         "when": when_words(details),
         "support": support_words(details),
         "shredded": shredded,
-        "roles": roles,
-        "is_caseworker": str(AssignmentRole.CASEWORKER) in roles,
-        "is_decision_maker": str(AssignmentRole.DECISION_MAKER) in roles,
-        "is_appeals_panel": str(AssignmentRole.APPEALS_PANEL) in roles,
-        "deadlines": deadline_rows(case),
-        "timeline": timeline(case),
+        "role_names": [str(AssignmentRole(r).label) for r in sorted(s.roles)],
+        "deadlines": deadlines,
+        "tasks": tasks,
+        "next_step": next_step(case, deadlines),
         # Each body is opened with its data key: fetched with the row, not one query a row.
-        "messages_on_case": case.messages.select_related("author", "data_key"),
-        "attachments": evidence_rows(case),
+        "latest_messages": list(messages_on_case.order_by("-sent_at", "-pk")[:LATEST])[::-1],
+        "message_count": messages_on_case.count(),
+        "latest_records": list(records.order_by("-created_at", "-pk")[:LATEST])[::-1],
+        "record_count": records.count(),
+        "attachments": attachments[-LATEST:],
+        "attachment_count": len(attachments),
         "page_kinds": [kind for kind in ("pdf", "docx") if pages.can_render(kind)],
-        "records": case.records.select_related("author", "data_key"),
-        "measures": measures,
-        "assignments": assignments,
-        "exceptions": exceptions,
-        "stages": stages,
-        "appeal": getattr(case, "appeal", None),
-        "appeal_closes": appeal_closes_on(case),
-        "refused": refused,
-        **forms_on_page,
+        "measures": s.measures,
+        "assignments": s.assignments,
+        "exceptions": s.exceptions,
+        "appeal": s.appeal,
+        "appeal_closes": s.appeal_closes,
     }
 
 
@@ -337,4 +398,41 @@ def explain_lost_access(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def case_detail(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    return render(request, "staff/case.html", case_context(request, obj, user))
+    return render(request, "staff/case/overview.html", case_context(request, obj, user))
+
+
+def _section(template: str, build: Callable[[Case], dict[str, Any]]) -> Callable[..., HttpResponse]:
+    """A page of one section of the case, its whole list: reading it is ledgered like the
+    overview, and a handler a conflict took off the case is told why."""
+
+    @explain_lost_access
+    @requires("case.read_content", load=load_case)
+    @require_GET
+    def page(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+        user = request.user
+        assert isinstance(user, User)
+        _content, shredded = read_case(obj, user)
+        return render(request, template, {"case": obj, "shredded": shredded, **build(obj)})
+
+    return page
+
+
+case_messages = _section(
+    "staff/case/messages.html",
+    lambda case: {"messages_on_case": case.messages.select_related("author", "data_key")},
+)
+case_file = _section(
+    "staff/case/file.html",
+    lambda case: {"records": case.records.select_related("author", "data_key")},
+)
+case_evidence = _section(
+    "staff/case/evidence_list.html",
+    lambda case: {
+        "attachments": evidence_rows(case),
+        "page_kinds": [kind for kind in ("pdf", "docx") if pages.can_render(kind)],
+    },
+)
+case_history = _section(
+    "staff/case/history.html",
+    lambda case: {"deadlines": deadline_rows(case), "timeline": timeline(case)},
+)

@@ -1,7 +1,8 @@
-"""The acts on a case, each a POST from the case page to one action in ``cases.actions``.
+"""The acts on a case, each on its own page, each done by one action in ``cases.actions``.
 
-A refused act shows the case page again, with the refusal in the error summary and what was
-typed kept; an act that succeeds redirects back with a notice. Views never write case rows.
+An act's page is shown only to someone ``staff.case_tasks`` says may do it now. A refused act
+shows its page again, with the refusal in the error summary and what was typed kept; an act
+that succeeds goes back to the overview with a notice. Views never write case rows.
 """
 
 from __future__ import annotations
@@ -11,27 +12,25 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from redress.accounts.access import requires
 from redress.accounts.models import User
-from redress.cases import actions, lifecycle
+from redress.cases import actions
 from redress.cases.access import load_case
 from redress.cases.actions import CaseError
 from redress.cases.models import (
-    AppealOutcome,
     Assignment,
     AssignmentRole,
     Case,
-    Decision,
     InterimMeasure,
     MeasureKind,
     RecordKind,
     RiskException,
-    Sanction,
     Source,
     Stage,
 )
@@ -40,37 +39,67 @@ from redress.intake.cleaning import cleaning_of, kept_as_uploaded
 from redress.intake.filetypes import KINDS, MAX_BYTES
 from redress.intake.sandbox import clean
 from redress.intake.upload_words import UploadRefused
-from redress.staff import case_forms
-from redress.staff.cases import case_context
+from redress.staff import case_forms, case_tasks
 from redress.staff.evidence_details import content_disposition
 
 Act = Callable[[dict[str, Any]], str]
-
-
-def _perform(
-    request: HttpRequest, case: Case, name: str, form: forms.Form, act: Act
-) -> HttpResponse:
-    """Run ``act`` with the form's cleaned data; on refusal, show the case page again."""
-    if form.is_valid():
-        try:
-            notice = act(form.cleaned_data)
-        except (CaseError, UploadRefused) as refused:
-            form.add_error(None, getattr(refused, "message", None) or str(refused))
-        else:
-            messages.success(request, notice)
-            return redirect("staff:case", case.reference)
-    user = request.user
-    assert isinstance(user, User)
-    fresh = Case.objects.select_related("data_key", "respondent").get(pk=case.pk)
-    return render(
-        request, "staff/case.html", case_context(request, fresh, user, **{name: form}), status=400
-    )
 
 
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def _act_page(
+    request: HttpRequest,
+    case: Case,
+    name: str,
+    form: forms.Form,
+    act: Act,
+    *,
+    template: str = "",
+    item: Any = None,
+    **context: Any,
+) -> HttpResponse:
+    """One act's page. GET: the form, only to someone ``case_tasks`` says may do it now. POST:
+    the act through ``cases.actions``; refused, the same page again with the refusal and what was
+    typed (400); done, back to the overview with a notice."""
+    user = _user(request)
+    situation = case_tasks.situation(case, user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                notice = act(form.cleaned_data)
+            except (CaseError, UploadRefused) as refused:
+                form.add_error(None, getattr(refused, "message", None) or str(refused))
+            else:
+                messages.success(request, notice)
+                return redirect("staff:case", case.reference)
+        status = 400
+    else:
+        if not case_tasks.may(situation, name, item):
+            raise PermissionDenied
+        status = 200
+    return render(
+        request,
+        template or f"staff/case/{name}.html",
+        {
+            "case": case,
+            "form": form,
+            "task": case_tasks.BY_NAME[name],
+            "item": item,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _bound(request: HttpRequest) -> dict[str, Any]:
+    """The form's data and files when the act is sent; nothing when its page is asked for."""
+    if request.method == "POST":
+        return {"data": request.POST, "files": request.FILES}
+    return {}
 
 
 @requires("case.take", load=load_case)
@@ -86,55 +115,46 @@ def take(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     user = _user(request)
-    roles = actions.live_roles(obj, user)
-    stages = [m.to for m in lifecycle.MOVES[Stage(obj.stage)] if m.by & roles]
-    form = case_forms.MoveForm(request.POST, stages=stages, auto_id="move-%s")
+    stages = case_tasks.next_stages(case_tasks.situation(obj, user))
+    form = case_forms.MoveForm(**_bound(request), stages=stages)
 
     def act(data: dict[str, Any]) -> str:
-        case = actions.transition(
-            obj,
-            Stage(data["to"]),
-            actor=user,
-            reasons=data["reasons"],
-            decision=Decision(data["decision"]) if data.get("decision") else None,
-            sanction=Sanction(data["sanction"]) if data.get("sanction") else None,
-        )
+        case = actions.transition(obj, Stage(data["to"]), actor=user, reasons=data["reasons"])
         return _("The case is now at “%(stage)s”.") % {"stage": case.get_stage_display()}
 
-    return _perform(request, obj, "move", form, act)
+    return _act_page(request, obj, "move", form, act)
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def message(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     def act(data: dict[str, Any]) -> str:
         actions.send_message_to_complainant(obj, data["body"], actor=_user(request))
         return _("Your message is on the complainant's channel.")
 
-    return _perform(
-        request, obj, "message", case_forms.MessageForm(request.POST, auto_id="message-%s"), act
-    )
+    return _act_page(request, obj, "message", case_forms.MessageForm(**_bound(request)), act)
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+    kinds = case_tasks.record_kinds(case_tasks.situation(obj, _user(request)))
+    form = case_forms.RecordForm(**_bound(request), kinds=kinds)
+
     def act(data: dict[str, Any]) -> str:
         actions.add_record(obj, RecordKind(data["kind"]), data["body"], actor=_user(request))
         return _("The record is on the case file.")
 
-    return _perform(
-        request, obj, "record", case_forms.RecordForm(request.POST, auto_id="record-%s"), act
-    )
+    return _act_page(request, obj, "record", form, act)
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
-    form = case_forms.EvidenceForm(request.POST, request.FILES, auto_id="evidence-%s")
+    form = case_forms.EvidenceForm(**_bound(request))
     user = _user(request)
 
     def act(data: dict[str, Any]) -> str:
@@ -158,7 +178,7 @@ def evidence(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
         )
         return _("The evidence is on the case file.")
 
-    return _perform(request, obj, "evidence", form, act)
+    return _act_page(request, obj, "evidence", form, act)
 
 
 @requires("case.read_content", load=load_case)
@@ -224,7 +244,7 @@ def evidence_page(
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     def act(data: dict[str, Any]) -> str:
         actions.record_measure(
@@ -232,13 +252,11 @@ def measure(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
         )
         return _("The interim measure is recorded; its first review is scheduled.")
 
-    return _perform(
-        request, obj, "measure", case_forms.MeasureForm(request.POST, auto_id="measure-%s"), act
-    )
+    return _act_page(request, obj, "measure", case_forms.MeasureForm(**_bound(request)), act)
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure_review(request: HttpRequest, reference: str, pk: int, obj: Case) -> HttpResponse:
     item = InterimMeasure.objects.filter(case=obj, pk=pk).first()
     if item is None:
@@ -250,31 +268,40 @@ def measure_review(request: HttpRequest, reference: str, pk: int, obj: Case) -> 
         )
         return _("The review is recorded.")
 
-    return _perform(
+    form = case_forms.ReviewForm(**_bound(request))
+    return _act_page(
         request,
         obj,
-        f"review-{item.pk}",
-        case_forms.ReviewForm(request.POST, auto_id=f"review-{item.pk}-%s"),
+        "measure-review",
+        form,
         act,
+        template="staff/case/measure_review.html",
+        item=item,
     )
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     def act(data: dict[str, Any]) -> str:
         actions.assign(obj, data["user"], AssignmentRole(data["role"]), actor=_user(request))
         return _("%(user)s is assigned.") % {"user": data["user"]}
 
-    return _perform(
-        request, obj, "assign", case_forms.AssignForm(request.POST, auto_id="assign-%s"), act
-    )
+    # The overview's "Assign the appeals panel" comes with the role already chosen.
+    role = request.GET.get("role", "")
+    initial = {"role": role} if role in AssignmentRole.values else {}
+    form = case_forms.AssignForm(**_bound(request), initial=initial)
+    return _act_page(request, obj, "assign", form, act)
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unassign(request: HttpRequest, reference: str, pk: int, obj: Case) -> HttpResponse:
-    item = Assignment.objects.filter(case=obj, pk=pk, ended_at__isnull=True).first()
+    item = (
+        Assignment.objects.filter(case=obj, pk=pk, ended_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
     if item is None:
         raise Http404
 
@@ -282,101 +309,108 @@ def unassign(request: HttpRequest, reference: str, pk: int, obj: Case) -> HttpRe
         actions.unassign(item, actor=_user(request), reasons=data["reasons"])
         return _("The assignment has ended.")
 
-    form = case_forms.ReasonsForm(request.POST, auto_id=f"end-{item.pk}-%s")
-    return _perform(request, obj, f"end-{item.pk}", form, act)
-
-
-@requires("case.read_content", load=load_case)
-@require_POST
-def hold(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
-    step = request.POST.get("step", "")
-    user = _user(request)
-
-    def act(data: dict[str, Any]) -> str:
-        if step == "hold":
-            actions.put_on_hold(obj, actor=user, reason=data["reasons"])
-            return _("The case is on hold: its deadlines are paused.")
-        if step == "review":
-            actions.review_hold(obj, actor=user, notes=data["reasons"])
-            return _("The hold is reviewed and continues.")
-        if step == "resume":
-            actions.resume(obj, actor=user, reasons=data["reasons"])
-            return _("The hold has ended: the deadlines run again.")
-        raise CaseError(_("Choose what to do with the hold."))
-
-    return _perform(
-        request, obj, "hold", case_forms.ReasonsForm(request.POST, auto_id="hold-%s"), act
+    form = case_forms.ReasonsForm(**_bound(request))
+    return _act_page(
+        request, obj, "unassign", form, act, template="staff/case/reasons.html", item=item
     )
 
 
+# The three acts on a hold: each its own page; the first path also takes the step by name.
+HOLD_STEPS = {"hold": "hold", "review": "hold-review", "resume": "resume"}
+
+
+def _hold(request: HttpRequest, obj: Case, name: str) -> HttpResponse:
+    user = _user(request)
+
+    def act(data: dict[str, Any]) -> str:
+        if name == "hold":
+            actions.put_on_hold(obj, actor=user, reason=data["reasons"])
+            return _("The case is on hold: its deadlines are paused.")
+        if name == "hold-review":
+            actions.review_hold(obj, actor=user, notes=data["reasons"])
+            return _("The hold is reviewed and continues.")
+        actions.resume(obj, actor=user, reasons=data["reasons"])
+        return _("The hold has ended: the deadlines run again.")
+
+    form = case_forms.ReasonsForm(**_bound(request))
+    return _act_page(request, obj, name, form, act, template="staff/case/reasons.html")
+
+
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
+def hold(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+    step = request.POST.get("step", "hold") if request.method == "POST" else "hold"
+    if step not in HOLD_STEPS:
+        raise Http404
+    return _hold(request, obj, HOLD_STEPS[step])
+
+
+@requires("case.read_content", load=load_case)
+@require_http_methods(["GET", "POST"])
+def hold_review(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+    return _hold(request, obj, "hold-review")
+
+
+@requires("case.read_content", load=load_case)
+@require_http_methods(["GET", "POST"])
+def resume(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+    return _hold(request, obj, "resume")
+
+
+@requires("case.read_content", load=load_case)
+@require_http_methods(["GET", "POST"])
 def risk(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     def act(data: dict[str, Any]) -> str:
         actions.request_risk_exception(obj, actor=_user(request), reasons=data["reasons"])
         return _("The risk exception is waiting for the decision-maker.")
 
-    return _perform(
-        request, obj, "risk", case_forms.ReasonsForm(request.POST, auto_id="risk-%s"), act
-    )
+    form = case_forms.ReasonsForm(**_bound(request))
+    return _act_page(request, obj, "risk", form, act, template="staff/case/reasons.html")
 
 
 @requires("case.read_content", load=load_case)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def risk_decide(request: HttpRequest, reference: str, pk: int, obj: Case) -> HttpResponse:
-    exception = RiskException.objects.filter(case=obj, pk=pk).first()
+    """Approve a requested risk exception, or review one: both on the exception's page."""
+    exception = RiskException.objects.filter(case=obj, pk=pk).select_related("record").first()
     if exception is None:
         raise Http404
     user = _user(request)
-    if "approve" in request.POST:
-        try:
+    approving = request.method == "POST" and "approve" in request.POST
+    if approving:
+        form: forms.Form = case_forms.ApproveForm(request.POST)
+
+        def act(data: dict[str, Any]) -> str:
             actions.approve_risk_exception(exception, actor=user)
-        except CaseError as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, _("The risk exception is approved; notification is paused."))
-        return redirect("staff:case", obj.reference)
+            return _("The risk exception is approved; notification is paused.")
 
-    def act(data: dict[str, Any]) -> str:
-        actions.review_risk_exception(
-            exception, actor=user, notes=data["notes"], keep=data["keep"] == "yes"
-        )
-        return _("The review of the risk exception is recorded.")
-
-    form = case_forms.RiskReviewForm(request.POST, auto_id=f"exception-{exception.pk}-%s")
-    return _perform(request, obj, f"exception-{exception.pk}", form, act)
-
-
-@requires("case.read_content", load=load_case)
-@require_POST
-def notify(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
-    try:
-        actions.notify_respondent(obj, actor=_user(request))
-    except CaseError as refused:
-        messages.error(request, str(refused))
     else:
-        messages.success(request, _("The respondent has been sent a link to the allegations."))
-    return redirect("staff:case", obj.reference)
+        form = case_forms.RiskReviewForm(**_bound(request))
 
+        def act(data: dict[str, Any]) -> str:
+            actions.review_risk_exception(
+                exception, actor=user, notes=data["notes"], keep=data["keep"] == "yes"
+            )
+            return _("The review of the risk exception is recorded.")
 
-@requires("case.read_content", load=load_case)
-@require_POST
-def appeal(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
-    def act(data: dict[str, Any]) -> str:
-        actions.decide_appeal(
-            obj,
-            actor=_user(request),
-            outcome=AppealOutcome(data["outcome"]),
-            reasons=data["reasons"],
-            decision=Decision(data["decision"]) if data.get("decision") else None,
-            sanction=Sanction(data["sanction"]) if data.get("sanction") else None,
-        )
-        return _("The appeal is decided and the case is closed.")
-
-    return _perform(
+    review_form = case_forms.RiskReviewForm() if approving else form
+    return _act_page(
         request,
         obj,
-        "appeal",
-        case_forms.AppealDecisionForm(request.POST, auto_id="appeal-%s"),
+        "risk-decide",
+        form,
         act,
+        template="staff/case/risk_decide.html",
+        item=exception,
+        review_form=review_form,
     )
+
+
+@requires("case.read_content", load=load_case)
+@require_http_methods(["GET", "POST"])
+def notify(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+    def act(data: dict[str, Any]) -> str:
+        actions.notify_respondent(obj, actor=_user(request))
+        return _("The respondent has been sent a link to the allegations.")
+
+    return _act_page(request, obj, "notify", case_forms.ApproveForm(**_bound(request)), act)
