@@ -39,7 +39,7 @@ def test_a_finding_in_its_appeal_window_is_counted_once_and_said_in_words() -> N
     sign_in(client, officer)
     page = client.get(f"/staff/vetting/{check.pk}").content.decode()
     assert "A complaint of harassment was upheld on 2 March 2026." in page
-    assert "The sanction was: suspension." in page
+    assert "Suspension for 3 months, from 2 March 2026 to 1 June 2026." in page
     assert "can still be appealed, so it may change" in page
     assert "It stays on the register until 2 March 2033." in page
     assert "No open investigations past their assessment." in page

@@ -53,6 +53,10 @@ class VettingError(Exception):
     """A check that cannot be made; the message says why."""
 
 
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def answer_for(subject: Person, on: dt.date) -> dict[str, Any]:
     """What the register says about ``subject`` on ``on``: never any case content.
 
@@ -72,6 +76,10 @@ def answer_for(subject: Person, on: dt.date) -> dict[str, Any]:
             "decision": entry.decision,
             "decided_on": entry.decided_on.isoformat(),
             "sanction": entry.sanction,
+            "sanction_starts_on": _iso(entry.sanction_starts_on),
+            "sanction_months": entry.sanction_months,
+            "sanction_ends_on": _iso(entry.sanction_ends_on),
+            "sanction_conditions": entry.sanction_conditions,
             "expires_on": entry.expires_on.isoformat(),
             "appeal": APPEAL_STATE.get(stages_of.get(entry.case_reference, ""), ""),
         }

@@ -52,10 +52,43 @@ def finding_title(category: str, decision: str) -> str:
     }
 
 
-def sanction_words(sanction: str) -> str:
+def sanction_words(
+    sanction: str,
+    *,
+    starts_on: str = "",
+    months: int | None = None,
+    ends_on: str = "",
+    conditions: str = "",
+) -> str:
+    """The sanction with its terms, dates written out: "Suspension for 3 months, from 4 January
+    2027 to 3 April 2027." Dates are ISO strings, as the stored answer keeps them. The
+    conditions, when there are any, follow as a sentence of their own."""
     if not sanction or sanction == Sanction.NONE:
         return _("No sanction was recorded.")
-    return _("The sanction was: %(sanction)s.") % {"sanction": _label(Sanction, sanction).lower()}
+    kind = _label(Sanction, sanction)
+    if starts_on and months and ends_on:
+        said = ngettext(
+            "%(sanction)s for %(n)d month, from %(start)s to %(end)s.",
+            "%(sanction)s for %(n)d months, from %(start)s to %(end)s.",
+            months,
+        ) % {"sanction": kind, "n": months, "start": day(starts_on), "end": day(ends_on)}
+    elif starts_on:
+        said = _("%(sanction)s, from %(start)s.") % {"sanction": kind, "start": day(starts_on)}
+    else:
+        said = _("The sanction was: %(sanction)s.") % {"sanction": kind.lower()}
+    if conditions:
+        said += " " + _("Conditions: %(conditions)s") % {"conditions": conditions}
+    return said
+
+
+def _terms(item: dict[str, Any]) -> dict[str, Any]:
+    """The sanction's terms from a stored finding (absent from answers given before them)."""
+    return {
+        "starts_on": item.get("sanction_starts_on") or "",
+        "months": item.get("sanction_months"),
+        "ends_on": item.get("sanction_ends_on") or "",
+        "conditions": item.get("sanction_conditions") or "",
+    }
 
 
 def _finding(item: dict[str, Any]) -> Finding:
@@ -65,7 +98,7 @@ def _finding(item: dict[str, Any]) -> Finding:
     sentences = [
         _("A complaint of %(category)s was %(decision)s on %(day)s.")
         % {"category": category, "decision": decision, "day": day(item["decided_on"])},
-        sanction_words(item.get("sanction") or ""),
+        sanction_words(item.get("sanction") or "", **_terms(item)),
     ]
     appeal = item.get("appeal", "")
     if appeal == "window":
