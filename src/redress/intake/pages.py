@@ -81,7 +81,8 @@ def page_count(document: bytes, kind: str = "pdf") -> int:
 
 
 def render_page(document: bytes, page: int, kind: str = "pdf") -> bytes:
-    """Page ``page`` (from 1) of ``document`` as a PNG picture."""
+    """Page ``page`` (from 1) of ``document`` as a PNG picture, of its crop box: what a viewer
+    shows, and what areas marked for redaction (``redress.redaction.pdf``) are measured from."""
     if page < 1 or page > PAGE_LIMIT:
         raise CannotRender(_unreadable())
     document = as_pdf(document, kind)
@@ -89,6 +90,7 @@ def render_page(document: bytes, page: int, kind: str = "pdf") -> bytes:
         [
             "pdftoppm",
             "-png",
+            "-cropbox",
             "-r",
             str(RESOLUTION_DPI),
             "-f",
