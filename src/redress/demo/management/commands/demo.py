@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from redress.accounts.models import RoleGrant, User
+from redress.accounts.models import Role, RoleGrant, User
 from redress.cases import actions, sanctions, schedule
 from redress.cases.models import (
     Assignment,
@@ -230,7 +230,9 @@ class Command(BaseCommand):
             "",
             f"  Staff accounts (password for all: {data.DEMO_PASSWORD}):",
         ]
-        lines += [f"    {username:<16} {role}" for username, _name, role in data.ACCOUNTS]
+        lines += [
+            f"    {username:<16} {Role(role).label}" for username, _name, role in data.ACCOUNTS
+        ]
         lines += [
             "",
             "  Second factor: in demo mode the code page shows the current code for demo accounts.",
