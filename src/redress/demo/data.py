@@ -115,6 +115,10 @@ ACCOUNTS = [
     ("vetting", "Priya Castellane (demo vetting officer)", "vetting_officer"),
     ("oversight", "Hollis Grayburn (demo oversight)", "oversight"),
     ("admin", "Sian Merriweather (demo administrator)", "administrator"),
+    # Two, because a data protection request's answer is released only with a second officer's
+    # approval.
+    ("dpo", "Gwenllian Ashcombe (demo data protection officer)", "data_protection_officer"),
+    ("dpo-second", "Osian Fairweather (demo data protection officer)", "data_protection_officer"),
 ]
 
 # Fictional complaints: (respondent identifier, category, identity choice, what happened,
