@@ -1,5 +1,6 @@
 """axe-core on the staff consoles and the respondent's pages, with demo data, in English and
-Welsh: the queue, a case page with every form, conflicts, statistics and the respondent's view."""
+Welsh: the queue, each case's overview, an act's page (and its refusal), a case's sections,
+conflicts, statistics and the respondent's view."""
 
 from __future__ import annotations
 
@@ -68,11 +69,19 @@ def test_staff_and_respondent_pages_pass_axe(
     page.goto(f"{base}/staff/cases/{first.reference}/evidence/{letter.pk}/pages")
     assert page.locator("main img").count() == 2
     assert_no_axe_violations(page)
-    # A refused act: the case page with its error summary.
-    page.goto(f"{base}/staff/cases/{references[0]}")
-    page.locator("form[action$='/message'] button").click()
+    # An act's own page, then the same page refusing an empty message, with its error summary;
+    # and the case's history.
+    open_case = next(r for r in references if not Case.objects.get(reference=r).withdrawn_at)
+    page.goto(f"{base}/staff/cases/{open_case}")
+    assert page.locator(".govuk-task-list").is_visible()
+    page.goto(f"{base}/staff/cases/{open_case}/message")
+    assert_no_axe_violations(page)
+    page.locator("main form button[type=submit]").click()
     assert page.locator(".govuk-error-summary").is_visible()
     assert_no_axe_violations(page)
+    for section in ("history", "messages", "file", "evidence/all"):
+        page.goto(f"{base}/staff/cases/{open_case}/{section}")
+        assert_no_axe_violations(page)
     watcher = context.new_page()
     context.clear_cookies()
     context.add_cookies([{"name": "django_language", "value": language, "url": base}])
