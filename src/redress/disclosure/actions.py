@@ -99,6 +99,18 @@ def contact_email(case: Case) -> str | None:
     return str(email) if email else None
 
 
+def contact_answers(case: Case) -> dict[str, str]:
+    """The sealed identity under the report's answer names (``contact_name`` ...), for subject
+    access: its search adds them to the case's details, so a confidential complainant's own
+    request still finds their case. Subject access ledgers its reads of the case; no page
+    shows this to a handler."""
+    row = SealedIdentity.objects.select_related("data_key").filter(case=case).first()
+    if row is None or row.data_key.shredded_at is not None:
+        return {}
+    identity = json.loads(row.identity or "{}")
+    return {key: str(identity[name]) for key, name in ANSWERS.items() if identity.get(name)}
+
+
 @dataclass(frozen=True)
 class Status:
     """What the case overview says about the complainant's identity, without it."""
@@ -409,6 +421,7 @@ __all__ = [
     "Status",
     "Told",
     "ask",
+    "contact_answers",
     "contact_email",
     "decide",
     "disclosures_told",

@@ -46,6 +46,7 @@ from redress.accounts import acting
 from redress.accounts.models import User
 from redress.cases.models import Case
 from redress.directory.models import Person
+from redress.disclosure import actions as disclosure
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 from redress.redaction.text import find_spans
@@ -146,6 +147,7 @@ def appearances_in(
     narrative = case.narrative or ""
     description = case.respondent_description or ""
     details: dict[str, Any] = json.loads(case.details or "{}")
+    details.update(disclosure.contact_answers(case))  # a confidential complainant's, sealed apart
     found: dict[str, Appearance] = {}
 
     def add(role: Capacity, name: str, text: str) -> None:
