@@ -139,3 +139,12 @@ def test_an_adviser_complained_about_cannot_open_the_request(client: Client) -> 
     DirectoryLink.objects.create(user=ada, person=request.case.respondent)
     sign_in(client, ada)
     assert client.get(f"/staff/helpline/{request.pk}").status_code == 403
+
+
+def test_the_queue_and_the_request_are_in_welsh(ada: Client) -> None:
+    request = _request()
+    ada.get("/language/cy?next=/")
+    queue = _text(ada.get("/staff/helpline", HTTP_ACCEPT_LANGUAGE="cy"))
+    assert "Ceisiadau am gymorth" in queue
+    page = _text(ada.get(f"/staff/helpline/{request.pk}", HTTP_ACCEPT_LANGUAGE="cy"))
+    assert "Y cymorth y gofynnwyd amdano" in page

@@ -31,7 +31,9 @@ ANSWERS: dict[str, Any] = {
     "when_kind": "date",
     "when_date": "2026-03-27",
     "where": "The tea room",
-    "support": "yes",
+    # No support: a request for support is made after the case, in its transaction
+    # (tests/helpline), so it takes more than the one statement.
+    "support": "no",
     # Named: a confidential complainant's identity is sealed apart after the case, in its
     # transaction (tests/disclosure), so it takes more than the one statement.
     "identity": "named",

@@ -64,6 +64,10 @@ def _obj(request: SupportRequest) -> str:
     return f"case:{request.case.reference}"
 
 
+def _actor(actor: User | str) -> str:
+    return actor if isinstance(actor, str) else acting.ref(actor)
+
+
 def _digest(*parts: object) -> str:
     return keyed_digest_of("helpline", "|".join(str(part) for part in parts))
 
@@ -74,14 +78,16 @@ def ask_for_support(
     offered_at: OfferedAt | str,
     words: str = "",
     *,
-    actor: User | None = None,
+    actor: User | str | None = None,
 ) -> SupportRequest:
     """Record that ``party`` asked for support where it was offered, in their ``words``
     (optional), due for first contact within the configured working days.
 
     The party acts for themselves (ledgered as ``complainant`` or ``respondent``); a request
-    taken by phone is recorded by the adviser (``actor``). Refuses a second open request from
-    the same party on the same case, and a respondent who has not been told of the complaint.
+    taken by phone is recorded by the adviser (``actor``: their account, or for a report taken
+    by phone the ledger name intake files the report under). Refuses a second open request
+    from the same party on the same case, and a respondent who has not been told of the
+    complaint.
     """
     if party not in Party.values:
         raise HelplineError(_("Say who is asking for support."), field="party")
@@ -94,7 +100,7 @@ def ask_for_support(
             % {"n": f"{MAX_WORDS:,}"},
             field="words",
         )
-    if actor is not None and not actor.has_role("support_adviser"):
+    if isinstance(actor, User) and not actor.has_role("support_adviser"):
         raise HelplineError(_("Only a support adviser can record a request for someone."))
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("data_key").get(pk=case.pk)
@@ -119,7 +125,7 @@ def ask_for_support(
         request.words = words or None
         request.save()
         append(
-            actor=acting.ref(actor) if actor is not None else str(party),
+            actor=_actor(actor) if actor is not None else str(party),
             action=Action.SUPPORT_REQUESTED,
             obj=_obj(request),
             digest=_digest(party, offered_at, words),

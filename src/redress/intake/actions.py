@@ -29,6 +29,8 @@ from redress.cases.actions import complainant_files as complainant_files
 from redress.cases.models import Attachment, Case, Category, Identity, Message, Source
 from redress.directory.models import Person
 from redress.disclosure import actions as disclosure
+from redress.helpline import actions as helpline
+from redress.helpline.models import OfferedAt, Party
 from redress.intake import contact, receipts
 from redress.intake.cleaning import cleaning_of, cleaning_of_staged, kept_as_uploaded
 from redress.intake.models import Draft, Receipt
@@ -188,6 +190,10 @@ def submit_answers(
 ) -> Submission:
     """A complete report that arrives in one piece (the API): the same case, receipt and ledger
     entry as ``submit``, through the same writer, without the draft a wizard needs."""
+    if wants_support(answers):
+        # The request for support is made in the case's transaction (``helpline``).
+        with transaction.atomic():
+            return _file(answers, data_key=None, actor=actor, draft=None, client=client)
     # A confidential complainant's identity is sealed apart in the case's transaction; any other
     # report stays one statement (on PostgreSQL) and one commit.
     confidential = answers.get("identity") == Identity.CONFIDENTIAL
@@ -248,6 +254,10 @@ def _file(
     )
     if case.identity == Identity.CONFIDENTIAL:
         disclosure.seal(case, disclosure.from_answers(answers), actor=actor)
+    if wants_support(answers):
+        # A report made by the complainant, or taken from them by an adviser (by phone).
+        point = OfferedAt.ACKNOWLEDGEMENT if actor == COMPLAINANT else OfferedAt.PHONE
+        helpline.ask_for_support(case, Party.COMPLAINANT, point, actor=actor)
     email_sent = contact.send_verification(receipt, email, client=client) if email else None
     if draft is not None:
         draft.case = case
@@ -257,6 +267,11 @@ def _file(
         draft.updated_at = timezone.now()
         draft.save(update_fields=["case", "receipt", "answers", "updated_at"])
     return Submission(case=case, code=code, first_time=True, email_sent=email_sent)
+
+
+def wants_support(answers: dict[str, Any]) -> bool:
+    """The complainant said yes to support: the helpline's advisers will contact them."""
+    return answers.get("support") == "yes"
 
 
 def _email_to_verify(answers: dict[str, Any]) -> str | None:

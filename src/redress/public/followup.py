@@ -24,6 +24,8 @@ from redress.cases.models import Attachment, Case, RecordKind, Source
 from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint, client_network
 from redress.core.routes import public
+from redress.helpline.models import Party
+from redress.helpline.queries import offer_for
 from redress.disclosure import actions as disclosure
 from redress.intake import acknowledgement, actions, contact, taken
 from redress.intake.filetypes import MAX_BYTES, PARSED_KINDS
@@ -181,6 +183,7 @@ def status(request: HttpRequest) -> HttpResponse:
         "verification_resent": request.session.pop(RESENT, None),
         "proof": acknowledgement.state(case),
         "last_read": _last_read(request),
+        "support_offer": offer_for(case, Party.COMPLAINANT),
         "disclosures": disclosure.disclosures_told(case),
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error

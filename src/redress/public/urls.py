@@ -9,6 +9,7 @@ from redress.public import (
     proof,
     report,
     statistics,
+    support,
     taken_report,
     views,
 )
@@ -52,6 +53,7 @@ urlpatterns = [
     path("check/proof", proof.renew, name="report-proof-renew"),
     path("check/record", taken_report.confirm_record, name="report-confirm-record"),
     path("check/withdraw", followup.withdraw, name="report-withdraw"),
+    path("check/support", support.ask, name="report-support"),
     path("check/leave", followup.leave, name="report-leave"),
     path("check/lost-code", followup.lost_code, name="report-lost-code"),
     path("check/verify-email/<str:token>", followup.verify_email, name="report-verify-email"),

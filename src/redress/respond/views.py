@@ -37,6 +37,8 @@ from redress.cases.models import (
 from redress.core.deferred import run_after
 from redress.core.middleware import client_fingerprint
 from redress.core.routes import public
+from redress.helpline.models import Party
+from redress.helpline.queries import offer_for
 from redress.intake.cleaning import cleaning_of
 from redress.intake.filetypes import MAX_BYTES
 from redress.intake.sandbox import clean
@@ -169,6 +171,7 @@ def _context(case: Case, **bound: Any) -> dict[str, Any]:
         "appeal_form": bound.get("appeal") or forms.AppealForm(auto_id="appeal-%s"),
         "evidence_form": bound.get("evidence") or forms.EvidenceForm(auto_id="evidence-%s"),
         "support_text": settings.RESPONDENT_SUPPORT,
+        "support_offer": offer_for(case, Party.RESPONDENT) if case.respondent_notified_at else None,
         "refused": next((f for f in bound.values() if f.errors), None),
         "idle_minutes": settings.FOLLOW_UP_SESSION_SECONDS // 60,
     }
