@@ -30,6 +30,7 @@ from redress.cases import actions as case_actions
 from redress.cases.models import Case, Category, Identity
 from redress.core import keyfiles
 from redress.directory.models import Person
+from redress.disclosure import actions as disclosure
 from redress.escrow import oprf, protocol
 from redress.escrow.keyservice import KeyServiceError, get_key_service
 from redress.escrow.models import CounsellorKey, EscrowEntry, Match, PendingEntry, Status
@@ -258,8 +259,10 @@ def convert(
             identity=Identity.CONFIDENTIAL,
             narrative=report,
             respondent=respondent,
-            details={"contact_email": email, "from_escrow": True},
+            details={"from_escrow": True},
         )
+        # Their address is sealed apart from the case, as every confidential complainant's is.
+        disclosure.seal(case, {"email": email})
         EscrowEntry.objects.filter(pk=entry.pk).update(
             status=Status.CONVERTED, case=case, sealed=b"", own_copy=b""
         )
