@@ -46,7 +46,7 @@ from redress.intake.forms import date_in_words
 from redress.ledger.models import Entry
 from redress.staff import case_tasks
 from redress.staff.actor_words import ActorWords
-from redress.staff.evidence_details import evidence_rows
+from redress.staff.evidence_details import describe, evidence_rows
 from redress.staff.templatetags.working_days import working_days_words
 from redress.vault.errors import Shredded
 
@@ -329,7 +329,11 @@ def case_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]
     details = _visible_details(case, content, s.roles)
     deadlines = open_deadline_rows(case)
     tasks = case_tasks.offers(s)
-    reviews = {d.subject: d.due_on for d in case.deadlines.filter(_OPEN, kind="interim_review")}
+    reviews = {
+        row["item"].subject: row["item"].due_on
+        for row in deadlines
+        if row["item"].kind == DeadlineKind.INTERIM_REVIEW
+    }
     for measure in s.measures:
         measure.next_review = reviews.get(f"measure:{measure.pk}")  # type: ignore[attr-defined]
     links = case_tasks.end_links(s)
@@ -337,7 +341,9 @@ def case_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]
         assignment.end_link = links.get(assignment.pk)  # type: ignore[attr-defined]
     messages_on_case = case.messages.select_related("author", "data_key")
     records = case.records.select_related("author", "data_key")
-    attachments = evidence_rows(case)
+    # Only the latest files are described: each description opens its sealed name.
+    files = case.attachments.select_related("data_key", "added_by")
+    attachments = [describe(a) for a in files.order_by("-added_at", "-pk")[:LATEST]][::-1]
     return {
         "case": case,
         "content": content,
@@ -354,8 +360,8 @@ def case_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]
         "message_count": messages_on_case.count(),
         "latest_records": list(records.order_by("-created_at", "-pk")[:LATEST])[::-1],
         "record_count": records.count(),
-        "attachments": attachments[-LATEST:],
-        "attachment_count": len(attachments),
+        "attachments": attachments,
+        "attachment_count": files.count(),
         "page_kinds": [kind for kind in ("pdf", "docx") if pages.can_render(kind)],
         "measures": s.measures,
         "assignments": s.assignments,
