@@ -103,6 +103,9 @@ def test_an_upheld_decision_is_asked_page_by_page_checked_and_recorded() -> None
         response = client.post(url, data)
         assert response.status_code == 302
         assert response["Location"] == f"{url}?question={following}"
+    terms = page(client, f"{url}?question=terms")  # as the change link shows them again
+    assert "Give the date it starts and how many months it lasts." in terms
+    assert 'value="2027"' in terms
     check = page(client, f"{url}?question=check")
     for shown in ("Upheld", "Suspension", "4 January 2027", "3 April 2027", "members"):
         assert shown in check
@@ -209,3 +212,38 @@ def test_the_appeals_panel_varies_the_sanction_and_the_register_follows() -> Non
     assert (entry.withdrawn_at, entry.sanction_months) == (None, 1)
     assert Case.objects.get(pk=case.pk).stage == Stage.CLOSED
     assert client.get(url).status_code == 403  # decided: nothing more to decide
+
+
+def test_a_refused_decision_comes_back_on_the_check_page_with_the_answers_kept() -> None:
+    case, people = case_at(Stage.FINDINGS)
+    client = signed_in(people[AssignmentRole.DECISION_MAKER])
+    url = f"/staff/cases/{case.reference}/decision"
+    client.post(url, {"question": "decision", "decision": "not_upheld"})
+    client.post(url, {"question": "reasons", "reasons": "Not enough to go on."})
+    actions.put_on_hold(case, actor=people[AssignmentRole.CASEWORKER], reason="Police inquiry.")
+    response = client.post(url, {"question": "check"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The case is on hold." in body
+    assert "Not enough to go on." in body
+    assert Case.objects.get(pk=case.pk).decision == ""
+
+
+def test_a_changed_decision_asks_again_what_hangs_on_it() -> None:
+    case, people = case_at(Stage.FINDINGS)
+    client = signed_in(people[AssignmentRole.DECISION_MAKER])
+    url = f"/staff/cases/{case.reference}/decision"
+    client.post(url, {"question": "decision", "decision": "not_upheld"})
+    client.post(url, {"question": "reasons", "reasons": "Some of it happened."})
+    response = client.post(url, {"question": "decision", "decision": "partly_upheld"})
+    assert response["Location"] == f"{url}?question=sanction"  # the reasons are kept
+    client.post(url, {"question": "sanction", "sanction": "apology"})
+    response = client.post(url, {"question": "terms", "conditions": "In writing."})
+    assert response["Location"] == f"{url}?question=check"
+    client.post(url, {"question": "decision", "decision": "not_upheld"})
+    check = page(client, f"{url}?question=check")
+    assert "Apology" not in check
+    assert "In writing." not in check
+    assert client.post(url, {"question": "check"}).status_code == 302
+    decided = Case.objects.get(pk=case.pk)
+    assert (decided.decision, decided.sanction) == (Decision.NOT_UPHELD, "")

@@ -177,6 +177,17 @@ def _day(day: Any) -> str:
     return str(date_format(day, "j F Y")) if day else _("Not given")
 
 
+def _terms_note(kind: str) -> str:
+    """What the terms page says first: which of its answers this kind of sanction needs."""
+    if kind in sanctions.TIMED:
+        return _("Give the date it starts and how many months it lasts.")
+    if sanctions.takes_period(kind):
+        return _("The start date and the length are optional. A length needs a start date.")
+    if kind in sanctions.DATED:
+        return _("The date it takes effect is optional.")
+    return ""
+
+
 def _record(flow: Flow, draft: Draft, user: User) -> str:
     """Record the answers through the action; returns the notice for the case page."""
     decision = flow.decision(draft)
@@ -224,6 +235,7 @@ def _run(request: HttpRequest, flow: Flow) -> HttpResponse:
         return render(request, "staff/decision/check.html", context, status=status)
     initial = draft.get(question, {})
     kind = flow.sanction(draft)
+    context["terms_note"] = _terms_note(kind) if question == "terms" else ""
     if request.method == "POST":
         form = flow.form(question, data=request.POST, kind=kind)
         if form.is_valid():
