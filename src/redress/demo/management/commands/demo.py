@@ -35,6 +35,8 @@ from redress.directory.models import Office, Party, Person, PersonKind
 from redress.disclosure import actions as disclosure
 from redress.escrow import actions as escrow
 from redress.escrow.models import CounsellorKey
+from redress.helpline import actions as helpline
+from redress.helpline.models import OfferedAt
 
 
 def _address(name: str) -> str:
@@ -150,6 +152,10 @@ class Command(BaseCommand):
             if identifier in data.SEALED_IDENTITIES:  # a confidential complainant
                 disclosure.seal(case, data.SEALED_IDENTITIES[identifier], actor="system:demo")
             if how_far == "received":
+                # The complainant said yes to support: waiting for the demo support adviser.
+                helpline.ask_for_support(
+                    case, "complainant", OfferedAt.ACKNOWLEDGEMENT, "Someone to talk to, please."
+                )
                 continue  # in the pool, for a caseworker to take
             actions.assign(case, caseworker, AssignmentRole.CASEWORKER, actor="system:demo")
             if how_far == "overdue":
