@@ -23,11 +23,14 @@ from redress.cases.models import (
     Identity,
     MeasureKind,
     RecordKind,
+    Source,
     Stage,
 )
 from redress.directory.models import Person, PersonKind
+from redress.ledger.models import Entry
 from redress.staff import case_tasks
 from tests.factories import make_staff, sign_in
+from tests.respond.journey import reported
 
 pytestmark = pytest.mark.django_db
 SYSTEM = "system:test"
@@ -226,8 +229,6 @@ def test_the_assign_page_can_come_with_the_role_chosen() -> None:
 
 
 def test_the_sections_have_their_own_pages_and_reading_them_is_ledgered() -> None:
-    from redress.ledger.models import Entry
-
     case = _case()
     client, caseworker = _handler(case, AssignmentRole.CASEWORKER, "cw")
     for number in range(5):
@@ -243,3 +244,29 @@ def test_the_sections_have_their_own_pages_and_reading_them_is_ledgered() -> Non
     assert Entry.objects.filter(action="case.viewed").count() == before + 1
     for path in ("/file", "/evidence/all", "/history"):
         assert client.get(url + path).status_code == 200
+
+
+def test_the_decision_and_the_appeal_are_offered_to_whom_they_fall() -> None:
+    journey = reported()
+    journey.to_investigation()
+    journey.write_findings()
+    journey.move(Stage.FINDINGS)
+
+    def offered(user: User) -> dict[str, str]:
+        situation = case_tasks.situation(journey.refresh(), user)
+        return {offer.title: offer.href for offer in case_tasks.offers(situation)}
+
+    ref = journey.case.reference
+    assert offered(journey.maker)["Record the decision"] == f"/staff/cases/{ref}/decision"
+    assert "Record the decision" not in offered(journey.caseworker)
+    assert "Move the case to its next stage" not in offered(journey.maker)  # it decides
+    journey.move(Stage.DECISION, Stage.APPEAL_WINDOW)
+    actions.lodge_appeal(journey.refresh(), "The witnesses are my rivals.", by=Source.RESPONDENT)
+    tasks = offered(journey.caseworker)
+    assert tasks["Assign the appeals panel"] == f"/staff/cases/{ref}/assign?role=appeals_panel"
+    assert "Move the case to its next stage" not in tasks  # the appeal's outcome closes it
+    actions.assign(journey.case, journey.panel, AssignmentRole.APPEALS_PANEL, actor=SYSTEM)
+    assert "Assign the appeals panel" not in offered(journey.caseworker)
+    panel = offered(journey.panel)
+    assert panel["Decide the appeal"] == f"/staff/cases/{ref}/appeal"
+    assert "Move the case to its next stage" not in panel
