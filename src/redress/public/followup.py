@@ -24,9 +24,9 @@ from redress.cases.models import Attachment, Case, RecordKind, Source
 from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint, client_network
 from redress.core.routes import public
+from redress.disclosure import actions as disclosure
 from redress.helpline.models import Party
 from redress.helpline.queries import offer_for
-from redress.disclosure import actions as disclosure
 from redress.intake import acknowledgement, actions, contact, taken
 from redress.intake.filetypes import MAX_BYTES, PARSED_KINDS
 from redress.intake.forms import (
@@ -183,8 +183,8 @@ def status(request: HttpRequest) -> HttpResponse:
         "verification_resent": request.session.pop(RESENT, None),
         "proof": acknowledgement.state(case),
         "last_read": _last_read(request),
-        "support_offer": offer_for(case, Party.COMPLAINANT),
         "disclosures": disclosure.disclosures_told(case),
+        "support_offer": offer_for(case, Party.COMPLAINANT),
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error
     return render(request, "public/followup/status.html", context, status=400 if bad else 200)
