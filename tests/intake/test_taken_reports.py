@@ -73,6 +73,7 @@ def test_an_adviser_takes_a_phone_report_once_marked_as_taken_and_ledgered(
     ada = f"user:{record.taken_by.pk}"
     assert actions == [
         (ada, "case.received"),
+        (ada, "helpline.support_requested"),  # the reporter said yes to support
         (ada, "report.taken_by_phone"),
         (ada, "report.receipt_read_out"),
     ]
