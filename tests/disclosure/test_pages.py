@@ -4,12 +4,15 @@ with what was typed kept, and nothing stored."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pytest
 
+from redress.cases.models import Case
 from redress.disclosure.models import IdentityRequest
-from tests.disclosure.helpers import PURPOSE, RECIPIENT, Setting, setting, signed_in
+from redress.retention import actions as retention
+from tests.disclosure.helpers import PURPOSE, RECIPIENT, Setting, ask_outside, setting, signed_in
 from tests.respond.journey import EMAIL, NAME, PHONE
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +104,18 @@ def test_an_exception_without_its_reason_is_refused(s: Setting) -> None:
     assert response.status_code == 400
     assert "at risk" in _text(response)
     assert IdentityRequest.objects.get().decided_at is None
+
+
+def test_after_the_case_is_shredded_the_pages_say_so_and_show_nothing(s: Setting) -> None:
+    ask_outside(s)
+    asked = IdentityRequest.objects.get()
+    case = s.journey.case
+    Case.objects.filter(pk=case.pk).update(stage="closed", decision="not_upheld")
+    retention.apply(dt.date.today() + dt.timedelta(days=5000), actor="system:test")
+    page = signed_in(s.caseworker).get(f"/staff/cases/{case.reference}/identity")
+    assert page.status_code == 200
+    assert "Deleted" in _text(page)
+    assert RECIPIENT not in _text(page)
+    officer = signed_in(s.officer)
+    assert case.reference not in _text(officer.get("/staff/identity-requests"))
+    assert officer.get(f"/staff/identity-requests/{asked.pk}").status_code == 403

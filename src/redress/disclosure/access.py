@@ -50,7 +50,7 @@ def deciders_see(user: User) -> list[IdentityRequest]:
     """The requests waiting for ``user``'s decision: every one for the data protection officer,
     those on their cases for a decision-maker; never their own."""
     waiting = (
-        IdentityRequest.objects.filter(decided_at__isnull=True)
+        IdentityRequest.objects.filter(decided_at__isnull=True, data_key__shredded_at__isnull=True)
         .exclude(asked_by=user)
         .select_related("case", "asked_by")
         .order_by("asked_at", "pk")
@@ -82,7 +82,12 @@ def may_decide_rule(actor: Any, request: Any) -> bool:
 
 
 def load_request(http_request: HttpRequest, pk: int, **_: Any) -> IdentityRequest:
-    found = IdentityRequest.objects.select_related("case", "asked_by").filter(pk=pk).first()
+    # A request on a case whose content was shredded went with it: its words cannot be read.
+    found = (
+        IdentityRequest.objects.select_related("case", "asked_by")
+        .filter(pk=pk, data_key__shredded_at__isnull=True)
+        .first()
+    )
     if found is None:
         raise Http404
     return found

@@ -130,9 +130,10 @@ def _case_page(
         "case": case,
         "confidential": case.identity == Identity.CONFIDENTIAL,
         "status": actions.status_for(case),
-        "requests": IdentityRequest.objects.filter(case=case).select_related(
-            "asked_by", "decided_by"
-        ),
+        # Their words were sealed with the case's key: once it is shredded they are gone too.
+        "requests": IdentityRequest.objects.filter(
+            case=case, data_key__shredded_at__isnull=True
+        ).select_related("asked_by", "decided_by"),
         "user": user,
         "form": form,
         "refused": refused,
@@ -198,7 +199,10 @@ def waiting(request: HttpRequest) -> HttpResponse:
     excepted = [
         r
         for r in IdentityRequest.objects.filter(
-            approved=True, exception_at__isnull=False, exception_lifted_at__isnull=True
+            approved=True,
+            exception_at__isnull=False,
+            exception_lifted_at__isnull=True,
+            data_key__shredded_at__isnull=True,
         ).select_related("case", "asked_by")
         if may_decide(user, r)
     ]
