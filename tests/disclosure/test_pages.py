@@ -119,3 +119,14 @@ def test_after_the_case_is_shredded_the_pages_say_so_and_show_nothing(s: Setting
     officer = signed_in(s.officer)
     assert case.reference not in _text(officer.get("/staff/identity-requests"))
     assert officer.get(f"/staff/identity-requests/{asked.pk}").status_code == 403
+
+
+def test_a_reason_too_long_is_refused_whole_with_the_limit_in_words(s: Setting) -> None:
+    url = f"/staff/cases/{s.journey.case.reference}/identity"
+    long = "w" * 1001
+    response = signed_in(s.caseworker).post(url, {"scope": "inside", "reason": long})
+    assert response.status_code == 400
+    page = _text(response)
+    assert "must be 1,000 characters or fewer" in page
+    assert long in page
+    assert not IdentityRequest.objects.exists()

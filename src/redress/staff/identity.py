@@ -19,6 +19,7 @@ from redress.accounts.access import requires
 from redress.accounts.models import User
 from redress.cases.access import load_case
 from redress.cases.models import Case, Identity
+from redress.core.lengths import say_how_long
 from redress.disclosure import actions
 from redress.disclosure.access import deciders_see, load_request, may_decide
 from redress.disclosure.actions import MAX_REASON, MAX_RECIPIENT, DisclosureError
@@ -103,6 +104,9 @@ class DecideForm(forms.Form):
         if "notice" in self.fields and data.get("decision") == APPROVE and not data.get("notice"):
             self.add_error("notice", _("Choose whether the complainant is told first"))
         return data
+
+
+say_how_long(AskForm, DecideForm)
 
 
 def _user(request: HttpRequest) -> User:
