@@ -47,6 +47,7 @@ from redress.accounts.models import User
 from redress.cases.models import Case
 from redress.directory.models import Person
 from redress.disclosure import actions as disclosure
+from redress.disclosure.models import SealedIdentity
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 from redress.redaction.text import find_spans
@@ -90,21 +91,28 @@ class Subject:
 
 
 class Matcher:
-    """Tests folded text for a folded name (as whole words) or email address."""
+    """Tests text for a folded name (as whole words) or email address.
+
+    ASCII text is only case-folded (folding the rest changes nothing in it); other text is
+    folded in full. A plain substring test for the name's first word, in C, rules out almost
+    every text before the whole-word pattern runs: the pattern's leading look-behind would
+    otherwise be tried at every character.
+    """
 
     def __init__(self, name: str, email: str) -> None:
         self.name = name
         self.email = email
-        self._name = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") if name else None
+        self._first = name.split(" ")[0] if name else ""
+        words = r"\s+".join(re.escape(word) for word in name.split(" "))
+        self._name = re.compile(rf"(?<!\w){words}(?!\w)") if name else None
 
     def found_in(self, text: str | None) -> bool:
         if not text:
             return False
-        folded = fold(text)
-        return bool(
-            (self._name is not None and self._name.search(folded))
-            or (self.email and self.email in folded)
-        )
+        folded = text.casefold() if text.isascii() else fold(text)
+        if self.email and self.email in folded:
+            return True
+        return bool(self._name is not None and self._first in folded and self._name.search(folded))
 
     def is_same(self, name: str | None, email: str | None) -> bool:
         return bool(
@@ -138,16 +146,23 @@ def contact_text(details: dict[str, Any]) -> str:
 
 
 def appearances_in(
-    case: Case, matcher: Matcher, *, person_id: int | None, involved: bool
+    case: Case,
+    matcher: Matcher,
+    *,
+    person_id: int | None,
+    involved: bool,
+    sealed_identity: bool = False,
 ) -> list[Appearance]:
     """Where the person appears in ``case`` (whose content is decrypted here), each field once.
 
-    ``involved`` says the case lists the person from the directory among the people involved.
+    ``involved`` says the case lists the person from the directory among the people involved;
+    ``sealed_identity`` that a confidential complainant's identity is sealed apart from it.
     """
     narrative = case.narrative or ""
     description = case.respondent_description or ""
     details: dict[str, Any] = json.loads(case.details or "{}")
-    details.update(disclosure.contact_answers(case))  # a confidential complainant's, sealed apart
+    if sealed_identity:  # a confidential complainant's, sealed apart
+        details.update(disclosure.contact_answers(case))
     found: dict[str, Appearance] = {}
 
     def add(role: Capacity, name: str, text: str) -> None:
@@ -229,6 +244,8 @@ def scan(subject: Subject) -> tuple[list[Appearance], list[str], int]:
     if person_id is not None:
         through = Case.named_people.through.objects.filter(person_id=person_id)
         involved = set(through.values_list("case_id", flat=True))
+    # Asked once, not once a case: only these cases have an identity sealed apart to read.
+    sealed = set(SealedIdentity.objects.values_list("case_id", flat=True))
     appearances: list[Appearance] = []
     read: list[str] = []
     unreadable = 0
@@ -238,7 +255,11 @@ def scan(subject: Subject) -> tuple[list[Appearance], list[str], int]:
             continue
         read.append(case.reference)
         appearances += appearances_in(
-            case, matcher, person_id=person_id, involved=case.pk in involved
+            case,
+            matcher,
+            person_id=person_id,
+            involved=case.pk in involved,
+            sealed_identity=case.pk in sealed,
         )
     return appearances, read, unreadable
 
