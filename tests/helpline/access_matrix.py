@@ -14,6 +14,7 @@ def _missing(path: str) -> tuple[str, dict[str, int]]:
 
 ROWS = {
     "staff:helpline": ("/staff/helpline", roles_only(Role.SUPPORT_ADVISER)),
+    "staff:helpline-counts": ("/staff/helpline/numbers", roles_only(Role.OVERSIGHT)),
     "staff:helpline-request": _missing("/staff/helpline/999"),
     "staff:helpline-contact": _missing("/staff/helpline/999/contact"),
     "staff:helpline-refer": _missing("/staff/helpline/999/refer"),

@@ -148,3 +148,18 @@ def test_the_queue_and_the_request_are_in_welsh(ada: Client) -> None:
     assert "Ceisiadau am gymorth" in queue
     page = _text(ada.get(f"/staff/helpline/{request.pk}", HTTP_ACCEPT_LANGUAGE="cy"))
     assert "Y cymorth y gofynnwyd amdano" in page
+
+
+def test_oversight_sees_the_helpline_in_numbers_only(client: Client) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        late = _request()
+    actions.refer(late, "samaritans", by=adviser("bea"))
+    with time_machine.travel(MONDAY + dt.timedelta(days=7), tick=True):
+        sign_in(client, make_staff("olive", Role.OVERSIGHT))
+        assert "/staff/helpline/numbers" in _text(client.get("/staff/"))
+        page = _text(client.get("/staff/helpline/numbers"))
+        assert client.get(f"/staff/helpline/{late.pk}").status_code == 403
+    assert re.search(r"Of those, overdue</dt><dd[^>]*>1<", page)
+    assert re.search(r"Samaritans \(listening, day or night\)</dt><dd[^>]*>1<", page)
+    assert late.case.reference not in page
+    assert "Someone to talk to after work" not in page

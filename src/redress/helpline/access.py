@@ -1,6 +1,6 @@
 """Who works the helpline: support advisers, and only they. An adviser sees a request, who
 asked, the stage in words and what support was asked for; never the allegations, the evidence
-or the case file, which stay behind the case's own rules."""
+or the case file, which stay behind the case's own rules. Oversight sees counts only."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from redress.helpline.models import SupportRequest
 adviser = has_any_role(Role.SUPPORT_ADVISER)
 
 rule("helpline.queue")(adviser)
+# Oversight sees how the helpline keeps up, in numbers only.
+rule("helpline.counts")(has_any_role(Role.OVERSIGHT))
 
 
 def may_answer(user: Any, request: SupportRequest) -> bool:

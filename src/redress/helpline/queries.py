@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case as Conditional
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy
 from redress.cases import policy as policies
 from redress.cases.models import Case, Stage
 from redress.cases.schedule import working_days_between
-from redress.helpline.models import ContactAttempt, Party, Status, SupportRequest
+from redress.helpline.models import (
+    ContactAttempt,
+    OfferedAt,
+    Party,
+    Referral,
+    Status,
+    SupportRequest,
+)
+from redress.helpline.services import services
 
 # The stage in words for an adviser: where the person is, never what the case says.
 STAGE_WORDS: dict[str, Promise] = {
@@ -117,3 +125,36 @@ def case_summary(case: Case) -> list[str]:
             }
         lines.append(f"{asked} {state}")
     return lines
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What oversight sees of the helpline: numbers only, never a person or a case."""
+
+    waiting: int
+    overdue: int
+    contacted: int
+    closed: int
+    by_point: list[tuple[str, int]]
+    referrals: list[tuple[str, int]]
+
+
+def counts(today: dt.date | None = None) -> Counts:
+    today = today or timezone.localdate()
+    requests = SupportRequest.objects.all()
+    by_point = {
+        row["offered_at"]: row["n"]
+        for row in requests.values("offered_at").annotate(n=Count("pk")).order_by()
+    }
+    referred = {
+        row["service"]: row["n"]
+        for row in Referral.objects.values("service").annotate(n=Count("pk")).order_by()
+    }
+    return Counts(
+        waiting=requests.filter(status=Status.WAITING).count(),
+        overdue=requests.filter(status=Status.WAITING, due_on__lt=today).count(),
+        contacted=requests.filter(status=Status.CONTACTED).count(),
+        closed=requests.filter(status=Status.CLOSED).count(),
+        by_point=[(str(label), by_point.get(value, 0)) for value, label in OfferedAt.choices],
+        referrals=[(name, referred.get(key, 0)) for key, name in services().items()],
+    )

@@ -252,3 +252,11 @@ def close(request: HttpRequest, pk: int, obj: SupportRequest) -> HttpResponse:
         button=_("Close the request"),
         hint=_("They can ask for support again at any time."),
     )
+
+
+@requires("helpline.counts")
+@require_GET
+def counts(request: HttpRequest) -> HttpResponse:
+    """Oversight's view of the helpline: how many wait, how many are overdue, where support
+    was asked for and where people were referred. Numbers only."""
+    return render(request, "staff/helpline/counts.html", {"counts": queries.counts()})

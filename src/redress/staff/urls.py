@@ -126,6 +126,7 @@ urlpatterns = [
     path("identity-requests/<int:pk>", identity.decide, name="identity-request"),
     path("identity-requests/<int:pk>/lift", identity.lift, name="identity-request-lift"),
     path("helpline", helpline.queue, name="helpline"),
+    path("helpline/numbers", helpline.counts, name="helpline-counts"),
     path("helpline/<int:pk>", helpline.detail, name="helpline-request"),
     path("helpline/<int:pk>/contact", helpline.contact, name="helpline-contact"),
     path("helpline/<int:pk>/refer", helpline.refer, name="helpline-refer"),

@@ -209,6 +209,7 @@ AREAS = [
     (gettext_lazy("Retention and legal holds"), "staff:retention", "retention.manage"),
     (gettext_lazy("Escrow matches"), "staff:escrow", "escrow.counsel"),
     (gettext_lazy("Support requests"), "staff:helpline", "helpline.queue"),
+    (gettext_lazy("The helpline in numbers"), "staff:helpline-counts", "helpline.counts"),
     (gettext_lazy("API tokens"), "staff:tokens", "accounts.manage"),
     (gettext_lazy("Tokens that act for you"), "staff:tokens-mine", "case.queue"),
     (gettext_lazy("Staff accounts and roles"), "staff:people", "accounts.manage"),
