@@ -207,6 +207,11 @@ AREAS = [
     (gettext_lazy("Vetting checks"), "staff:vetting", "vetting.use"),
     (gettext_lazy("Sanctions register"), "staff:register", "register.review"),
     (gettext_lazy("Retention and legal holds"), "staff:retention", "retention.manage"),
+    (
+        gettext_lazy("Requests for a complainant's identity"),
+        "staff:identity-requests",
+        "disclosure.queue",
+    ),
     (gettext_lazy("Escrow matches"), "staff:escrow", "escrow.counsel"),
     (gettext_lazy("Support requests"), "staff:helpline", "helpline.queue"),
     (gettext_lazy("The helpline in numbers"), "staff:helpline-counts", "helpline.counts"),
