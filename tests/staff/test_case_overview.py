@@ -11,6 +11,7 @@ import re
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from redress.accounts.models import Role, User
 from redress.cases import actions
@@ -270,3 +271,24 @@ def test_the_decision_and_the_appeal_are_offered_to_whom_they_fall() -> None:
     panel = offered(journey.panel)
     assert panel["Decide the appeal"] == f"/staff/cases/{ref}/appeal"
     assert "Move the case to its next stage" not in panel
+
+
+def test_an_act_page_opens_exactly_when_the_overview_offers_it() -> None:
+    case = _case(_person())
+    cw_client, caseworker = _handler(case, AssignmentRole.CASEWORKER, "cw")
+    inv_client, investigator = _handler(case, AssignmentRole.INVESTIGATOR, "inv")
+    # The decision pages guard themselves; the appeals panel's assignment is the assign page.
+    skip = ("decide", "appeal", "appeals-panel")
+    own = [t for t in case_tasks.TASKS if not t.per and t.name not in skip]
+    for stage in (Stage.ACKNOWLEDGED, Stage.ASSESSED, Stage.INVESTIGATION):
+        _to(case, caseworker, stage)
+        for client, user in ((cw_client, caseworker), (inv_client, investigator)):
+            situation = case_tasks.situation(case, user)
+            offered = {offer.name for offer in case_tasks.offers(situation)}
+            for task in own:
+                status = client.get(f"/staff/cases/{case.reference}/{_path(task)}").status_code
+                assert (status == 200) == (task.name in offered), (stage, user, task.name)
+
+
+def _path(task: case_tasks.Task) -> str:
+    return reverse(task.url, args=["R"])[len("/staff/cases/R/") :] + task.query
