@@ -20,7 +20,9 @@ from redress.api.auth import TokenScope
 from redress.api.errors import FieldErrors
 from redress.cases import actions, lifecycle, schedule
 from redress.cases.access import assigned_cases, lost_access, with_due_dates
-from redress.cases.models import Deadline, Decision, Sanction, Stage
+from redress.cases.models import Case, Deadline, Decision, Sanction, Stage
+from redress.cases.sanctions import CONDITIONS_MAX, MONTHS_MAX, Terms
+from redress.vault.errors import Shredded
 
 router = Router(tags=["cases"])
 
@@ -56,9 +58,27 @@ class DeadlineOut(Schema):
     paused: bool
 
 
+class DecisionOut(Schema):
+    decision: str
+    sanction: str = Field(description="Empty when the decision upholds nothing.")
+    sanction_starts_on: dt.date | None
+    sanction_months: int | None
+    sanction_ends_on: dt.date | None = Field(
+        description="The last day of the sanction, worked out from its start and length."
+    )
+    sanction_conditions: str | None = Field(
+        description="The conditions as written for the sanctions register; null when deleted "
+        "under the retention policy."
+    )
+
+
 class CaseDetailOut(CaseOut):
     deadlines: list[DeadlineOut]
     next_stages: list[str]
+    decided: DecisionOut | None = Field(
+        description="The decision and its sanction's terms, once decided, for those who may "
+        "read the case's content (reading it is ledgered)."
+    )
 
 
 class TransitionIn(Schema):
@@ -66,6 +86,22 @@ class TransitionIn(Schema):
     reasons: str
     decision: Decision | None = None
     sanction: Sanction | None = None
+    starts_on: dt.date | None = Field(
+        default=None, description="The day the sanction starts, for a sanction that has one."
+    )
+    months: int | None = Field(
+        default=None,
+        description=f"How many whole months the sanction lasts (1 to {MONTHS_MAX}); the end is "
+        "worked out from it.",
+    )
+    conditions: str = Field(
+        default="",
+        description=f"The sanction's conditions, at most {CONDITIONS_MAX} characters, written "
+        "for the sanctions register: do not name the complainant.",
+    )
+
+    def terms(self) -> Terms:
+        return Terms(starts_on=self.starts_on, months=self.months, conditions=self.conditions)
 
 
 def _user(request: HttpRequest) -> User:
@@ -126,6 +162,28 @@ def _case(request: HttpRequest, reference: str) -> Any:
     return case
 
 
+def _decided(request: HttpRequest, case: Case) -> dict[str, Any] | None:
+    """The decision and the sanction's terms. The case came from the holder's assigned cases,
+    the same refusals as reading it in the console; the read is ledgered, through the token,
+    like any other, since the conditions are sealed with the case's key."""
+    if not case.decision:
+        return None
+    with acting.through(request.api_token):  # type: ignore[attr-defined]
+        actions.read_content(case, actor=_user(request))
+    try:
+        conditions: str | None = case.sanction_conditions or ""
+    except Shredded:
+        conditions = None
+    return {
+        "decision": case.decision,
+        "sanction": case.sanction,
+        "sanction_starts_on": case.sanction_starts_on,
+        "sanction_months": case.sanction_months,
+        "sanction_ends_on": case.sanction_ends_on,
+        "sanction_conditions": conditions,
+    }
+
+
 def _detail(request: HttpRequest, case: Any) -> dict[str, Any]:
     roles = actions.live_roles(case, _user(request))
     items = Deadline.objects.filter(case=case, met_at__isnull=True, cancelled_at__isnull=True)
@@ -146,6 +204,7 @@ def _detail(request: HttpRequest, case: Any) -> dict[str, Any]:
             for d in items.order_by("due_on")
         ],
         "next_stages": [str(m.to) for m in lifecycle.MOVES[Stage(case.stage)] if m.by & roles],
+        "decided": _decided(request, case),
     }
 
 
@@ -166,7 +225,10 @@ def case_detail(request: HttpRequest, reference: str) -> dict[str, Any]:
     summary="Move an assigned case to its next stage, with reasons",
     description=(
         "Checked against the lifecycle and the token holder's role on the case, exactly as in "
-        "the console. A refused step answers 409 with the reason; nothing changes."
+        "the console. A decision that upholds a finding needs its sanction and the terms the "
+        "sanction takes (a suspension or restricted access: starts_on and months; restricted "
+        "access and other sanctions: conditions). A refused step, or terms that do not fit "
+        "the sanction, answers 409 with the reason; nothing changes."
     ),
 )
 def case_transition(request: HttpRequest, reference: str, body: TransitionIn) -> Any:
@@ -181,6 +243,7 @@ def case_transition(request: HttpRequest, reference: str, body: TransitionIn) ->
                 reasons=body.reasons,
                 decision=body.decision,
                 sanction=body.sanction,
+                terms=body.terms(),
             )
     except actions.CaseError as refused:
         return Status(409, {"detail": str(refused)})

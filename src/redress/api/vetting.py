@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from redress.accounts.models import ApiToken, Scope
 from redress.api.auth import TokenScope
 from redress.api.errors import FieldErrors
 from redress.directory.models import Person
+from redress.vetting import words
 from redress.vetting.actions import VettingError, run_check
 from redress.vetting.models import VettingCheck
 
@@ -30,7 +31,23 @@ class Finding(Schema):
     decision: str
     decided_on: dt.date
     sanction: str
+    sanction_starts_on: dt.date | None
+    sanction_months: int | None
+    sanction_ends_on: dt.date | None = Field(
+        description="The sanction's last day, worked out from its start and length."
+    )
+    sanction_conditions: str = Field(
+        description="As the decision-maker wrote them for the register."
+    )
     expires_on: dt.date
+    headline: str = Field(description="The finding in words, in the request's language.")
+    words: list[str] = Field(
+        description=(
+            "The finding in sentences as the vetting page says it, in the request's language "
+            '(Accept-Language: en or cy), dates written out: "Suspension for 3 months, from '
+            '4 January 2027 to 3 April 2027."'
+        )
+    )
 
 
 class Investigations(Schema):
@@ -51,6 +68,29 @@ class CheckOut(Schema):
     ledger_seq: int | None
 
 
+def _day(iso: str | None) -> str | None:
+    return iso or None
+
+
+def _finding(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored finding for the API: terms absent from answers given before sanctions had
+    them are null, and the words are the page's."""
+    said = words.in_words({"as_of": item["decided_on"], "findings": [item]}).findings[0]
+    return {
+        "category": item["category"],
+        "decision": item["decision"],
+        "decided_on": item["decided_on"],
+        "sanction": item.get("sanction") or "",
+        "sanction_starts_on": _day(item.get("sanction_starts_on")),
+        "sanction_months": item.get("sanction_months"),
+        "sanction_ends_on": _day(item.get("sanction_ends_on")),
+        "sanction_conditions": item.get("sanction_conditions") or "",
+        "expires_on": item["expires_on"],
+        "headline": said.headline,
+        "words": said.sentences,
+    }
+
+
 def _out(check: VettingCheck) -> dict[str, Any]:
     result = check.result
     return {
@@ -60,7 +100,7 @@ def _out(check: VettingCheck) -> dict[str, Any]:
         "requesting_body": check.requesting_body,
         "made_at": check.made_at,
         "as_of": result["as_of"],
-        "findings": result["findings"],
+        "findings": [_finding(item) for item in result["findings"]],
         "open_investigations": result["open_investigations"],
         "nothing_recorded": result["nothing_recorded"],
         "ledger_seq": check.ledger_seq,
