@@ -41,6 +41,7 @@ from redress.intake.forms import (
 from redress.intake.progress import next_step
 from redress.intake.sandbox import CleanedFile, clean
 from redress.intake.upload_words import UploadRefused, in_words, removed_in_words
+from redress.vetting import words
 
 FOLLOW_UP = "intake_case"
 MAX_CASE_FILES = actions.MAX_CASE_FILES
@@ -175,6 +176,7 @@ def status(request: HttpRequest) -> HttpResponse:
         else ("evidence-limit" if at_limit else "id_file"),
         "findings": case.records.filter(kind=RecordKind.FINDINGS) if step.show_findings else [],
         "appeal": case_actions.appeal_told(case),
+        "sanction_terms": _sanction_terms(case) if step.decided else None,
         "message_form": message_form,
         "comment_form": comment_form,
         "appeal_form": appeal_form,
@@ -188,6 +190,22 @@ def status(request: HttpRequest) -> HttpResponse:
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error
     return render(request, "public/followup/status.html", context, status=400 if bad else 200)
+
+
+def _sanction_terms(case: Case) -> dict[str, str] | None:
+    """When the sanction runs, in words. The complainant is told the kind and its dates, not
+    its conditions: those are written for the register and the respondent, and no policy of
+    the scheme says the complainant is told them."""
+    if case.sanction_starts_on is None:
+        return None
+    return {
+        "said": words.sanction_words(
+            case.sanction,
+            starts_on=case.sanction_starts_on.isoformat(),
+            months=case.sanction_months,
+            ends_on=case.sanction_ends_on.isoformat() if case.sanction_ends_on else "",
+        )
+    }
 
 
 def _last_read(request: HttpRequest) -> datetime | None:

@@ -44,6 +44,8 @@ from redress.intake.filetypes import MAX_BYTES
 from redress.intake.sandbox import clean
 from redress.intake.upload_words import UploadRefused
 from redress.respond import forms
+from redress.vault.errors import Shredded
+from redress.vetting import words
 
 SESSION_KEY = "respondent_invitation"
 
@@ -148,6 +150,26 @@ def _dates(case: Case) -> list[DueDate]:
     ]
 
 
+def _sanction_terms(case: Case) -> dict[str, str] | None:
+    """The sanction's terms in words, for the person they bind: its dates and length, and its
+    conditions as the decision-maker wrote them."""
+    if case.sanction_starts_on is None:
+        return None
+    try:
+        conditions = case.sanction_conditions or ""
+    except Shredded:
+        conditions = ""
+    return {
+        "said": words.sanction_words(
+            case.sanction,
+            starts_on=case.sanction_starts_on.isoformat(),
+            months=case.sanction_months,
+            ends_on=case.sanction_ends_on.isoformat() if case.sanction_ends_on else "",
+        ),
+        "conditions": conditions,
+    }
+
+
 def _context(case: Case, **bound: Any) -> dict[str, Any]:
     stage = Stage(case.stage)
     decided = bool(case.decision) and lifecycle.order(stage) >= lifecycle.order(Stage.DECISION)
@@ -160,6 +182,7 @@ def _context(case: Case, **bound: Any) -> dict[str, Any]:
         "dates": _dates(case) if case.respondent_notified_at else [],
         "evidence": case.attachments.filter(source=Source.RESPONDENT).order_by("added_at"),
         "decided": decided,
+        "sanction_terms": _sanction_terms(case) if decided else None,
         "appeal_closes": appeal_closes,
         "can_appeal": appeal_closes is not None and schedule.today() <= appeal_closes,
         "can_comment": case.respondent_notified_at is not None
