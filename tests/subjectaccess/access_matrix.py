@@ -20,6 +20,9 @@ ROWS = {
     "staff:data-request": _missing("/staff/data-requests/999"),
     "staff:data-request-search": _missing("/staff/data-requests/999/search"),
     "staff:data-request-finding": _missing("/staff/data-requests/999/findings/999"),
+    "staff:data-request-unredact": _missing(
+        "/staff/data-requests/999/findings/999/redactions/999/remove"
+    ),
     "staff:data-request-extend": _missing("/staff/data-requests/999/extend"),
     "staff:data-request-consent": _missing("/staff/data-requests/999/consent"),
     "staff:data-request-assemble": _missing("/staff/data-requests/999/assemble"),

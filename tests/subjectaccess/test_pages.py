@@ -128,6 +128,15 @@ def test_overlapping_redactions_are_refused_plainly() -> None:
     assert b"overlap" in response.content
     assert b'value="Nair saw"' in response.content
     assert Redaction.objects.count() == before
+    marked = Redaction.objects.get(finding=finding, automatic=False)
+    back = client.post(f"{url}/redactions/{marked.pk}/remove")
+    assert back.status_code == 302
+    assert not Redaction.objects.filter(finding=finding, automatic=False).exists()
+    automatic = Redaction.objects.filter(finding=finding, automatic=True).first()
+    assert automatic is not None
+    kept = client.post(f"{url}/redactions/{automatic.pk}/remove")
+    assert kept.status_code == 400
+    assert b"only their consent can lift it" in kept.content
 
 
 def test_a_release_without_approval_is_refused() -> None:

@@ -319,6 +319,31 @@ def finding(request: HttpRequest, pk: int, finding: int, obj: Finding) -> HttpRe
     return render(request, "staff/data_requests/finding.html", context, status=status)
 
 
+def _redaction(http: HttpRequest, pk: int, finding: int, redaction: int) -> Redaction:
+    found = (
+        Redaction.objects.select_related("finding__request")
+        .filter(pk=redaction, finding_id=finding, finding__request_id=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@requires(RULE, load=_redaction)
+@require_POST
+def unredact(
+    request: HttpRequest, pk: int, finding: int, redaction: int, obj: Redaction
+) -> HttpResponse:
+    try:
+        actions.remove_redaction(obj, actor=_user(request))
+    except RequestRefused as refused:
+        context = {"obj": obj.finding.request, "why": refused.message}
+        return render(request, "staff/data_requests/refused.html", context, status=400)
+    messages.success(request, _("Those words are back in the answer."))
+    return redirect("staff:data-request-finding", pk=pk, finding=finding)
+
+
 @requires(RULE, load=_request)
 @require_http_methods(["GET", "POST"])
 def extend(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:

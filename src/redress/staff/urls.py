@@ -101,6 +101,11 @@ urlpatterns = [
         data_requests.finding,
         name="data-request-finding",
     ),
+    path(
+        "data-requests/<int:pk>/findings/<int:finding>/redactions/<int:redaction>/remove",
+        data_requests.unredact,
+        name="data-request-unredact",
+    ),
     path("data-requests/<int:pk>/extend", data_requests.extend, name="data-request-extend"),
     path("data-requests/<int:pk>/consent", data_requests.consent, name="data-request-consent"),
     path("data-requests/<int:pk>/assemble", data_requests.assemble, name="data-request-assemble"),
