@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from redress.accounts.models import Role, User
+from redress.ledger.models import Entry
 from redress.subjectaccess.models import DataRequest, Finding, Redaction, State
 from tests.factories import make_staff, sign_in
 from tests.subjectaccess.helpers import reported_case, respondent
@@ -160,3 +161,20 @@ def test_an_overdue_request_is_tagged() -> None:
     past = (timezone.localdate() - dt.timedelta(days=40)).isoformat()
     _record(client, received_on=past, subject_identifier="")
     assert b"Overdue" in client.get("/staff/data-requests").content
+
+
+def test_reading_a_finding_or_the_answer_is_ledgered() -> None:
+    reported_case(respondent())
+    client = Client()
+    _officer(client, "dpo-a")
+    obj = _record(client)
+    client.post(f"/staff/data-requests/{obj.pk}/search")
+    finding = Finding.objects.filter(request=obj).first()
+    assert finding is not None
+    before = Entry.objects.filter(action="subjectaccess.read").count()
+    assert client.get(f"/staff/data-requests/{obj.pk}/findings/{finding.pk}").status_code == 200
+    client.post(f"/staff/data-requests/{obj.pk}/assemble")
+    assert client.get(f"/staff/data-requests/{obj.pk}").status_code == 200
+    reads = Entry.objects.filter(action="subjectaccess.read")
+    assert reads.count() == before + 2
+    assert {e.object for e in reads} == {f"subjectaccess.request:{obj.pk}"}

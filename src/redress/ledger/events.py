@@ -156,6 +156,7 @@ class Action(StrEnum):
     DATA_REQUEST_EXTENDED = "subjectaccess.extended"
     DATA_REQUEST_SEARCHED = "subjectaccess.searched"
     DATA_REQUEST_CASE_READ = "subjectaccess.case_read"
+    DATA_REQUEST_READ = "subjectaccess.read"
     DATA_REQUEST_REDACTION_MARKED = "subjectaccess.redaction_marked"
     DATA_REQUEST_REDACTION_REMOVED = "subjectaccess.redaction_removed"
     DATA_REQUEST_CONSENT_RECORDED = "subjectaccess.consent_recorded"

@@ -230,10 +230,11 @@ def record(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, None, _("Record a data protection request"), _("Record"))
 
 
-def _answer(obj: DataRequest) -> list[dict[str, Any]]:
-    if not obj.answer_json:
+def _answer(obj: DataRequest, actor: User) -> list[dict[str, Any]]:
+    if obj.assembled_at is None:
         return []
-    appearances: list[dict[str, Any]] = json.loads(obj.answer_json)["appearances"]
+    answer = actions.read_answer(obj, actor=actor)
+    appearances: list[dict[str, Any]] = json.loads(answer or "{}").get("appearances", [])
     for item in appearances:
         item["role_text"] = str(Capacity(item["role"]).label)
         for removal in item["redactions"]:
@@ -255,7 +256,7 @@ def detail(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
         "overdue": not obj.is_closed and obj.due_on < today,
         "extensions": obj.extensions.select_related("data_key", "by"),
         "consents": obj.consents.select_related("case"),
-        "answer": _answer(obj),
+        "answer": _answer(obj, _user(request)),
         "protected": any(f.protected for f in findings),
         "search": obj.searches.order_by("-at").first(),
         "may_approve": obj.state == State.ASSEMBLED
@@ -284,7 +285,7 @@ def run_search(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def finding(request: HttpRequest, pk: int, finding: int, obj: Finding) -> HttpResponse:
     form = RedactForm(request.POST if request.method == "POST" else None)
-    text = obj.text or ""
+    text = actions.read_finding(obj, actor=_user(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -94,6 +94,35 @@ def _sync(request: DataRequest) -> None:
     request.refresh_from_db()
 
 
+def read_finding(finding: Finding, *, actor: User) -> str:
+    """The text copied from a case into a finding, for an officer; the read is ledgered first,
+    in the same transaction, as ``cases.actions.read_content`` ledgers a case's."""
+    _officer(actor)
+    with transaction.atomic():
+        append(
+            actor=acting.ref(actor),
+            action=Action.DATA_REQUEST_READ,
+            obj=_obj(finding.request),
+            digest=digest_of(f"finding:{finding.pk}"),
+        )
+        return finding.text or ""
+
+
+def read_answer(request: DataRequest, *, actor: User) -> str | None:
+    """The assembled answer's JSON for an officer reviewing or approving it; ledgered first."""
+    _officer(actor)
+    if request.answer_json is None:
+        return None
+    with transaction.atomic():
+        append(
+            actor=acting.ref(actor),
+            action=Action.DATA_REQUEST_READ,
+            obj=_obj(request),
+            digest=digest_of("answer"),
+        )
+        return request.answer_json
+
+
 def record(
     *,
     kind: Kind,
