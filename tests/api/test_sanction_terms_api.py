@@ -14,7 +14,7 @@ from django.test import Client
 from redress.accounts import tokens
 from redress.accounts.models import Role, Scope, User
 from redress.cases import actions
-from redress.cases.models import AssignmentRole, Case, Stage
+from redress.cases.models import AssignmentRole, Case, Source, Stage
 from redress.directory.models import Person
 from redress.ledger.models import Entry
 from redress.register.models import RegisterEntry
@@ -182,3 +182,78 @@ def test_the_vetting_api_gives_the_terms_and_their_words(
             headers={"Authorization": f"Bearer {vetting}", "Accept-Language": "cy"},
         ).json()["findings"][0]
         assert any("4 Ionawr 2027" in sentence for sentence in welsh["words"])
+
+
+@pytest.fixture
+def under_appeal(client: Client, at_findings: tuple[Case, dict[str, str]]) -> tuple[Case, Any]:
+    """The suspension decided through the API, appealed by the respondent, and the appeals
+    panel's system holding a token."""
+    case, auth = at_findings
+    _decide(client, case, auth, SUSPENSION)
+    case.refresh_from_db()
+    maker = case.assignments.get(role=AssignmentRole.DECISION_MAKER).user
+    with time_machine.travel(DECIDED + dt.timedelta(days=1)):
+        actions.transition(case, Stage.APPEAL_WINDOW, actor=maker, reasons="Told both.")
+        actions.lodge_appeal(case, "Three months is too long.", by=Source.RESPONDENT)
+    panel = make_staff("panel-api", Role.APPEALS_PANEL, totp=False, password=None)
+    actions.assign(case, panel, AssignmentRole.APPEALS_PANEL, actor="system:test")
+    secret = tokens.issue(
+        name="panel", scopes=[Scope.CASES_READ, Scope.CASES_WRITE], actor=panel
+    ).secret
+    return case, {"Authorization": f"Bearer {secret}"}
+
+
+def _appeal(client: Client, case: Case, auth: dict[str, str], body: dict[str, Any]) -> Any:
+    with time_machine.travel(DECIDED + dt.timedelta(days=10)):
+        return client.post(
+            f"/api/cases/{case.reference}/appeal-decision",
+            body,
+            content_type="application/json",
+            headers=auth,
+        )
+
+
+ALLOWED = {
+    "outcome": "allowed",
+    "reasons": "One month is proportionate.",
+    "decision": "upheld",
+    "sanction": "suspension",
+    "starts_on": "2027-01-04",
+    "months": 1,
+    "conditions": "No access to the members' gym.",
+}
+
+
+def test_an_appeal_allowed_with_new_terms_changes_the_register(
+    client: Client, under_appeal: tuple[Case, dict[str, str]]
+) -> None:
+    case, auth = under_appeal
+    decided = _appeal(client, case, auth, ALLOWED)
+    assert decided.status_code == 200, decided.json()
+    entry = RegisterEntry.objects.get(case_reference=case.reference)
+    assert (entry.sanction_months, entry.sanction_ends_on) == (1, dt.date(2027, 2, 3))
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({"months": 3}, "must change the decision, the sanction or its terms"),
+        ({"months": None}, "how many months it lasts"),
+        ({"conditions": "x" * 501}, "500 characters or fewer"),
+    ],
+)
+def test_an_appeal_with_terms_that_do_not_fit_is_refused_and_nothing_changes(
+    client: Client,
+    under_appeal: tuple[Case, dict[str, str]],
+    change: dict[str, Any],
+    refusal: str,
+) -> None:
+    case, auth = under_appeal
+    refused = _appeal(client, case, auth, {**ALLOWED, **change})
+    assert refused.status_code == 409
+    assert refusal in refused.json()["detail"]
+    case.refresh_from_db()
+    assert (case.stage, case.sanction_months) == (Stage.APPEAL, 3)
+    assert RegisterEntry.objects.get(case_reference=case.reference).sanction_months == 3

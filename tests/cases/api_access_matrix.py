@@ -7,4 +7,5 @@ ROWS = {
     ("GET", "/api/cases"): (401, 200, 403),
     ("GET", "/api/cases/{reference}"): (401, 404, 403),
     ("POST", "/api/cases/{reference}/transitions"): (401, 400, 403),
+    ("POST", "/api/cases/{reference}/appeal-decision"): (401, 400, 403),
 }

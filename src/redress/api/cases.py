@@ -20,7 +20,7 @@ from redress.api.auth import TokenScope
 from redress.api.errors import FieldErrors
 from redress.cases import actions, lifecycle, schedule
 from redress.cases.access import assigned_cases, lost_access, with_due_dates
-from redress.cases.models import Case, Deadline, Decision, Sanction, Stage
+from redress.cases.models import AppealOutcome, Case, Deadline, Decision, Sanction, Stage
 from redress.cases.sanctions import CONDITIONS_MAX, MONTHS_MAX, Terms
 from redress.vault.errors import Shredded
 
@@ -81,11 +81,10 @@ class CaseDetailOut(CaseOut):
     )
 
 
-class TransitionIn(Schema):
-    to: Stage
-    reasons: str
-    decision: Decision | None = None
-    sanction: Sanction | None = None
+class TermsIn(Schema):
+    """A sanction's terms, for a decision that upholds a finding; the sanction's kind says which
+    it needs (``cases.sanctions``)."""
+
     starts_on: dt.date | None = Field(
         default=None, description="The day the sanction starts, for a sanction that has one."
     )
@@ -102,6 +101,24 @@ class TransitionIn(Schema):
 
     def terms(self) -> Terms:
         return Terms(starts_on=self.starts_on, months=self.months, conditions=self.conditions)
+
+
+class TransitionIn(TermsIn):
+    to: Stage
+    reasons: str
+    decision: Decision | None = None
+    sanction: Sanction | None = None
+
+
+class AppealDecisionIn(TermsIn):
+    outcome: AppealOutcome
+    reasons: str
+    decision: Decision | None = Field(
+        default=None, description="For an allowed appeal: the decision as it now stands."
+    )
+    sanction: Sanction | None = Field(
+        default=None, description="For an allowed appeal that upholds a finding: its sanction."
+    )
 
 
 def _user(request: HttpRequest) -> User:
@@ -240,6 +257,36 @@ def case_transition(request: HttpRequest, reference: str, body: TransitionIn) ->
                 case,
                 body.to,
                 actor=_user(request),
+                reasons=body.reasons,
+                decision=body.decision,
+                sanction=body.sanction,
+                terms=body.terms(),
+            )
+    except actions.CaseError as refused:
+        return Status(409, {"detail": str(refused)})
+    return _detail(request, _case(request, reference))
+
+
+@router.post(
+    "/cases/{reference}/appeal-decision",
+    response={200: CaseDetailOut, 403: FieldErrors, 404: FieldErrors, 409: FieldErrors},
+    auth=TokenScope(Scope.CASES_WRITE),
+    summary="Record the appeals panel's outcome on an appealed case, which closes it",
+    description=(
+        "For the case's assigned appeals panel, exactly as in the console. An allowed appeal "
+        "gives the decision as it now stands, with the sanction and its terms when a finding is "
+        "upheld, and must change one of them; the sanctions register follows at once. A refusal "
+        "answers 409 with the reason; nothing changes."
+    ),
+)
+def case_appeal_decision(request: HttpRequest, reference: str, body: AppealDecisionIn) -> Any:
+    case = _case(request, reference)
+    try:
+        with acting.through(request.api_token):  # type: ignore[attr-defined]
+            actions.decide_appeal(
+                case,
+                actor=_user(request),
+                outcome=body.outcome,
                 reasons=body.reasons,
                 decision=body.decision,
                 sanction=body.sanction,
