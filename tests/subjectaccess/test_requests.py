@@ -115,11 +115,15 @@ def test_a_release_link_opens_once() -> None:
     actions.approve(request, actor=second)
     token = actions.release(request, actor=handler)
     assert token not in (request.release_digest or "")
+    assert actions.check_link(token).pk == request.pk
+    assert actions.check_link(token).release_used_at is None  # looking spends nothing
     download = actions.use_link(token)
     assert download.answer_pdf.startswith(b"%PDF")
     with pytest.raises(LinkRefused) as refused:
         actions.use_link(token)
     assert refused.value.why == "used"
+    with pytest.raises(LinkRefused, match="used"):
+        actions.check_link(token)
     assert Entry.objects.filter(action="subjectaccess.downloaded").count() == 1
 
 
@@ -130,10 +134,11 @@ def test_an_expired_or_forged_link_does_not_open() -> None:
     DataRequest.objects.filter(pk=request.pk).update(
         release_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
-    with pytest.raises(LinkRefused, match="expired"):
-        actions.use_link(token)
-    with pytest.raises(LinkRefused, match="unknown"):
-        actions.use_link("forged")
+    for attempt in (actions.check_link, actions.use_link):
+        with pytest.raises(LinkRefused, match="expired"):
+            attempt(token)
+        with pytest.raises(LinkRefused, match="unknown"):
+            attempt("forged")
 
 
 def test_an_erasure_request_needs_its_outcome_recorded() -> None:

@@ -417,23 +417,36 @@ def release(request: DataRequest, *, actor: User) -> str:
     return token
 
 
+def _live(found: DataRequest | None) -> DataRequest:
+    """``found`` if its release link still works; else ``LinkRefused`` saying why not."""
+    if found is None:
+        raise LinkRefused("unknown")
+    if found.release_used_at is not None:
+        raise LinkRefused("used")
+    if found.release_expires_at is None or found.release_expires_at <= timezone.now():
+        raise LinkRefused("expired")
+    return found
+
+
+def check_link(token: str) -> DataRequest:
+    """The request behind a release link that still works, without using it: what the page
+    before the download shows. Opening a link (as mail scanners do) spends nothing.
+
+    Raises ``LinkRefused`` with ``used``, ``expired`` or ``unknown``."""
+    return _live(DataRequest.objects.filter(release_digest=link_digest(token)).first())
+
+
 def use_link(token: str) -> Download:
     """The answer behind a release link, once: the first use is ledgered and spends the link.
 
     Raises ``LinkRefused`` with ``used``, ``expired`` or ``unknown``."""
     with transaction.atomic():
-        found = (
+        found = _live(
             DataRequest.objects.select_for_update()
             .select_related("data_key")
             .filter(release_digest=link_digest(token))
             .first()
         )
-        if found is None:
-            raise LinkRefused("unknown")
-        if found.release_used_at is not None:
-            raise LinkRefused("used")
-        if found.release_expires_at is None or found.release_expires_at <= timezone.now():
-            raise LinkRefused("expired")
         found.release_used_at = timezone.now()
         found.save(update_fields=["release_used_at"])
         append(actor="subject", action=Action.DATA_REQUEST_DOWNLOADED, obj=_obj(found))
