@@ -123,3 +123,33 @@ def test_the_page_is_in_welsh() -> None:
     client.get("/language/cy?next=/")
     text = client.get("/staff/record-of-processing").content.decode()
     assert "Cofnod prosesu" in text
+
+
+def test_data_protection_requests_are_an_activity_of_their_own() -> None:
+    """Answering subject access, erasure and rectification requests is itself processing: the
+    record says what it holds, why, for how long, who receives it, and in which tables."""
+    activity = next(a for a in build().activities if a.key == "data-requests")
+    assert "UK GDPR Arts. 15 to 17" in activity.purpose
+    assert any("how their identity was checked" in c for c in activity.categories)
+    assert any("what was removed and why" in c for c in activity.categories)
+    retention = dict(activity.retention)
+    assert retention["Links to released answers"] == "14 days"
+    assert "No automatic expiry" in retention["Requests, what they found and their answers"]
+    assert activity.recipients[0] == "The person who asked, through a link that works once"
+    assert {"subjectaccess_datarequest", "subjectaccess_finding"} <= set(activity.tables)
+    page = _client(Role.DATA_PROTECTION_OFFICER).get("/staff/record-of-processing")
+    text = page.content.decode()
+    assert "Subject access, erasure and rectification requests" in text
+    assert "<code>subjectaccess_redaction</code>" in text
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                _client(Role.OVERSIGHT).get("/staff/record-of-processing.csv").content.decode()
+            )
+        )
+    )
+    assert [
+        "Subject access, erasure and rectification requests",
+        "Category of data",
+        "The answer released to them, as PDF and JSON (sealed)",
+    ] in rows

@@ -29,6 +29,15 @@ from redress.intake.models import Draft, Receipt
 from redress.ledger.models import Entry
 from redress.register.actions import retention_years
 from redress.register.models import RegisterEntry
+from redress.subjectaccess.actions import RELEASE_LIFETIME
+from redress.subjectaccess.models import (
+    ComplainantConsent,
+    DataRequest,
+    Extension,
+    Finding,
+    Redaction,
+    SearchRun,
+)
 from redress.vault.models import DataKey
 from redress.vetting.models import VettingCheck
 
@@ -196,6 +205,45 @@ def _escrow() -> Activity:
     )
 
 
+def _data_requests() -> Activity:
+    return Activity(
+        key="data-requests",
+        name=_("Subject access, erasure and rectification requests"),
+        purpose=_(
+            "To answer people who ask to see, erase or correct the personal data the scheme "
+            "holds about them (UK GDPR Arts. 15 to 17), within the time limit."
+        ),
+        subjects=_("People who ask about their own data; others named where they are found"),
+        categories=[
+            _("The requester's name, email and how their identity was checked (sealed)"),
+            _("What they asked for and, for erasure or rectification, what was done (sealed)"),
+            _(
+                "Where cases name them, copied from the cases, with what was removed and why "
+                "(sealed)"
+            ),
+            _("The answer released to them, as PDF and JSON (sealed)"),
+            _("Request facts: kind, dates, time limit, state, who handled and approved it"),
+        ],
+        retention=[
+            (_("Links to released answers"), _duration(RELEASE_LIFETIME)),
+            (
+                _("Requests, what they found and their answers"),
+                _("No automatic expiry is configured; erasing a request's key erases them."),
+            ),
+        ],
+        recipients=[
+            _("The person who asked, through a link that works once"),
+            _("A second data protection officer, who approves each answer before release"),
+        ],
+        security=[
+            _("Each request is encrypted at rest under its own key; deleting the key erases it."),
+            _("Each search is ledgered, and each case in which the person was found."),
+            _("Other people's identities, complainants' above all, are removed from answers."),
+        ],
+        tables=_tables(DataRequest, Extension, SearchRun, Finding, Redaction, ComplainantConsent),
+    )
+
+
 def _staff() -> Activity:
     idle = timedelta(seconds=int(getattr(settings, "IDLE_TIMEOUT_SECONDS", 900)))
     return Activity(
@@ -239,5 +287,5 @@ def build() -> Record:
         recipients=recipients(),
         database=connection.vendor,
         data_folder=str(settings.DATA_DIR),
-        activities=[_complaints(), _register(), _escrow(), _staff()],
+        activities=[_complaints(), _register(), _escrow(), _data_requests(), _staff()],
     )
