@@ -8,6 +8,11 @@ respondent, witness or person named appears is checked once more for the complai
 identifiers (name and its parts, email, phone); if one is left and the complainant has not
 consented, the answer is refused and the officer marks it, so a respondent's answer never
 names the complainant by oversight.
+
+Each place says where on the case it is: the report, a message, a record on the case file, a
+support request or the decision's reasons, with its kind and date. An evidence file the person
+gave is listed by type and date only: its content is not copied into the answer (it is not
+text that could be checked and redacted here), and the answer says how to ask for a copy.
 """
 
 from __future__ import annotations
@@ -20,9 +25,12 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from redress.cases.models import Attachment, CaseRecord, Direction, Message, RecordKind
+from redress.helpline.models import SupportRequest
 from redress.redaction.text import Span, redact_text
 from redress.subjectaccess.models import (
     Capacity,
@@ -63,6 +71,10 @@ class Item:
     field: str
     text: str
     removals: list[Removal] = dataclasses.field(default_factory=list)
+    # Where on the case, in words ("Message (To the complainant), 3 March 2026"); empty for the
+    # report's own answers. ``evidence`` marks a file listed without its content.
+    where: str = ""
+    evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,47 @@ def _label(choices: Any, value: str) -> str:
         return value
 
 
+def _day(moment: Any) -> str:
+    return date_format(timezone.localtime(moment), "j F Y")
+
+
+def _places(fields: list[str]) -> dict[str, str]:
+    """Where each message, record, support request and evidence file among ``fields`` is, in
+    words, from their unsealed columns only: one query for each kind there is."""
+    ids: dict[str, list[int]] = {}
+    for name in fields:
+        kind, _colon, pk = name.partition(":")
+        if pk.isdigit():
+            ids.setdefault(kind, []).append(int(pk))
+    places = {"decision_reasons": _("Reasons for the decision")}
+    for message in Message.objects.filter(pk__in=ids.get("message", [])).only(
+        "direction", "sent_at"
+    ):
+        places[f"message:{message.pk}"] = _("Message (%(direction)s), %(date)s") % {
+            "direction": _label(Direction, message.direction),
+            "date": _day(message.sent_at),
+        }
+    for record in CaseRecord.objects.filter(pk__in=ids.get("record", [])).only(
+        "kind", "created_at"
+    ):
+        places[f"record:{record.pk}"] = _("Case record (%(kind)s), %(date)s") % {
+            "kind": _label(RecordKind, record.kind),
+            "date": _day(record.created_at),
+        }
+    support = SupportRequest.objects.filter(pk__in=ids.get("support", [])).only("asked_at")
+    for row in support:
+        places[f"support:{row.pk}"] = _("Request for support, %(date)s") % {
+            "date": _day(row.asked_at)
+        }
+    files = Attachment.objects.filter(pk__in=ids.get("evidence", [])).only("kind", "added_at")
+    for file in files:
+        places[f"evidence:{file.pk}"] = _("Evidence file (%(type)s), added %(date)s") % {
+            "type": file.kind.upper(),
+            "date": _day(file.added_at),
+        }
+    return places
+
+
 def items(request: DataRequest) -> list[Item]:
     """Each finding's text with its redactions applied, checked for complainants' identities.
 
@@ -87,6 +140,7 @@ def items(request: DataRequest) -> list[Item]:
         ComplainantConsent.objects.filter(request=request).values_list("case_id", flat=True)
     )
     found = Finding.objects.filter(request=request).select_related("case")
+    places = _places(list(found.values_list("field", flat=True)))
     out = []
     for finding in found.prefetch_related("redactions"):
         removals = list(finding.redactions.all())
@@ -103,6 +157,8 @@ def items(request: DataRequest) -> list[Item]:
                 role_text=_label(Capacity, finding.role),
                 field=finding.field,
                 text=text,
+                where=places.get(finding.field, ""),
+                evidence=finding.field.startswith("evidence:"),
                 removals=[
                     Removal(
                         reason=_(r.reason) if r.automatic else r.reason,
@@ -131,6 +187,7 @@ def as_json(request: DataRequest, answer_items: list[Item]) -> str:
                 "case": item.reference,
                 "role": item.role,
                 "field": item.field,
+                **({"where": item.where} if item.where else {}),
                 **({"text": item.text} if with_text else {}),
                 "redactions": [
                     {"reason": r.reason, "exemption": r.exemption} for r in item.removals

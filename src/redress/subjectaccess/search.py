@@ -7,6 +7,16 @@ from the directory among the people involved) and **named in text** (the narrati
 answer names them). Names and email addresses match ignoring case, accents and runs of
 spaces; a name matches as whole words, so "Ann" is not found in "Annual".
 
+Beyond the report itself, a case's file is read with it: its messages, its written records
+(the respondent's answers among them), the reasons for its decision and its support requests.
+Each is the person's wherever it names them; besides, a complainant gets every message on
+their channel and what they put on the file, and a respondent the records shared with them
+(allegations, findings, their answers, the appeal outcome), the decision's reasons and what
+they put on the file. Evidence files are listed, by type and date, when the person gave them:
+their content is not searched or copied (a file's words are not text this module can read or
+redact), and the answer says how to ask for a copy. The file is loaded for a chunk of cases
+at once, a few queries a chunk, so reading it costs decryption and little else.
+
 How "every read is ledgered" is kept at the scale of a search over every case.
 ``cases.actions.read_content`` writes one ledger entry per case read; a search reads every
 case, and 100,000 entries for one request would bury the ledger, hold its lock for minutes and
@@ -24,7 +34,8 @@ entries, the findings and the search record are committed in one transaction: if
 refuses, the request keeps nothing and nobody sees anything, as with ``read_content``.
 Content whose data key was shredded cannot be read and is counted, not listed.
 
-What is not searched yet: messages, case records and evidence files.
+What is not searched: the content of evidence files, and the record of a support adviser's
+contact with a respondent (``helpline.ContactAttempt``).
 """
 
 from __future__ import annotations
@@ -33,7 +44,8 @@ import dataclasses
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +56,18 @@ from django.utils.translation import gettext_noop
 
 from redress.accounts import acting
 from redress.accounts.models import User
-from redress.cases.models import Case
+from redress.cases.models import (
+    SHARED_WITH_RESPONDENT,
+    Attachment,
+    Case,
+    CaseRecord,
+    Message,
+    Source,
+)
 from redress.directory.models import Person
 from redress.disclosure import actions as disclosure
 from redress.disclosure.models import SealedIdentity
+from redress.helpline.models import Party, SupportRequest
 from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 from redress.redaction.text import find_spans
@@ -61,6 +81,7 @@ from redress.subjectaccess.models import (
     SearchRun,
     State,
 )
+from redress.vault.errors import Shredded
 
 CONTACT_KEYS = ("contact_name", "contact_email", "contact_phone")
 # Stored as written; translated where shown.
@@ -132,6 +153,16 @@ class Appearance:
     protected: list[str] = dataclasses.field(default_factory=list)
 
 
+@dataclass
+class CaseFile:
+    """What a case holds besides its report, loaded for a chunk of cases at once."""
+
+    messages: list[Message] = dataclasses.field(default_factory=list)
+    records: list[CaseRecord] = dataclasses.field(default_factory=list)
+    support: list[SupportRequest] = dataclasses.field(default_factory=list)
+    evidence: list[Attachment] = dataclasses.field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class SearchResult:
     findings: int
@@ -152,11 +183,13 @@ def appearances_in(
     person_id: int | None,
     involved: bool,
     sealed_identity: bool = False,
+    file: CaseFile | None = None,
 ) -> list[Appearance]:
     """Where the person appears in ``case`` (whose content is decrypted here), each field once.
 
     ``involved`` says the case lists the person from the directory among the people involved;
-    ``sealed_identity`` that a confidential complainant's identity is sealed apart from it.
+    ``sealed_identity`` that a confidential complainant's identity is sealed apart from it;
+    ``file`` is the rest of the case's file, read as the module docstring says.
     """
     narrative = case.narrative or ""
     description = case.respondent_description or ""
@@ -168,10 +201,14 @@ def appearances_in(
     def add(role: Capacity, name: str, text: str) -> None:
         found.setdefault(name, Appearance(case, role, name, text))
 
-    if matcher.is_same(details.get("contact_name"), details.get("contact_email")):
+    complainant = matcher.is_same(details.get("contact_name"), details.get("contact_email"))
+    respondent = (person_id is not None and case.respondent_id == person_id) or matcher.found_in(
+        description
+    )
+    if complainant:
         add(Capacity.COMPLAINANT, "contact_details", contact_text(details))
         add(Capacity.COMPLAINANT, "narrative", narrative)
-    if (person_id is not None and case.respondent_id == person_id) or matcher.found_in(description):
+    if respondent:
         add(Capacity.RESPONDENT, "respondent_description", description)
         add(Capacity.RESPONDENT, "narrative", narrative)
     witnesses = details.get("witnesses")
@@ -186,12 +223,79 @@ def appearances_in(
             continue
         if matcher.found_in(value):
             add(Capacity.NAMED_IN_TEXT, f"details.{key}", value)
+    reasons = case.decision_reasons or ""
+    if respondent and reasons:
+        add(Capacity.RESPONDENT, "decision_reasons", reasons)
+    elif matcher.found_in(reasons):
+        add(Capacity.NAMED_IN_TEXT, "decision_reasons", reasons)
+    if file is not None:
+        _in_file(case, file, matcher, add, complainant=complainant, respondent=respondent)
     appearances = list(found.values())
     if appearances and all(a.role != Capacity.COMPLAINANT for a in appearances):
         protected = [str(details[k]) for k in CONTACT_KEYS if details.get(k)]
         for appearance in appearances:
             appearance.protected = protected
     return appearances
+
+
+def _opened(row: Message | CaseRecord | SupportRequest, case: Case) -> str | None:
+    """The row's sealed text, opened with its case's key already loaded when it is the same
+    one (it is, for rows written by ``cases``); None when its key was shredded."""
+    if row.data_key_id == case.data_key_id:
+        row.data_key = case.data_key
+    try:
+        return row.words if isinstance(row, SupportRequest) else row.body
+    except Shredded:
+        return None
+
+
+def _in_file(
+    case: Case,
+    file: CaseFile,
+    matcher: Matcher,
+    add: Callable[[Capacity, str, str], None],
+    *,
+    complainant: bool,
+    respondent: bool,
+) -> None:
+    """Add where the person appears in a case's messages, records, support requests and
+    evidence, as the module docstring says; ``add`` keeps each field once."""
+    for message in file.messages:
+        text = _opened(message, case)
+        if text is None:
+            continue
+        if complainant:
+            add(Capacity.COMPLAINANT, f"message:{message.pk}", text)
+        elif matcher.found_in(text):
+            add(Capacity.NAMED_IN_TEXT, f"message:{message.pk}", text)
+    for record in file.records:
+        text = _opened(record, case)
+        if text is None:
+            continue
+        if complainant and record.source == Source.COMPLAINANT:
+            add(Capacity.COMPLAINANT, f"record:{record.pk}", text)
+        elif respondent and (
+            record.source == Source.RESPONDENT or record.kind in SHARED_WITH_RESPONDENT
+        ):
+            add(Capacity.RESPONDENT, f"record:{record.pk}", text)
+        elif matcher.found_in(text):
+            add(Capacity.NAMED_IN_TEXT, f"record:{record.pk}", text)
+    for support in file.support:
+        text = _opened(support, case)
+        if text is None:
+            continue
+        if complainant and support.party == Party.COMPLAINANT:
+            add(Capacity.COMPLAINANT, f"support:{support.pk}", text)
+        elif respondent and support.party == Party.RESPONDENT:
+            add(Capacity.RESPONDENT, f"support:{support.pk}", text)
+        elif matcher.found_in(text):
+            add(Capacity.NAMED_IN_TEXT, f"support:{support.pk}", text)
+    for evidence in file.evidence:
+        if (complainant and evidence.source == Source.COMPLAINANT) or (
+            respondent and evidence.source == Source.RESPONDENT
+        ):
+            role = Capacity.COMPLAINANT if complainant else Capacity.RESPONDENT
+            add(role, f"evidence:{evidence.pk}", "")
 
 
 def identity_spans(text: str, identifiers: Iterable[str]) -> list[tuple[int, int]]:
@@ -230,8 +334,33 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _readable_cases() -> Iterator[Case]:
-    return Case.objects.select_related("data_key").order_by("pk").iterator(chunk_size=_CHUNK)
+def _chunks() -> Iterator[list[Case]]:
+    """Every case with its data key, in order of creation, ``_CHUNK`` at a time."""
+    last = 0
+    while True:
+        cases = Case.objects.select_related("data_key").filter(pk__gt=last).order_by("pk")
+        chunk = list(cases[:_CHUNK])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+def _files(first: int, last: int) -> dict[int, CaseFile]:
+    """The messages, records, support requests and evidence of the cases ``first`` to ``last``
+    (by key), four queries in all over an indexed range; a case with none has no entry."""
+    files: dict[int, CaseFile] = defaultdict(CaseFile)
+    within = {"case__pk__range": (first, last)}
+    for message in Message.objects.filter(**within).order_by("case_id", "sent_at", "pk"):
+        files[message.case_id].messages.append(message)
+    for record in CaseRecord.objects.filter(**within).order_by("case_id", "pk"):
+        files[record.case_id].records.append(record)
+    for support in SupportRequest.objects.filter(**within).order_by("case_id", "pk"):
+        files[support.case_id].support.append(support)
+    evidence = Attachment.objects.filter(**within).order_by("case_id", "pk")
+    for attachment in evidence.defer("original_name", "cleaning"):
+        files[attachment.case_id].evidence.append(attachment)
+    return files
 
 
 def scan(subject: Subject) -> tuple[list[Appearance], list[str], int]:
@@ -249,18 +378,20 @@ def scan(subject: Subject) -> tuple[list[Appearance], list[str], int]:
     appearances: list[Appearance] = []
     read: list[str] = []
     unreadable = 0
-    for case in _readable_cases():
-        if case.data_key.shredded_at is not None:
-            unreadable += 1
-            continue
-        read.append(case.reference)
-        appearances += appearances_in(
-            case,
-            matcher,
-            person_id=person_id,
-            involved=case.pk in involved,
-            sealed_identity=case.pk in sealed,
-        )
+    for chunk in _chunks():
+        readable = [case for case in chunk if case.data_key.shredded_at is None]
+        unreadable += len(chunk) - len(readable)
+        files = _files(chunk[0].pk, chunk[-1].pk)
+        for case in readable:
+            read.append(case.reference)
+            appearances += appearances_in(
+                case,
+                matcher,
+                person_id=person_id,
+                involved=case.pk in involved,
+                sealed_identity=case.pk in sealed,
+                file=files.get(case.pk),
+            )
     return appearances, read, unreadable
 
 
