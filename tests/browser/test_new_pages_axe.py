@@ -34,6 +34,8 @@ from tests.browser.test_staff_pages_axe import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 STAFF = ("adviser", "oversight", "dpo", "caseworker", "decision-maker", "appeals")
+# A page's own form, not the small forms of its buttons (which post elsewhere).
+OWN = "main form[method=post]:not([action])"
 SUBMIT = "main form[method=post] button[type=submit]"
 # A suspension's terms: from the first of next January, for three months.
 TERMS = {
@@ -101,7 +103,7 @@ class World:
     """What the pages need, made once with the apps' actions on top of the demo."""
 
     def __init__(self) -> None:
-        users = {u.username: u for u in User.objects.all()}
+        self.users = users = {u.username: u for u in User.objects.all()}
         sealed = Case.objects.get(respondent__identifier="M-1001")  # under investigation
         self.sealed = sealed.reference
         # The helpline: the demo's waiting request, written to and referred.
@@ -121,11 +123,7 @@ class World:
         search(found, actor=users["dpo"])
         self.data_request = found.pk
         self.finding = found.findings.order_by("pk").first().pk  # type: ignore[union-attr]
-        # Identity: one request approved (to be told), one waiting for the officer.
-        told = disclosure.ask(
-            sealed, by=users["caseworker"], scope=Scope.INSIDE, reason="To arrange a meeting."
-        )
-        disclosure.decide(told, by=users["dpo"], approve=True, reason="Needed for the meeting.")
+        # Identity: a request waiting for the officer.
         self.identity_request = disclosure.ask(
             sealed,
             by=users["caseworker"],
@@ -154,6 +152,33 @@ class World:
             appealed, users["appeals"], AssignmentRole.APPEALS_PANEL, actor="system:test"
         )
         self.appealed = appealed.reference
+
+    def approved_answer(self) -> int:
+        """A subject access request searched, assembled and approved by the second officer."""
+        found = subjectaccess.record(
+            kind=Kind.ACCESS,
+            subject_name="Alderic Fenwright",
+            subject_identifier="M-1001",
+            identity_check="Passport seen in person",
+            received_on=timezone.localdate(),
+            actor=self.users["dpo"],
+        )
+        search(found, actor=self.users["dpo"])
+        subjectaccess.assemble(found, actor=self.users["dpo"])
+        subjectaccess.approve(found, actor=self.users["dpo-second"])
+        return found.pk
+
+    def approved_identity(self) -> None:
+        """A request to read the identity inside the scheme, approved by the officer."""
+        asked = disclosure.ask(
+            Case.objects.get(reference=self.sealed),
+            by=self.users["caseworker"],
+            scope=Scope.INSIDE,
+            reason="To arrange a meeting.",
+        )
+        disclosure.decide(
+            asked, by=self.users["dpo"], approve=True, reason="Needed for the meeting."
+        )
 
 
 def browser(chromium: Any) -> Any:
@@ -230,15 +255,26 @@ def test_new_pages_pass_axe_in_english_and_welsh(live_server: Any, chromium: Any
         audit.visit(officer, base, "/staff/data-requests")
         audit.refused(officer, base, "/staff/data-requests/new")
         audit.visit(officer, base, root)
-        audit.visit(officer, base, f"{root}/findings/{world.finding}")
+        audit.refused(officer, base, f"{root}/findings/{world.finding}", form=OWN)
         for act in ("extend", "consent", "refuse"):
             audit.refused(officer, base, f"{root}/{act}")
         audit.visit(officer, base, "/staff/identity-requests")
         audit.refused(officer, base, f"/staff/identity-requests/{world.identity_request}")
+
+        # An answer approved by a second officer, released: the link is shown once.
+        released = world.approved_answer()
+        officer.goto(f"{base}/staff/data-requests/{released}")
+        officer.locator("main form[action$='/release'] button").click()
+        audit(officer, "the released answer's link")
         audit.visit(pages["respondent"], base, "/data-request/no-such-link")
 
-        ask = "main form:not([action])"  # not the buttons that tell or show an approved one
-        audit.refused(pages["caseworker"], base, f"/staff/cases/{world.sealed}/identity", form=ask)
+        # A handler's identity page with an approved request on it, asking again refused, and
+        # the identity shown once.
+        world.approved_identity()
+        caseworker = pages["caseworker"]
+        audit.refused(caseworker, base, f"/staff/cases/{world.sealed}/identity", form=OWN)
+        caseworker.locator("main form[action$='/show'] button").click()
+        audit(caseworker, "the identity shown once")
 
         # The decision's later questions: the sanction's terms and the check before recording;
         # the appeal's outcome, its reasons and its check (the answers were given in English).
