@@ -26,7 +26,7 @@ from redress.helpline.services import services
 from redress.intake import receipts
 from redress.intake.models import Receipt
 from redress.subjectaccess import actions as subjectaccess
-from redress.subjectaccess.models import Kind
+from redress.subjectaccess.models import DataRequest, Kind
 from redress.subjectaccess.search import search
 from tests.browser.conftest import axe_violations
 from tests.browser.test_staff_pages_axe import sign_in
@@ -111,17 +111,11 @@ class World:
         helpline.record_contact(support, "We can talk on Tuesday.", by=users["adviser"])
         self.referral = helpline.refer(support, next(iter(services())), by=users["adviser"]).pk
         self.support = support.pk
-        # A data protection request from the member complained about, searched.
-        found = subjectaccess.record(
-            kind=Kind.ACCESS,
-            subject_name="Alderic Fenwright",
-            subject_identifier="M-1001",
-            identity_check="Passport seen in person",
-            received_on=timezone.localdate(),
-            actor=users["dpo"],
-        )
-        search(found, actor=users["dpo"])
+        # Data protection requests from the member complained about, searched: one for access,
+        # one for erasure (whose answer says what was done).
+        found = self.searched(Kind.ACCESS)
         self.data_request = found.pk
+        self.erasure = self.searched(Kind.ERASURE).pk
         self.finding = found.findings.order_by("pk").first().pk  # type: ignore[union-attr]
         # Identity: a request waiting for the officer.
         self.identity_request = disclosure.ask(
@@ -153,10 +147,9 @@ class World:
         )
         self.appealed = appealed.reference
 
-    def approved_answer(self) -> int:
-        """A subject access request searched, assembled and approved by the second officer."""
+    def searched(self, kind: Kind) -> DataRequest:
         found = subjectaccess.record(
-            kind=Kind.ACCESS,
+            kind=kind,
             subject_name="Alderic Fenwright",
             subject_identifier="M-1001",
             identity_check="Passport seen in person",
@@ -164,6 +157,11 @@ class World:
             actor=self.users["dpo"],
         )
         search(found, actor=self.users["dpo"])
+        return found
+
+    def approved_answer(self) -> int:
+        """A subject access request searched, assembled and approved by the second officer."""
+        found = self.searched(Kind.ACCESS)
         subjectaccess.assemble(found, actor=self.users["dpo"])
         subjectaccess.approve(found, actor=self.users["dpo-second"])
         return found.pk
@@ -244,6 +242,7 @@ def test_new_pages_pass_axe_in_english_and_welsh(live_server: Any, chromium: Any
         pages = {name: speaking(context, base, language) for name, context in contexts.items()}
         adviser = pages["adviser"]
         root = f"/staff/helpline/{world.support}"
+        audit.visit(adviser, base, "/staff/", "the adviser's home")
         audit.visit(adviser, base, "/staff/helpline")
         audit.visit(adviser, base, root)
         for act in ("contact", "refer", "close", f"referrals/{world.referral}/outcome"):
@@ -252,18 +251,20 @@ def test_new_pages_pass_axe_in_english_and_welsh(live_server: Any, chromium: Any
 
         officer = pages["dpo"]
         root = f"/staff/data-requests/{world.data_request}"
+        audit.visit(officer, base, "/staff/", "the officer's home")
         audit.visit(officer, base, "/staff/data-requests")
         audit.refused(officer, base, "/staff/data-requests/new")
         audit.visit(officer, base, root)
         audit.refused(officer, base, f"{root}/findings/{world.finding}", form=OWN)
         for act in ("extend", "consent", "refuse"):
             audit.refused(officer, base, f"{root}/{act}")
+        audit.refused(officer, base, f"/staff/data-requests/{world.erasure}/assemble")
         audit.visit(officer, base, "/staff/identity-requests")
         audit.refused(officer, base, f"/staff/identity-requests/{world.identity_request}")
 
         # An answer approved by a second officer, released: the link is shown once.
         released = world.approved_answer()
-        officer.goto(f"{base}/staff/data-requests/{released}")
+        audit.visit(officer, base, f"/staff/data-requests/{released}", "an approved answer")
         officer.locator("main form[action$='/release'] button").click()
         audit(officer, "the released answer's link")
         audit.visit(pages["respondent"], base, "/data-request/no-such-link")
