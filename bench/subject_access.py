@@ -10,15 +10,18 @@ cases: the data model forbids it (``Case.data_key`` is one-to-one), so every cas
 one unwrap as well as three decryptions, as it would in production. Narratives are 400 to 900
 characters of made-up prose naming made-up people; the person searched for is planted in 60
 cases: 15 each as respondent (from the directory), complainant, witness and named in the text.
+Each case also has BENCH_SA_FILE messages and as many records on its file (default 1 each), of
+made-up prose sealed under the case's key, as the search reads them too.
 
 Timed: ``subjectaccess.search.search`` for that person (every case decrypted and matched, the
 findings and their automatic redactions kept, and its ledger entries written), against the
-baseline of loading the same rows and decrypting the same three fields with nothing matched or
-kept, timed before and after the search (the faster counts). The key cache is emptied before
-each, so both unwrap every key. The goal: the search
-costs at most 1.5 times the baseline, and takes under one minute over 100,000 cases.
+baseline of loading the same rows and decrypting the same three fields, and each message's
+and record's body, loaded a chunk of cases at a time as the search loads them, with nothing
+matched or kept, timed before and after the search (the faster counts). The key cache is
+emptied before each, so both unwrap every key. The goal: the search costs at most 1.5 times
+the baseline, and takes under one minute over 100,000 cases.
 
-Knobs: BENCH_SA_CASES, BENCH_POSTGRES_URL.
+Knobs: BENCH_SA_CASES, BENCH_SA_FILE, BENCH_POSTGRES_URL.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 CASES = int(os.environ.get("BENCH_SA_CASES", "100000"))
+FILE = int(os.environ.get("BENCH_SA_FILE", "1"))  # messages and records on each case
 DATABASE = "redress_bench_subject_access"
 DATA_DIR = ROOT / "var" / "bench" / "subject_access"
 BATCH = 2000
@@ -55,7 +59,15 @@ from django.utils import timezone  # noqa: E402
 
 from bench.report import record  # noqa: E402
 from redress.accounts.models import Role, RoleGrant, User  # noqa: E402
-from redress.cases.models import Case, Category, Identity  # noqa: E402
+from redress.cases.models import (  # noqa: E402
+    Case,
+    CaseRecord,
+    Category,
+    Direction,
+    Identity,
+    Message,
+    RecordKind,
+)
 from redress.directory.models import Person, PersonKind  # noqa: E402
 from redress.subjectaccess import actions  # noqa: E402
 from redress.subjectaccess.models import Finding, Kind  # noqa: E402
@@ -143,6 +155,24 @@ def _case(index: int, rng: random.Random, person: Person) -> Case:
     return case
 
 
+def _messages(case: Case, rng: random.Random) -> list[Message]:
+    messages = []
+    for _ in range(FILE):
+        message = Message(case=case, direction=Direction.FROM_COMPLAINANT, data_key=case.data_key)
+        message.body = _prose(rng, rng.randint(100, 300))
+        messages.append(message)
+    return messages
+
+
+def _records(case: Case, rng: random.Random) -> list[CaseRecord]:
+    records = []
+    for _ in range(FILE):
+        record = CaseRecord(case=case, kind=RecordKind.INTERVIEW, data_key=case.data_key)
+        record.body = _prose(rng, rng.randint(200, 600))
+        records.append(record)
+    return records
+
+
 def populate() -> Person:
     rng = random.Random(20261207)
     person = Person.objects.create(identifier="B-SUBJECT", name=SUBJECT, kind=PersonKind.MEMBER)
@@ -152,18 +182,31 @@ def populate() -> Person:
         with transaction.atomic():
             DataKey.objects.bulk_create([case.data_key for case in cases])
             Case.objects.bulk_create(cases)
+            Message.objects.bulk_create(m for case in cases for m in _messages(case, rng))
+            CaseRecord.objects.bulk_create(r for case in cases for r in _records(case, rng))
     print(f"   wrote {CASES:,} cases in {time.monotonic() - started:.1f} s", flush=True)
     return person
 
 
 def decrypt_only() -> float:
-    """The baseline: load every case and decrypt its three fields, matching nothing."""
+    """The baseline: load every case and decrypt its three fields, and its messages' and
+    records' bodies under the key loaded with it, a chunk of cases at a time; match nothing."""
     clear_key_cache()
     started = time.perf_counter()
     total = 0
-    for case in Case.objects.select_related("data_key").order_by("pk").iterator(chunk_size=2000):
-        total += len(case.narrative or "") + len(case.respondent_description or "")
-        total += len(case.details or "")
+    last = 0
+    while chunk := list(
+        Case.objects.select_related("data_key").filter(pk__gt=last).order_by("pk")[:BATCH]
+    ):
+        keys = {case.pk: case.data_key for case in chunk}
+        within = {"case__pk__range": (chunk[0].pk, chunk[-1].pk)}
+        for case in chunk:
+            total += len(case.narrative or "") + len(case.respondent_description or "")
+            total += len(case.details or "")
+        for row in [*Message.objects.filter(**within), *CaseRecord.objects.filter(**within)]:
+            row.data_key = keys[row.case_id]
+            total += len(row.body)
+        last = chunk[-1].pk
     elapsed = time.perf_counter() - started
     assert total > 0
     return elapsed
