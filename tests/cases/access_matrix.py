@@ -39,4 +39,8 @@ ROWS = {
     "api:case_queue": ("/api/cases", same_for_all(401)),
     "api:case_detail": ("/api/cases/R-0000-0000", same_for_all(401)),
     "api:case_transition": ("/api/cases/R-0000-0000/transitions", same_for_all(405)),
+    "api:case_appeal_decision": (
+        "/api/cases/R-0000-0000/appeal-decision",
+        same_for_all(405),
+    ),
 }
