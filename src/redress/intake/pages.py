@@ -33,6 +33,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from redress.core.limited import Limits, ToolFailed, ToolMissing, run_limited
+
 # The most pages shown; a longer document is shown up to here, and says so.
 PAGE_LIMIT = 30
 RESOLUTION_DPI = 100
@@ -40,6 +42,7 @@ TIMEOUT_SECONDS = 15
 CPU_SECONDS = 10
 MEMORY_BYTES = 768 * 1024 * 1024
 MAX_PICTURE_BYTES = 20 * 1024 * 1024
+_LIMITS = Limits(CPU_SECONDS, MEMORY_BYTES, TIMEOUT_SECONDS, MAX_PICTURE_BYTES)
 # LibreOffice: more time and descriptors than poppler (it hangs with 16), and it must write.
 OFFICE_TIMEOUT_SECONDS = 60
 OFFICE_CPU_SECONDS = 30
@@ -108,38 +111,15 @@ def render_page(document: bytes, page: int, kind: str = "pdf") -> bytes:
 
 
 def _run(command: list[str], document: bytes) -> bytes:
-    tool = shutil.which(command[0])
-    prlimit = shutil.which("prlimit")
-    if tool is None or prlimit is None:
+    """``command``'s output, run under this module's limits with ``document`` on its input."""
+    try:
+        return run_limited(command, document, _LIMITS)
+    except ToolMissing:
         raise CannotRender(
             _("Pages cannot be shown on this server: the tools that draw them are missing.")
-        )
-    limited = [
-        prlimit,
-        f"--cpu={CPU_SECONDS}",
-        f"--as={MEMORY_BYTES}",
-        "--fsize=0",
-        "--core=0",
-        "--nofile=16",
-        "--",
-        tool,
-        *command[1:],
-    ]
-    try:
-        finished = subprocess.run(  # noqa: S603 - fixed tools found on PATH, no shell
-            limited,
-            input=document,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=TIMEOUT_SECONDS,
-            env={"PATH": "/usr/bin:/bin", "LANG": "C"},
-            check=False,
-        )
-    except (subprocess.TimeoutExpired, OSError):
+        ) from None
+    except ToolFailed:
         raise CannotRender(_unreadable()) from None
-    if finished.returncode != 0 or len(finished.stdout) > MAX_PICTURE_BYTES:
-        raise CannotRender(_unreadable())
-    return finished.stdout
 
 
 def as_pdf(document: bytes, kind: str) -> bytes:

@@ -34,7 +34,6 @@ import itertools
 import math
 import re
 import shutil
-import subprocess
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ import pikepdf
 from django.utils.translation import gettext as _
 from PIL import Image, ImageChops
 
+from redress.core.limited import Limits, ToolFailed, ToolMissing, run_limited
 from redress.redaction.errors import BadArea, OverlappingRedactions, RedactionError
 
 RESOLUTION_DPI = 150
@@ -57,6 +57,7 @@ CPU_SECONDS = 20
 MEMORY_BYTES = 1024 * 1024 * 1024
 # A drawn page is three bytes a pixel, after a short header.
 MAX_PICTURE_BYTES = 3 * MAX_PAGE_PIXELS + 64
+_LIMITS = Limits(CPU_SECONDS, MEMORY_BYTES, TIMEOUT_SECONDS, MAX_PICTURE_BYTES)
 
 _PAGES = re.compile(rb"^Pages:\s+(\d+)\s*$", re.MULTILINE)
 _SIZE = re.compile(rb"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) pts", re.MULTILINE)
@@ -254,36 +255,12 @@ def _unreadable() -> str:
 
 
 def _run(command: list[str], document: bytes) -> bytes:
-    """``command``'s output, run under limits with ``document`` on its standard input."""
-    tool = shutil.which(command[0])
-    prlimit = shutil.which("prlimit")
-    if tool is None or prlimit is None:
+    """``command``'s output, run under this module's limits with ``document`` on its input."""
+    try:
+        return run_limited(command, document, _LIMITS)
+    except ToolMissing:
         raise RedactionError(
             _("Parts of documents cannot be removed on this server: the tools are missing.")
-        )
-    limited = [
-        prlimit,
-        f"--cpu={CPU_SECONDS}",
-        f"--as={MEMORY_BYTES}",
-        "--fsize=0",
-        "--core=0",
-        "--nofile=16",
-        "--",
-        tool,
-        *command[1:],
-    ]
-    try:
-        finished = subprocess.run(  # noqa: S603 - fixed tools found on PATH, no shell
-            limited,
-            input=document,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            timeout=TIMEOUT_SECONDS,
-            env={"PATH": "/usr/bin:/bin", "LANG": "C"},
-            check=False,
-        )
-    except (subprocess.TimeoutExpired, OSError):
+        ) from None
+    except ToolFailed:
         raise RedactionError(_unreadable()) from None
-    if finished.returncode != 0 or len(finished.stdout) > MAX_PICTURE_BYTES:
-        raise RedactionError(_unreadable())
-    return finished.stdout
