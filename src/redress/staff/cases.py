@@ -41,14 +41,18 @@ from redress.cases.models import (
     Identity,
     Stage,
 )
+from redress.disclosure.actions import status_for as identity_status
+from redress.helpline.queries import case_summary as support_summary
 from redress.intake import pages
 from redress.intake.forms import date_in_words
+from redress.intake.taken import status_for as taken_status
 from redress.ledger.models import Entry
 from redress.staff import case_tasks
 from redress.staff.actor_words import ActorWords
 from redress.staff.evidence_details import describe, evidence_rows
 from redress.staff.templatetags.working_days import working_days_words
 from redress.vault.errors import Shredded
+from redress.vetting.words import sanction_words
 
 _OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
 
@@ -155,6 +159,29 @@ TIMELINE_WORDS = {
     "receipt.reissued": gettext_lazy("Receipt code replaced"),
     "receipt.read": gettext_lazy("The report was opened with its receipt code"),
     "receipt.email_verified": gettext_lazy("Complainant's email address confirmed"),
+    "case.respondent_link_resent": gettext_lazy("Respondent sent a new link"),
+    "report.taken_by_phone": gettext_lazy("Report taken by phone"),
+    "report.taken_in_person": gettext_lazy("Report taken in person"),
+    "report.receipt_read_out": gettext_lazy("Receipt code read out to the reporter"),
+    "report.receipt_emailed": gettext_lazy("Receipt code emailed to the reporter"),
+    "report.record_shown": gettext_lazy("The reporter read the record taken"),
+    "report.record_confirmed": gettext_lazy("The reporter confirmed the record"),
+    "report.record_corrected": gettext_lazy("The reporter corrected the record"),
+    "disclosure.identity_sealed": gettext_lazy("Complainant's identity sealed"),
+    "disclosure.asked": gettext_lazy("Someone asked for the complainant's identity"),
+    "disclosure.approved": gettext_lazy("A request for the identity was approved"),
+    "disclosure.refused": gettext_lazy("A request for the identity was refused"),
+    "disclosure.exception_recorded": gettext_lazy("An exception to telling the complainant"),
+    "disclosure.exception_lifted": gettext_lazy("The exception to telling them ended"),
+    "disclosure.notice_sent": gettext_lazy("Complainant told of a disclosure"),
+    "disclosure.read": gettext_lazy("The complainant's identity was read"),
+    "disclosure.disclosed": gettext_lazy("The identity was disclosed outside the scheme"),
+    "helpline.support_requested": gettext_lazy("Support asked for"),
+    "helpline.contacted": gettext_lazy("A support adviser made contact"),
+    "helpline.referred": gettext_lazy("Referred to a support service"),
+    "helpline.referral_outcome": gettext_lazy("Outcome of a referral recorded"),
+    "helpline.closed": gettext_lazy("Support request closed"),
+    "subjectaccess.case_read": gettext_lazy("Read for a data protection request"),
 }
 
 
@@ -300,7 +327,9 @@ def open_deadline_rows(case: Case) -> list[dict[str, Any]]:
 
 def _visible_details(case: Case, content: dict[str, Any], roles: set[str]) -> dict[str, Any]:
     """The report's details, without a confidential complainant's contact for anyone but their
-    caseworker."""
+    caseworker. Reports since sealing keep a confidential complainant's identity apart
+    (``redress.disclosure``), read only with a second person's approval; this shows only what
+    earlier reports stored with the content, to those it was shown to then."""
     details: dict[str, Any] = {}
     if content.get("details"):
         details = json.loads(content["details"] or "{}")
@@ -311,6 +340,25 @@ def _visible_details(case: Case, content: dict[str, Any], roles: set[str]) -> di
         for key in ("contact_name", "contact_email", "contact_phone"):
             details.pop(key, None)
     return details
+
+
+def _sanction_said(case: Case, shredded: bool) -> str:
+    """The sanction with its terms in words, as the register and the vetting answer say it."""
+    if not case.sanction:
+        return ""
+    conditions = ""
+    if not shredded:
+        try:
+            conditions = case.sanction_conditions or ""
+        except Shredded:
+            conditions = ""
+    return sanction_words(
+        case.sanction,
+        starts_on=case.sanction_starts_on.isoformat() if case.sanction_starts_on else "",
+        months=case.sanction_months,
+        ends_on=case.sanction_ends_on.isoformat() if case.sanction_ends_on else "",
+        conditions=conditions,
+    )
 
 
 def read_case(case: Case, user: User) -> tuple[dict[str, Any], bool]:
@@ -351,6 +399,10 @@ def case_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]
         "when": when_words(details),
         "support": support_words(details),
         "shredded": shredded,
+        "sanction_said": _sanction_said(case, shredded),
+        "identity": identity_status(case) if case.identity == Identity.CONFIDENTIAL else None,
+        "taken": taken_status(case),
+        "support_lines": support_summary(case),
         "role_names": [str(AssignmentRole(r).label) for r in sorted(s.roles)],
         "deadlines": deadlines,
         "tasks": tasks,
