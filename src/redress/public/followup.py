@@ -198,14 +198,7 @@ def _sanction_terms(case: Case) -> dict[str, str] | None:
     the scheme says the complainant is told them."""
     if case.sanction_starts_on is None:
         return None
-    return {
-        "said": words.sanction_words(
-            case.sanction,
-            starts_on=case.sanction_starts_on.isoformat(),
-            months=case.sanction_months,
-            ends_on=case.sanction_ends_on.isoformat() if case.sanction_ends_on else "",
-        )
-    }
+    return {"said": words.case_sanction_words(case)}
 
 
 def _last_read(request: HttpRequest) -> datetime | None:

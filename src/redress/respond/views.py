@@ -44,7 +44,6 @@ from redress.intake.filetypes import MAX_BYTES
 from redress.intake.sandbox import clean
 from redress.intake.upload_words import UploadRefused
 from redress.respond import forms
-from redress.vault.errors import Shredded
 from redress.vetting import words
 
 SESSION_KEY = "respondent_invitation"
@@ -155,19 +154,7 @@ def _sanction_terms(case: Case) -> dict[str, str] | None:
     conditions as the decision-maker wrote them."""
     if case.sanction_starts_on is None:
         return None
-    try:
-        conditions = case.sanction_conditions or ""
-    except Shredded:
-        conditions = ""
-    return {
-        "said": words.sanction_words(
-            case.sanction,
-            starts_on=case.sanction_starts_on.isoformat(),
-            months=case.sanction_months,
-            ends_on=case.sanction_ends_on.isoformat() if case.sanction_ends_on else "",
-        ),
-        "conditions": conditions,
-    }
+    return {"said": words.case_sanction_words(case), "conditions": words.conditions_of(case)}
 
 
 def _context(case: Case, **bound: Any) -> dict[str, Any]:

@@ -52,7 +52,7 @@ from redress.staff.actor_words import ActorWords
 from redress.staff.evidence_details import describe, evidence_rows
 from redress.staff.templatetags.working_days import working_days_words
 from redress.vault.errors import Shredded
-from redress.vetting.words import sanction_words
+from redress.vetting.words import case_sanction_words, conditions_of
 
 _OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
 
@@ -346,19 +346,7 @@ def _sanction_said(case: Case, shredded: bool) -> str:
     """The sanction with its terms in words, as the register and the vetting answer say it."""
     if not case.sanction:
         return ""
-    conditions = ""
-    if not shredded:
-        try:
-            conditions = case.sanction_conditions or ""
-        except Shredded:
-            conditions = ""
-    return sanction_words(
-        case.sanction,
-        starts_on=case.sanction_starts_on.isoformat() if case.sanction_starts_on else "",
-        months=case.sanction_months,
-        ends_on=case.sanction_ends_on.isoformat() if case.sanction_ends_on else "",
-        conditions=conditions,
-    )
+    return case_sanction_words(case, conditions="" if shredded else conditions_of(case))
 
 
 def read_case(case: Case, user: User) -> tuple[dict[str, Any], bool]:

@@ -15,7 +15,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from redress.cases.models import Category, Decision, Sanction, Stage
+from redress.cases.models import Case, Category, Decision, Sanction, Stage
+from redress.vault.errors import Shredded
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,27 @@ def sanction_words(
     if conditions:
         said += " " + _("Conditions: %(conditions)s") % {"conditions": conditions}
     return said
+
+
+def case_sanction_words(case: Case, *, conditions: str = "") -> str:
+    """A decided case's sanction with its dates and length in words, as the register and the
+    vetting answer say it; with ``conditions`` only where the reader is told them."""
+    return sanction_words(
+        case.sanction,
+        starts_on=case.sanction_starts_on.isoformat() if case.sanction_starts_on else "",
+        months=case.sanction_months,
+        ends_on=case.sanction_ends_on.isoformat() if case.sanction_ends_on else "",
+        conditions=conditions,
+    )
+
+
+def conditions_of(case: Case) -> str:
+    """The sanction's conditions as the decision-maker wrote them; blank once the case's key is
+    shredded. Read by a page that has already ledgered its read of the case."""
+    try:
+        return case.sanction_conditions or ""
+    except Shredded:
+        return ""
 
 
 def _terms(item: dict[str, Any]) -> dict[str, Any]:
