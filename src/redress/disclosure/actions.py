@@ -26,6 +26,7 @@ from redress.accounts import acting
 from redress.accounts.models import User
 from redress.cases import actions as case_actions
 from redress.cases.models import Case, Identity
+from redress.core.refusals import Refused
 from redress.disclosure.access import is_handler, may_decide
 from redress.disclosure.models import IdentityRequest, Scope, SealedIdentity
 from redress.ledger.append import append, digest_of
@@ -42,14 +43,9 @@ FIELDS = ("name", "email", "phone", "about")
 ANSWERS = {"contact_name": "name", "contact_email": "email", "contact_phone": "phone"}
 
 
-class DisclosureError(ValueError):
+class DisclosureError(Refused):
     """A refused act, with a plain message for the person who asked; ``field`` names the
     input it is about (``reason``, ``recipient``, ``purpose``, ``exception_reason``)."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def from_answers(answers: Mapping[str, Any]) -> dict[str, str]:

@@ -23,6 +23,7 @@ from redress.cases import actions as case_actions
 from redress.cases import policy as policies
 from redress.cases.models import Case, Stage
 from redress.cases.notices import tell_respondent
+from redress.core.refusals import Refused
 from redress.helpline.access import may_answer
 from redress.helpline.models import (
     Channel,
@@ -44,14 +45,9 @@ MAX_WORDS = 2000
 MAX_MESSAGE = 5000
 
 
-class HelplineError(ValueError):
+class HelplineError(Refused):
     """A refused act, with a plain message for the person who asked; ``field`` names the input
     it is about (``words``, ``body``, ``service``, ``outcome``, ``reason``), for a form."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def due_on(asked_on: dt.date) -> dt.date:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from redress.accounts.models import User
 from redress.cases.models import Attachment, Case, CaseRecord, InterimMeasure, Message, Stage
+from redress.core.refusals import Refused
 from redress.directory.models import Person
 from redress.disclosure.actions import keys_of as identity_keys_of
 from redress.ledger.append import append, digest_of, keyed_digest_of
@@ -31,14 +32,9 @@ from redress.vault.models import DataKey
 MAX_REASON = 1000
 
 
-class RetentionError(ValueError):
+class RetentionError(Refused):
     """A refused act, with a plain message for the person who asked; ``field`` names the
     input it is about (``case``, ``person``, ``reason``, ``review_on``), for a form to show."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

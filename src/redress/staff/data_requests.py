@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from redress.accounts.access import requires
 from redress.accounts.models import User
+from redress.core.refusals import show_on
 from redress.redaction.text import find_spans
 from redress.subjectaccess import actions
 from redress.subjectaccess.actions import RequestRefused
@@ -187,10 +188,6 @@ def _finding(http: HttpRequest, pk: int, finding: int) -> Finding:
     return found
 
 
-def _refused(form: forms.Form, refused: RequestRefused) -> None:
-    form.add_error(refused.field if refused.field in form.fields else None, refused.message)
-
-
 def _form_page(
     request: HttpRequest, form: forms.Form, obj: DataRequest | None, heading: str, button: str
 ) -> HttpResponse:
@@ -223,7 +220,7 @@ def record(request: HttpRequest) -> HttpResponse:
         try:
             obj = actions.record(actor=_user(request), **form.cleaned_data)
         except RequestRefused as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The request was recorded."))
             return redirect("staff:data-request", pk=obj.pk)
@@ -297,7 +294,7 @@ def finding(request: HttpRequest, pk: int, finding: int, obj: Finding) -> HttpRe
                 actor=_user(request),
             )
         except RequestRefused as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The words will be removed from the answer."))
             return redirect("staff:data-request-finding", pk=pk, finding=obj.pk)
@@ -353,7 +350,7 @@ def extend(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
         try:
             actions.extend(obj, actor=_user(request), **form.cleaned_data)
         except RequestRefused as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The time limit was extended."))
             return redirect("staff:data-request", pk=obj.pk)
@@ -376,7 +373,7 @@ def consent(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
                 actor=_user(request),
             )
         except RequestRefused as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The complainant's consent was recorded."))
             return redirect("staff:data-request", pk=obj.pk)
@@ -393,7 +390,7 @@ def assemble(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
         try:
             actions.assemble(obj, actor=_user(request), **form.cleaned_data)
         except RequestRefused as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The answer was assembled. A second officer approves it."))
             return redirect("staff:data-request", pk=obj.pk)
@@ -444,7 +441,7 @@ def refuse(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
         try:
             actions.refuse(obj, reason=form.cleaned_data["reason"], actor=_user(request))
         except RequestRefused as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The request was refused."))
             return redirect("staff:data-request", pk=obj.pk)

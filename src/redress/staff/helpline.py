@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from redress.accounts.access import requires
 from redress.accounts.models import User
+from redress.core.refusals import show_on
 from redress.helpline import actions, queries
 from redress.helpline.actions import MAX_MESSAGE, HelplineError
 from redress.helpline.models import (
@@ -97,10 +98,6 @@ def _support_request(request: HttpRequest, pk: int, **_kwargs: Any) -> SupportRe
     return found
 
 
-def _refused(form: forms.Form, refused: HelplineError) -> None:
-    form.add_error(refused.field if refused.field in form.fields else None, refused.message)
-
-
 @requires("helpline.queue")
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -175,7 +172,7 @@ def contact(request: HttpRequest, pk: int, obj: SupportRequest) -> HttpResponse:
         try:
             actions.record_contact(obj, form.cleaned_data["body"], by=_user(request))
         except HelplineError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             return _done(request, obj, _("Your message was sent."))
     return _act_page(
@@ -196,7 +193,7 @@ def refer(request: HttpRequest, pk: int, obj: SupportRequest) -> HttpResponse:
         try:
             referral = actions.refer(obj, form.cleaned_data["service"], by=_user(request))
         except HelplineError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             return _done(
                 request,
@@ -220,7 +217,7 @@ def outcome(request: HttpRequest, pk: int, referral: int, obj: SupportRequest) -
         try:
             actions.record_referral_outcome(found, form.cleaned_data["outcome"], by=_user(request))
         except HelplineError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             return _done(request, obj, _("What came of the referral was recorded."))
     return _act_page(
@@ -241,7 +238,7 @@ def close(request: HttpRequest, pk: int, obj: SupportRequest) -> HttpResponse:
         try:
             actions.close(obj, form.cleaned_data["reason"], by=_user(request))
         except HelplineError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             return _done(request, obj, _("The support request was closed."))
     return _act_page(

@@ -20,6 +20,7 @@ from redress.accounts.models import User
 from redress.cases.access import load_case
 from redress.cases.models import Case, Identity
 from redress.core.lengths import say_how_long
+from redress.core.refusals import show_on
 from redress.disclosure import actions
 from redress.disclosure.access import deciders_see, load_request, may_decide
 from redress.disclosure.actions import MAX_REASON, MAX_RECIPIENT, DisclosureError
@@ -115,10 +116,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _refused(form: forms.Form, refused: DisclosureError) -> None:
-    form.add_error(refused.field if refused.field in form.fields else None, refused.message)
-
-
 def _request_on(case: Case, pk: int) -> IdentityRequest:
     found = IdentityRequest.objects.filter(case=case, pk=pk).select_related("asked_by").first()
     if found is None:
@@ -163,7 +160,7 @@ def case_identity(request: HttpRequest, reference: str, obj: Case) -> HttpRespon
                 purpose=data["purpose"],
             )
         except DisclosureError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("Your request was sent for a second person to decide."))
             return redirect("staff:case-identity", reference=obj.reference)
@@ -241,7 +238,7 @@ def decide(request: HttpRequest, pk: int, obj: IdentityRequest) -> HttpResponse:
                 exception_reason=data.get("exception_reason") or "",
             )
         except DisclosureError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("Your decision was recorded."))
             return redirect("staff:identity-requests")

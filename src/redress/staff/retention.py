@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from redress.accounts.access import requires
 from redress.accounts.models import User
 from redress.cases.models import Case, Category, Decision
+from redress.core.refusals import show_on
 from redress.directory.models import Person
 from redress.retention import actions
 from redress.retention.actions import MAX_REASON, RetentionError
@@ -111,11 +112,6 @@ def _live_hold(request: HttpRequest, pk: int) -> LegalHold:
     return found
 
 
-def _refused(form: forms.Form, refused: RetentionError) -> None:
-    field = refused.field if refused.field in form.fields else None
-    form.add_error(field, refused.message)
-
-
 def _label(choices: type[Category] | type[Decision], value: str) -> str:
     try:
         return str(choices(value).label)
@@ -170,7 +166,7 @@ def place(request: HttpRequest) -> HttpResponse:
                 person=data.get("person_obj"),
             )
         except RetentionError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The hold was placed. Nothing it covers will be deleted."))
             return redirect("staff:retention")
@@ -193,7 +189,7 @@ def review(request: HttpRequest, pk: int, obj: LegalHold) -> HttpResponse:
                 review_on=form.cleaned_data["review_on"],
             )
         except RetentionError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(request, _("The hold was reviewed and stays in place."))
             return redirect("staff:retention")
@@ -210,7 +206,7 @@ def lift(request: HttpRequest, pk: int, obj: LegalHold) -> HttpResponse:
         try:
             actions.lift_hold(obj, by=_user(request), reason=form.cleaned_data["reason"])
         except RetentionError as refused:
-            _refused(form, refused)
+            show_on(form, refused)
         else:
             messages.success(
                 request, _("The hold was lifted. The retention schedule applies again.")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from redress.accounts import acting
 from redress.accounts.models import Role, User
 from redress.cases.models import Case
+from redress.core.refusals import Refused
 from redress.directory.models import Person
 from redress.ledger.append import append, digest_of, keyed_digest_of
 from redress.ledger.events import Action
@@ -46,13 +47,8 @@ from redress.vault.actions import new_data_key
 RELEASE_LIFETIME = dt.timedelta(days=14)
 
 
-class RequestRefused(ValueError):
+class RequestRefused(Refused):
     """A refused act, with a plain message; ``field`` names the input it is about."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class LinkRefused(Exception):
