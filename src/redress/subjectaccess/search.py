@@ -422,27 +422,15 @@ def search(request: DataRequest, *, actor: User) -> SearchResult:
         if locked.state not in (State.OPEN, State.SEARCHED):
             raise SearchRefused(_("This request's answer is already assembled."))
         listing = "\n".join(read)
+        listed = digest_of(listing)
         SearchRun.objects.create(
             request=locked,
             by=actor,
             references_read=listing,
             cases_read=len(read),
             cases_unreadable=unreadable,
-            digest=digest_of(listing),
+            digest=listed,
         )
-        append(
-            actor=acting.ref(actor),
-            action=Action.DATA_REQUEST_SEARCHED,
-            obj=obj,
-            digest=digest_of(listing),
-        )
-        for reference in sorted({a.case.reference for a in appearances}):
-            append(
-                actor=acting.ref(actor),
-                action=Action.DATA_REQUEST_CASE_READ,
-                obj=f"case:{reference}",
-                digest=digest_of(obj),
-            )
         Redaction.objects.filter(finding__request=locked).delete()
         Finding.objects.filter(request=locked).delete()
         for appearance in appearances:
@@ -450,6 +438,16 @@ def search(request: DataRequest, *, actor: User) -> SearchResult:
         locked.state = State.SEARCHED
         locked.searched_at = timezone.now()
         locked.save(update_fields=["state", "searched_at"])
+        # Last in the transaction: the ledger's head stays locked from the first append to
+        # the commit, so every other write waits only for these lines.
+        append(actor=acting.ref(actor), action=Action.DATA_REQUEST_SEARCHED, obj=obj, digest=listed)
+        for reference in sorted({a.case.reference for a in appearances}):
+            append(
+                actor=acting.ref(actor),
+                action=Action.DATA_REQUEST_CASE_READ,
+                obj=f"case:{reference}",
+                digest=digest_of(obj),
+            )
     request.state, request.searched_at = locked.state, locked.searched_at
     return SearchResult(len(appearances), len(read), unreadable)
 
