@@ -9,8 +9,9 @@ two months is due on 30 April, not 28 April.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+
+from redress.cases import policy
 
 MAX_EXTENSION_MONTHS = 2
 
@@ -19,9 +20,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The corresponding day ``months`` calendar months after ``day``, or that month's last."""
     if months < 0:
         raise ValueError("months must not be negative")
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return policy.add_months(day, months)
 
 
 def due_on(received_on: dt.date, extended_months: int = 0) -> dt.date:
