@@ -33,7 +33,6 @@ from redress.ledger.append import append, digest_of
 from redress.ledger.events import Action
 from redress.vault.actions import new_data_key
 from redress.vault.errors import Shredded
-from redress.vault.models import DataKey
 
 MAX_REASON = 1000
 MAX_RECIPIENT = 200
@@ -74,12 +73,6 @@ def seal(case: Case, identity: Mapping[str, str], *, actor: str = "complainant")
         row.save(force_insert=True)
         append(actor=actor, action=Action.IDENTITY_SEALED, obj=_obj(case))
     return row
-
-
-def keys_of(case: Case) -> list[DataKey]:
-    """The data keys that hold the case's sealed identity: retention shreds them with it."""
-    ids = SealedIdentity.objects.filter(case=case).values_list("data_key_id", flat=True)
-    return list(DataKey.objects.filter(pk__in=list(ids), shredded_at__isnull=True))
 
 
 def contact_email(case: Case) -> str | None:
@@ -398,7 +391,7 @@ def disclosures_told(case: Case) -> list[Told]:
                 after_the_fact=r.exception_at is not None,
             )
             for r in found
-            if r.notified_at is not None
+            if r.notified_at is not None  # always, by the query: says so to the type checker
         ]
     except Shredded:
         return []
@@ -422,7 +415,6 @@ __all__ = [
     "decide",
     "disclosures_told",
     "from_answers",
-    "keys_of",
     "lift_exception",
     "notify",
     "open_identity",

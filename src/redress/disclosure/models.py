@@ -1,7 +1,7 @@
 """A confidential complainant's sealed identity, and the requests to read or disclose it.
 
 The identity is sealed under a data key of its own, not the case's: a handler who may read the
-case still cannot open it, and it is shredded with the case (``disclosure.actions.keys_of``).
+case still cannot open it, and it is shredded with the case (``retention.actions``).
 A request's words (reason, recipient, purpose, decision) are sealed under the case's key, so
 they go when the case's content goes.
 """

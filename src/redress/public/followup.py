@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from redress.accounts.throttle import Throttle
 from redress.cases import actions as case_actions
-from redress.cases.models import Attachment, Case, RecordKind, Source
+from redress.cases.models import Attachment, Case, Identity, RecordKind, Source
 from redress.core.deferred import send_after
 from redress.core.middleware import client_fingerprint, client_network
 from redress.core.routes import public
@@ -185,7 +185,10 @@ def status(request: HttpRequest) -> HttpResponse:
         "verification_resent": request.session.pop(RESENT, None),
         "proof": acknowledgement.state(case),
         "last_read": _last_read(request),
-        "disclosures": disclosure.disclosures_told(case),
+        # Only a confidential complainant's identity is sealed, so only theirs is disclosed.
+        "disclosures": (
+            disclosure.disclosures_told(case) if case.identity == Identity.CONFIDENTIAL else []
+        ),
         "support_offer": offer_for(case, Party.COMPLAINANT),
     }
     bad = message_form.errors or comment_form.errors or appeal_form.errors or upload_error

@@ -21,7 +21,7 @@ from redress.accounts.models import User
 from redress.cases.models import Attachment, Case, CaseRecord, InterimMeasure, Message, Stage
 from redress.core.refusals import Refused
 from redress.directory.models import Person
-from redress.disclosure.actions import keys_of as identity_keys_of
+from redress.disclosure.models import SealedIdentity
 from redress.ledger.append import append, digest_of, keyed_digest_of
 from redress.ledger.events import Action
 from redress.retention.models import LegalHold
@@ -122,10 +122,9 @@ def apply(as_of: dt.date | None = None, *, actor: str) -> list[Due]:
 
 def _keys_of(case: Case) -> list[DataKey]:
     ids = {case.data_key_id}
-    for model in (Message, Attachment, CaseRecord, InterimMeasure):
-        ids.update(model.objects.filter(case=case).values_list("data_key_id", flat=True))
     # A confidential complainant's identity is sealed under a key of its own: it goes too.
-    ids.update(key.pk for key in identity_keys_of(case))
+    for model in (Message, Attachment, CaseRecord, InterimMeasure, SealedIdentity):
+        ids.update(model.objects.filter(case=case).values_list("data_key_id", flat=True))
     return list(DataKey.objects.filter(pk__in=ids, shredded_at__isnull=True).order_by("pk"))
 
 

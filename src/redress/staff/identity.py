@@ -134,7 +134,7 @@ def _case_page(
         # Their words were sealed with the case's key: once it is shredded they are gone too.
         "requests": IdentityRequest.objects.filter(
             case=case, data_key__shredded_at__isnull=True
-        ).select_related("asked_by", "decided_by"),
+        ).select_related("asked_by", "decided_by", "data_key"),
         "user": user,
         "form": form,
         "refused": refused,
