@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -330,12 +330,8 @@ class Offer:
     hint: str = ""
 
 
-def _href(task: Task, case: Case, *args: Any) -> str | None:
-    try:
-        return reverse(task.url, args=[case.reference, *args]) + task.query
-    except NoReverseMatch:
-        # The decision pages are added separately: until they are, nothing links there.
-        return None
+def _href(task: Task, case: Case, *args: Any) -> str:
+    return reverse(task.url, args=[case.reference, *args]) + task.query
 
 
 def offers(s: Situation) -> list[Offer]:
@@ -353,8 +349,6 @@ def offers(s: Situation) -> list[Offer]:
             if not task.may(s, item):
                 continue
             href = _href(task, s.case, *([item.pk] if item is not None else []))
-            if href is None:
-                continue
             title, hint = str(task.title), ""
             if task.name == "notify" and s.case.respondent_notified_at:
                 title = _("Send the respondent a new link")

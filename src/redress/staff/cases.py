@@ -342,11 +342,11 @@ def _visible_details(case: Case, content: dict[str, Any], roles: set[str]) -> di
     return details
 
 
-def _sanction_said(case: Case, shredded: bool) -> str:
+def _sanction_said(case: Case) -> str:
     """The sanction with its terms in words, as the register and the vetting answer say it."""
     if not case.sanction:
         return ""
-    return case_sanction_words(case, conditions="" if shredded else conditions_of(case))
+    return case_sanction_words(case, conditions=conditions_of(case))
 
 
 def read_case(case: Case, user: User) -> tuple[dict[str, Any], bool]:
@@ -387,7 +387,7 @@ def case_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]
         "when": when_words(details),
         "support": support_words(details),
         "shredded": shredded,
-        "sanction_said": _sanction_said(case, shredded),
+        "sanction_said": _sanction_said(case),
         "identity": identity_status(case) if case.identity == Identity.CONFIDENTIAL else None,
         "taken": taken_status(case),
         "support_lines": support_summary(case),

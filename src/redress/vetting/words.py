@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from redress.cases.models import Case, Category, Decision, Sanction, Stage
+from redress.register.models import RegisterEntry
 from redress.vault.errors import Shredded
 
 
@@ -82,9 +83,9 @@ def sanction_words(
     return said
 
 
-def case_sanction_words(case: Case, *, conditions: str = "") -> str:
-    """A decided case's sanction with its dates and length in words, as the register and the
-    vetting answer say it; with ``conditions`` only where the reader is told them."""
+def case_sanction_words(case: Case | RegisterEntry, *, conditions: str = "") -> str:
+    """A decided case's (or its register entry's) sanction with its dates and length in words,
+    as the vetting answer says it; with ``conditions`` only where the reader is told them."""
     return sanction_words(
         case.sanction,
         starts_on=case.sanction_starts_on.isoformat() if case.sanction_starts_on else "",

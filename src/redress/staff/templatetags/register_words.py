@@ -18,10 +18,4 @@ def finding_words(entry: RegisterEntry) -> str:
 
 @register.filter
 def sanction_words(entry: RegisterEntry) -> str:
-    return words.sanction_words(
-        entry.sanction,
-        starts_on=entry.sanction_starts_on.isoformat() if entry.sanction_starts_on else "",
-        months=entry.sanction_months,
-        ends_on=entry.sanction_ends_on.isoformat() if entry.sanction_ends_on else "",
-        conditions=entry.sanction_conditions,
-    )
+    return words.case_sanction_words(entry, conditions=entry.sanction_conditions)

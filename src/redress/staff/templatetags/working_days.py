@@ -5,7 +5,6 @@ count weekends and bank holidays the scheme does not. The filters count with
 ``cases.schedule.working_days_left`` in the scheme's nation::
 
     {{ item.due_on|working_days_words }}     {# "2 working days left", "Due today", ... #}
-    {{ item.due_on|working_days_overdue }}   {# 0 until the due date has passed #}
 """
 
 from __future__ import annotations
@@ -19,12 +18,6 @@ from django.utils.translation import ngettext
 from redress.cases import schedule
 
 register = template.Library()
-
-
-@register.filter
-def working_days_overdue(due_on: dt.date | None) -> int:
-    """Working days ``due_on`` has passed (``schedule.working_days_overdue``); 0 for none."""
-    return 0 if due_on is None else schedule.working_days_overdue(due_on)
 
 
 @register.filter
