@@ -7,10 +7,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from redress.cases import sanctions
+from redress.cases import sanctions, schedule
 from redress.cases.models import AppealOutcome, Decision, Sanction
 from redress.core.lengths import say_how_long
 
@@ -135,7 +134,7 @@ class TermsForm(forms.Form):
         )
         try:
             cleaned["terms"] = sanctions.check(
-                self.kind, terms, received_on=self.received_on, today=timezone.localdate()
+                self.kind, terms, received_on=self.received_on, today=schedule.today()
             )
         except ValueError as refused:
             self.add_error(None, str(refused))

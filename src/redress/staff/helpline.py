@@ -26,7 +26,6 @@ from redress.helpline.models import (
     Party,
     Referral,
     ReferralOutcome,
-    Status,
     SupportRequest,
 )
 from redress.helpline.services import name_of, services
@@ -111,7 +110,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @requires("helpline.request", load=_support_request)
 @require_GET
 def detail(request: HttpRequest, pk: int, obj: SupportRequest) -> HttpResponse:
-    contacts = obj.contacts.select_related("made_by", "message", "data_key")
+    contacts = obj.contacts.select_related("made_by", "message__data_key", "data_key")
     referrals = [(referral, name_of(referral.service)) for referral in obj.referrals.all()]
     context = {
         "item": obj,
@@ -119,7 +118,7 @@ def detail(request: HttpRequest, pk: int, obj: SupportRequest) -> HttpResponse:
         "stage": queries.stage_words(obj.case),
         "contacts": contacts,
         "referrals": referrals,
-        "is_open": obj.status != Status.CLOSED,
+        "is_open": obj.is_open,
         "channel_hint": _channel_hint(obj),
     }
     return render(request, "staff/helpline/request.html", context)
