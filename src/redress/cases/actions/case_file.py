@@ -72,22 +72,7 @@ def send_message_to_complainant(case: Case, body: str, *, actor: User) -> Messag
 
     An opted-in complainant is told by email, without what it says, once it is committed.
     """
-    if not body.strip():
-        raise CaseError(_("Write the message before sending it."))
-    with transaction.atomic():
-        locked = _lock(case)
-        _require(locked, actor, HANDLERS)
-        message = _message(locked, body, Direction.TO_COMPLAINANT, author=actor)
-        if schedule.meet(locked, DeadlineKind.FEEDBACK):
-            schedule.start(locked, DeadlineKind.FEEDBACK)
-        append(
-            actor=_ref(actor),
-            action=Action.CASE_MESSAGE_SENT,
-            obj=_obj(locked),
-            digest=digest_of(body),
-        )
-        tell_complainant(locked)
-    return message
+    return _to_complainant(case, body, actor, update=True)
 
 
 def send_support_message_to_complainant(case: Case, body: str, *, actor: User) -> Message:
@@ -99,13 +84,23 @@ def send_support_message_to_complainant(case: Case, body: str, *, actor: User) -
     support adviser role. The complainant is told by email, without what it says, as for any
     message.
     """
+    return _to_complainant(case, body, actor, update=False)
+
+
+def _to_complainant(case: Case, body: str, actor: User, *, update: bool) -> Message:
+    """The one writer of messages to the complainant: a handler's ``update``, which meets the
+    regular update's deadline and starts the next, or a support adviser's message."""
     if not body.strip():
         raise CaseError(_("Write the message before sending it."))
-    if not actor.has_role(Role.SUPPORT_ADVISER):
+    if not update and not actor.has_role(Role.SUPPORT_ADVISER):
         raise CaseError(_("Only a support adviser can do this."))
     with transaction.atomic():
         locked = _lock(case)
+        if update:
+            _require(locked, actor, HANDLERS)
         message = _message(locked, body, Direction.TO_COMPLAINANT, author=actor)
+        if update and schedule.meet(locked, DeadlineKind.FEEDBACK):
+            schedule.start(locked, DeadlineKind.FEEDBACK)
         append(
             actor=_ref(actor),
             action=Action.CASE_MESSAGE_SENT,
