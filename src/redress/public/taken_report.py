@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from redress.cases.models import Case
 from redress.core.routes import public
 from redress.intake import actions, taken
 from redress.intake.forms import MAX_NARRATIVE
 from redress.intake.models import TakenReport
-from redress.public.followup import FOLLOW_UP
+from redress.public.followup import _case
 
 
 class CorrectionForm(forms.Form):
@@ -33,21 +32,14 @@ class CorrectionForm(forms.Form):
     )
 
 
-def _signed_in_case(request: HttpRequest) -> Case | None:
-    """The case this browser opened with its receipt code, as the follow-up pages find it."""
-    pk = request.session.get(FOLLOW_UP)
-    return None if pk is None else Case.objects.select_related("data_key").filter(pk=pk).first()
-
-
 @public
 @require_http_methods(["GET", "POST"])
 def confirm_record(request: HttpRequest) -> HttpResponse:
     """Show the record as taken and take the reporter's answer: confirm, or correct."""
-    case = _signed_in_case(request)
+    case = _case(request)
     if case is None:
         return redirect("public:report-check-code")
-    record = TakenReport.objects.filter(case=case).first()
-    if record is None:
+    if not TakenReport.objects.filter(case=case).exists():
         return redirect("public:report-status")
     form = CorrectionForm(request.POST if "correct" in request.POST else None)
     refused = None
@@ -65,19 +57,17 @@ def confirm_record(request: HttpRequest) -> HttpResponse:
             refused = _("This report was withdrawn, so its record cannot be changed.")
         if refused is None and not form.errors:
             form.add_error("correction", _("Choose to confirm the record, or write a correction"))
-        record.refresh_from_db()
-    status = 409 if refused else (400 if form.errors else 200)
+    status = taken.status_for(case)
     return render(
         request,
         "public/followup/confirm_record.html",
         {
             "case": case,
-            "record": record,
             # The record is shown (and its showing ledgered) only while it awaits an answer.
-            "taken": taken.record_for(case) if taken.awaiting(case) else None,
-            "status": taken.status_for(case),
+            "taken": taken.record_for(case) if status and status.awaiting else None,
+            "status": status,
             "form": form,
             "refused": refused,
         },
-        status=status,
+        status=409 if refused else (400 if form.errors else 200),
     )
