@@ -58,15 +58,15 @@ def _act_page(
     form: forms.Form,
     act: Act,
     *,
+    situation: case_tasks.Situation | None = None,
     template: str = "",
     item: Any = None,
     **context: Any,
 ) -> HttpResponse:
     """One act's page. GET: the form, only to someone ``case_tasks`` says may do it now. POST:
     the act through ``cases.actions``; refused, the same page again with the refusal and what was
-    typed (400); done, back to the overview with a notice."""
-    user = _user(request)
-    situation = case_tasks.situation(case, user)
+    typed (400); done, back to the overview with a notice. ``situation``, when the view has
+    already worked it out, spares working it out again."""
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -78,6 +78,7 @@ def _act_page(
                 return redirect("staff:case", case.reference)
         status = 400
     else:
+        situation = situation or case_tasks.situation(case, _user(request))
         if not case_tasks.may(situation, name, item):
             raise PermissionDenied
         status = 200
@@ -118,14 +119,15 @@ def take(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
     user = _user(request)
-    stages = case_tasks.next_stages(case_tasks.situation(obj, user))
+    s = case_tasks.situation(obj, user)
+    stages = case_tasks.next_stages(s)
     form = case_forms.MoveForm(**_bound(request), stages=stages)
 
     def act(data: dict[str, Any]) -> str:
         case = actions.transition(obj, Stage(data["to"]), actor=user, reasons=data["reasons"])
         return _("The case is now at “%(stage)s”.") % {"stage": case.get_stage_display()}
 
-    return _act_page(request, obj, "move", form, act)
+    return _act_page(request, obj, "move", form, act, situation=s)
 
 
 @requires("case.read_content", load=load_case)
@@ -141,14 +143,15 @@ def message(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
 @requires("case.read_content", load=load_case)
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
-    kinds = case_tasks.record_kinds(case_tasks.situation(obj, _user(request)))
+    s = case_tasks.situation(obj, _user(request))
+    kinds = case_tasks.record_kinds(s)
     form = case_forms.RecordForm(**_bound(request), kinds=kinds)
 
     def act(data: dict[str, Any]) -> str:
         actions.add_record(obj, RecordKind(data["kind"]), data["body"], actor=_user(request))
         return _("The record is on the case file.")
 
-    return _act_page(request, obj, "record", form, act)
+    return _act_page(request, obj, "record", form, act, situation=s)
 
 
 @requires("case.read_content", load=load_case)
