@@ -244,7 +244,9 @@ def _answer(obj: DataRequest, actor: User) -> list[dict[str, Any]]:
 def detail(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
     today = timezone.localdate()
     findings = list(
-        Finding.objects.filter(request=obj).select_related("case").prefetch_related("redactions")
+        Finding.objects.filter(request=obj)
+        .select_related("case", "data_key")
+        .prefetch_related("redactions")
     )
     context = {
         "obj": obj,
@@ -361,7 +363,11 @@ def extend(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent(request: HttpRequest, pk: int, obj: DataRequest) -> HttpResponse:
     form = ConsentForm(request.POST if request.method == "POST" else None)
-    cases = {f.case.reference: f.case for f in obj.findings.select_related("case") if f.protected}
+    cases = {
+        f.case.reference: f.case
+        for f in obj.findings.select_related("case", "data_key")
+        if f.protected
+    }
     choices = [(reference, reference) for reference in sorted(cases)]
     form.fields["case"].choices = choices  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,6 +41,7 @@ from redress.subjectaccess.models import (
     Finding,
     Kind,
     Outcome,
+    Redaction,
 )
 from redress.subjectaccess.search import identity_spans
 
@@ -139,10 +141,12 @@ def items(request: DataRequest) -> list[Item]:
     consented = set(
         ComplainantConsent.objects.filter(request=request).values_list("case_id", flat=True)
     )
-    found = Finding.objects.filter(request=request).select_related("case")
+    # Each finding and redaction opens its sealed text with its data key: fetched with the row.
+    found = Finding.objects.filter(request=request).select_related("case", "data_key")
     places = _places(list(found.values_list("field", flat=True)))
     out = []
-    for finding in found.prefetch_related("redactions"):
+    redactions = Prefetch("redactions", Redaction.objects.select_related("data_key"))
+    for finding in found.prefetch_related(redactions):
         removals = list(finding.redactions.all())
         text = redact_text(
             finding.text or "", [Span(r.start, r.end, r.reason, r.exemption) for r in removals]
