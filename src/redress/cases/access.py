@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from redress.accounts.access import has_any_role, is_staff_signed_in, rule
 from redress.accounts.models import Role, User
 from redress.cases import lifecycle
+from redress.cases.actions.base import live_roles
 from redress.cases.models import (
     Appeal,
     Assignment,
@@ -122,19 +123,13 @@ def may_read_content(actor: Any, case: Any) -> bool:
 rule("case.queue")(has_any_role(*HANDLER_ROLES))
 
 
-def _live_roles(user: User, case: Case) -> set[str]:
-    # The same roles the actions accept: live assignments whose role the user still holds.
-    assigned = Assignment.objects.filter(case=case, user=user, ended_at__isnull=True)
-    return set(assigned.values_list("role", flat=True)) & user.roles()
-
-
 @rule("case.decide")
 def may_decide(actor: Any, case: Any) -> bool:
     """Someone who may read the case and make one of its deciding moves from where it is now:
     the check ``actions.transition`` makes, asked before the decision page is shown."""
     if not may_read_content(actor, case):
         return False
-    roles = _live_roles(actor, case)
+    roles = live_roles(case, actor)  # the roles the actions accept
     return any(m.decides and m.by & roles for m in lifecycle.MOVES[Stage(case.stage)])
 
 
@@ -143,7 +138,7 @@ def may_decide_appeal(actor: Any, case: Any) -> bool:
     """The case's assigned appeals panel, while its appeal waits for an outcome."""
     if not may_read_content(actor, case) or case.stage != Stage.APPEAL:
         return False
-    if str(AssignmentRole.APPEALS_PANEL) not in _live_roles(actor, case):
+    if str(AssignmentRole.APPEALS_PANEL) not in live_roles(case, actor):
         return False
     return Appeal.objects.filter(case=case, outcome="").exists()
 
